@@ -1,0 +1,3 @@
+"""ivr: a terminal IVR (phone-menu) simulator."""
+
+__version__ = "0.1.0"

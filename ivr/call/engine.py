@@ -1,0 +1,81 @@
+"""One ``transitions`` machine per loaded menu, shared by every call on it.
+
+Calls are never added to the machine as models (``add_model`` binds a method per state on every model, so
+starting a call would cost O(menu size)); instead each call carries its own ``state`` attribute and the
+engine fires the machine's events on it directly. The machine has no auto-transitions: its only
+transitions are the menu's edges, plus internal no-input / no-match / repeat transitions on input nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+from ivr.call.clock import SimClock
+from ivr.call.events import CallEvent
+from ivr.menu.compiled import Menu
+from ivr.menu.conditions import Hours
+
+INTERNAL_TRIGGERS = ("no_input", "no_match", "repeat")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: their number, account tier, language and any data the line knows about them."""
+
+    number: str = "+920000000000"
+    tier: str | None = None
+    language: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """Runs calls on one menu. Build once per menu; start as many calls as you like."""
+
+    def __init__(self, menu: Menu) -> None:
+        self.menu = menu
+        transitions: list[dict[str, Any]] = []
+        self.triggers: dict[str, dict[str, str]] = {}  # node -> {key: trigger} for keys that leave it
+        self.outgoing: dict[str, frozenset[str]] = {}  # node -> triggers it has
+        for node_id, edges in menu.edges.items():
+            keys: dict[str, str] = {}
+            for edge in edges:
+                transitions.append({"trigger": edge.trigger, "source": node_id, "dest": edge.target})
+                if edge.key is not None and edge.kind != "back":
+                    keys[edge.key] = edge.trigger
+            self.triggers[node_id] = keys
+            self.outgoing[node_id] = frozenset(e.trigger for e in edges)
+        inputs = [n.id for n in menu.nodes.values() if n.settings is not None]
+        for trigger in INTERNAL_TRIGGERS:
+            if inputs:
+                transitions.append({"trigger": trigger, "source": inputs, "dest": None})
+        self.machine = Machine(
+            model=None,
+            states=list(menu.nodes),
+            transitions=transitions,
+            initial=menu.start,
+            auto_transitions=False,
+        )
+        self._events = self.machine.events
+        self.hours: dict[str, Hours] = menu.hours
+
+    def fire(self, call: Any, trigger: str) -> None:
+        """Take the transition ``trigger`` from the call's current node."""
+        self._events[trigger].trigger(call)
+
+    def start_call(
+        self,
+        caller: Caller | None = None,
+        clock: SimClock | None = None,
+        listeners: list[Callable[[CallEvent], None]] | None = None,
+        keep_transcript: bool = True,
+    ) -> Any:
+        """Create a call at the menu's start node and play its first prompt. Costs O(1) in menu size."""
+        from ivr.call.session import Call
+
+        call = Call(self, caller or Caller(), clock or SimClock(), listeners or [], keep_transcript)
+        call.start()
+        return call

@@ -1,0 +1,108 @@
+"""What happens on a call, as typed events. Console, TUI and script replay all consume these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class CallEvent:
+    at: float  # simulated seconds since the call started
+    node: str
+
+    name: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping with the event's name first."""
+        return {"event": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted(CallEvent):
+    menu: str
+    caller: str
+    language: str
+    name: ClassVar[str] = "call_started"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeEntered(CallEvent):
+    kind: str
+    name: ClassVar[str] = "node_entered"
+
+
+@dataclass(frozen=True, slots=True)
+class PromptPlayed(CallEvent):
+    prompt_id: str  # node.role, e.g. main.prompt, main.no_input.1, order.confirm
+    text: str
+    language: str
+    name: ClassVar[str] = "prompt_played"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPressed(CallEvent):
+    key: str
+    name: ClassVar[str] = "key_pressed"
+
+
+@dataclass(frozen=True, slots=True)
+class NoInput(CallEvent):
+    count: int
+    name: ClassVar[str] = "no_input"
+
+
+@dataclass(frozen=True, slots=True)
+class NoMatch(CallEvent):
+    input: str
+    count: int
+    name: ClassVar[str] = "no_match"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptsExhausted(CallEvent):
+    target: str | None
+    name: ClassVar[str] = "attempts_exhausted"
+
+
+@dataclass(frozen=True, slots=True)
+class VariableSet(CallEvent):
+    variable: str
+    value: Any
+    name: ClassVar[str] = "variable_set"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued(CallEvent):
+    queue: str
+    name: ClassVar[str] = "queued"
+
+
+@dataclass(frozen=True, slots=True)
+class Transferred(CallEvent):
+    destination: str
+    name: ClassVar[str] = "transferred"
+
+
+@dataclass(frozen=True, slots=True)
+class HungUp(CallEvent):
+    reason: str  # caller, completed (or a hangup node's reason), max-attempts, dead-end, loop
+    name: ClassVar[str] = "hung_up"
+
+
+EVENT_TYPES: dict[str, type[CallEvent]] = {
+    cls.name: cls
+    for cls in (
+        CallStarted,
+        NodeEntered,
+        PromptPlayed,
+        KeyPressed,
+        NoInput,
+        NoMatch,
+        AttemptsExhausted,
+        VariableSet,
+        Queued,
+        Transferred,
+        HungUp,
+    )
+}

@@ -1,0 +1,432 @@
+"""One call on a menu: its node, variables, attempt counters, digits, deadline and transcript.
+
+A call reacts to three inputs (a key, the passing of time, the caller hanging up) and publishes
+:mod:`ivr.call.events` for each thing a caller would hear or do. It reaches the machine only through
+:meth:`Engine.fire`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ivr.call.clock import SimClock
+from ivr.call.events import (
+    AttemptsExhausted,
+    CallEvent,
+    CallStarted,
+    HungUp,
+    KeyPressed,
+    NodeEntered,
+    NoInput,
+    NoMatch,
+    PromptPlayed,
+    Queued,
+    Transferred,
+    VariableSet,
+)
+from ivr.menu.compiled import CompiledNode, Text
+from ivr.menu.conditions import Context, evaluate
+from ivr.menu.text import fill, pick
+
+if TYPE_CHECKING:
+    from ivr.call.engine import Caller, Engine
+
+MAX_STEPS_PER_INPUT = 1000  # nodes passed without waiting for the caller before we call it a loop
+
+ACTIVE, QUEUED, TRANSFERRED, ENDED = "active", "queued", "transferred", "ended"
+
+
+class CallOver(Exception):
+    """Input was given to a call that has already ended."""
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn (mod 10) check used by card and account numbers."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+class Call:
+    """A caller's session on an :class:`Engine`. Create it with :meth:`Engine.start_call`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        caller: Caller,
+        clock: SimClock,
+        listeners: list[Callable[[CallEvent], None]],
+        keep_transcript: bool = True,
+    ) -> None:
+        menu = engine.menu
+        self.engine = engine
+        self.menu = menu
+        self.caller = caller
+        self.clock = clock
+        self.listeners = listeners
+        self.transcript: list[CallEvent] = []
+        self.keep_transcript = keep_transcript
+        self.state = menu.start  # the machine's model attribute
+        self.status = ACTIVE
+        self.variables: dict[str, Any] = {
+            **menu.variables,
+            **caller.variables,
+            "caller.number": caller.number,
+            "language": caller.language if caller.language in menu.languages else menu.default_language,
+        }
+        if caller.tier is not None:
+            self.variables["caller.tier"] = caller.tier
+        self.history: list[str] = []
+        self.heard: set[str] = set()
+        self.no_input = 0
+        self.no_match = 0
+        self.digits = ""
+        self.confirming = False
+        self.deadline: float | None = None
+        self.queue: str | None = None
+        self.end_reason: str | None = None
+        self.started_at = clock.now()
+        self._at: float | None = None
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @property
+    def node(self) -> CompiledNode:
+        return self.menu.nodes[self.state]
+
+    @property
+    def language(self) -> str:
+        return str(self.variables["language"])
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (TRANSFERRED, ENDED)
+
+    @property
+    def elapsed(self) -> float:
+        return self._now() - self.started_at
+
+    def waiting_for_input(self) -> bool:
+        return self.status == ACTIVE and self.node.settings is not None
+
+    # -- inputs --------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._emit(CallStarted(0.0, self.state, self.menu.name, self.caller.number, self.language))
+        self._arrive(via_back=False)
+
+    def press(self, key: str) -> None:
+        """The caller presses one phone key (0-9, * or #)."""
+        if key not in "0123456789*#" or len(key) != 1:
+            raise ValueError(f"{key!r} is not a phone key")
+        if self.status != ACTIVE:
+            raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
+        self._emit(KeyPressed(self.elapsed, self.state, key))
+        node = self.node
+        if node.settings is None:
+            return
+        if node.kind == "collect":
+            self._collect_key(node, key)
+        else:
+            self._menu_key(node, key)
+
+    def wait(self, seconds: float | None = None) -> None:
+        """The caller stays silent: for ``seconds``, or until the next timeout fires when None.
+
+        This moves the call's own clock. Calls that share a clock are driven by advancing the clock and
+        calling :meth:`poll` instead.
+        """
+        if seconds is None:
+            if self.deadline is not None and self.status == ACTIVE:
+                self.clock.advance_to(self.deadline)
+                self.poll()
+            return
+        target = self.clock.now() + seconds
+        while self.deadline is not None and self.deadline <= target and self.status == ACTIVE:
+            self.clock.advance_to(self.deadline)
+            self.poll()
+        self.clock.advance_to(target)
+
+    def poll(self) -> None:
+        """Fire every timeout that is due by the clock's current time."""
+        while self.deadline is not None and self.status == ACTIVE and self.deadline <= self.clock.now():
+            self._at = self.deadline
+            self.deadline = None
+            try:
+                self._timeout()
+            finally:
+                self._at = None
+
+    def hang_up(self) -> None:
+        """The caller hangs up (in the menu, or while waiting in a queue)."""
+        if self.ended:
+            raise CallOver(f"the call has already {self._over_reason()}")
+        self._end("caller")
+
+    # -- menus ---------------------------------------------------------------------------------------
+
+    def _menu_key(self, node: CompiledNode, key: str) -> None:
+        settings = node.settings
+        assert settings is not None
+        trigger = self.engine.triggers[node.id].get(key)
+        if trigger is not None:
+            self._leave(trigger)
+        elif key == settings.keys.repeat:
+            self.engine.fire(self, "repeat")
+            self._play_node_prompt(node, "prompt")
+            self._arm(settings.timeout)
+        elif key == settings.keys.back and self._can_go_back():
+            self._go_back()
+        else:
+            self._failed(node, key)
+
+    def _collect_key(self, node: CompiledNode, key: str) -> None:
+        settings = node.settings
+        spec = node.spec
+        assert settings is not None
+        if self.confirming:
+            if key == spec.confirm.yes:
+                self.confirming = False
+                self._leave_collect(node)
+            elif key == spec.confirm.no:
+                self.confirming = False
+                self.digits = ""
+                self._play_node_prompt(node, "short_prompt")
+                self._arm(settings.timeout)
+            else:
+                self._failed(node, key)
+            return
+        terminator = spec.terminator or settings.keys.terminator
+        if key == terminator:
+            self._finish_entry(node)
+        elif key == settings.keys.back:
+            if self.digits:
+                self.digits = ""
+                self._play_node_prompt(node, "short_prompt")
+                self._arm(settings.timeout)
+            elif self._can_go_back():
+                self._go_back()
+            else:
+                self._failed(node, key)
+        elif key.isdigit():
+            self.digits += key
+            if len(self.digits) >= spec.max_digits:
+                self._finish_entry(node)
+            else:
+                self._arm(settings.inter_digit_timeout)
+        elif (trigger := self.engine.triggers[node.id].get(key)) is not None:
+            self._leave(trigger)
+        else:
+            self._failed(node, key)
+
+    def _finish_entry(self, node: CompiledNode) -> None:
+        spec = node.spec
+        digits, self.digits = self.digits, ""
+        if not self._valid_entry(spec, digits):
+            self._failed(node, digits or "(empty)", invalid=True)
+            return
+        self._set(spec.variable, digits)
+        if spec.confirm is not None:
+            self.confirming = True
+            self._play(node.id, "confirm", spec.confirm.prompt)
+            assert node.settings is not None
+            self._arm(node.settings.timeout)
+        else:
+            self._leave_collect(node)
+
+    @staticmethod
+    def _valid_entry(spec: Any, digits: str) -> bool:
+        if not (spec.min_digits <= len(digits) <= spec.max_digits):
+            return False
+        check = spec.validate_
+        if check is not None:
+            import re
+
+            if check.pattern is not None and re.fullmatch(check.pattern, digits) is None:
+                return False
+            if check.luhn and not luhn_ok(digits):
+                return False
+        return True
+
+    def _leave_collect(self, node: CompiledNode) -> None:
+        if "next" in self.engine.outgoing[node.id]:
+            self._leave("next")
+        else:
+            self._end("dead-end")
+
+    def _failed(self, node: CompiledNode, given: str | None, invalid: bool = False) -> None:
+        """A no-input (``given`` None) or a no-match: reprompt with escalation, or give up."""
+        settings = node.settings
+        assert settings is not None
+        self.digits = ""
+        self.confirming = False
+        if given is None:
+            self.no_input += 1
+            count, limit, reprompts, kind = (
+                self.no_input,
+                settings.max_no_input,
+                settings.no_input_reprompts,
+                "no_input",
+            )
+            self._emit(NoInput(self.elapsed, node.id, count))
+        else:
+            self.no_match += 1
+            count, limit, reprompts, kind = (
+                self.no_match,
+                settings.max_no_match,
+                settings.no_match_reprompts,
+                "no_match",
+            )
+            self._emit(NoMatch(self.elapsed, node.id, given, count))
+        self.engine.fire(self, kind)
+        if count >= limit or self.no_input + self.no_match >= settings.max_attempts:
+            self._exhausted(node)
+            return
+        spec = node.spec
+        if invalid and getattr(spec, "invalid_prompt", None):
+            self._play(node.id, "invalid", spec.invalid_prompt)
+        else:
+            self._play(node.id, f"{kind}.{count}", reprompts[min(count, len(reprompts)) - 1])
+        self._play_node_prompt(node, "short_prompt" if count == 1 else "help")
+        self._arm(settings.timeout)
+
+    def _exhausted(self, node: CompiledNode) -> None:
+        settings = node.settings
+        assert settings is not None
+        target = settings.on_exhausted
+        self._emit(AttemptsExhausted(self.elapsed, node.id, target))
+        if target is None:
+            self._end("max-attempts")
+            return
+        self._play(node.id, "exhausted", settings.exhausted_prompt)
+        self._leave("exhausted")
+
+    def _timeout(self) -> None:
+        node = self.node
+        if node.kind == "collect" and self.digits and not self.confirming:
+            self._finish_entry(node)
+        else:
+            self._failed(node, None)
+
+    # -- moving --------------------------------------------------------------------------------------
+
+    def _can_go_back(self) -> bool:
+        return len(self.history) >= 2 and f"back:{self.history[-2]}" in self.engine.outgoing[self.state]
+
+    def _go_back(self) -> None:
+        self.history.pop()
+        target = self.history.pop()
+        self.deadline = None
+        self.engine.fire(self, f"back:{target}")
+        self._arrive(via_back=True)
+
+    def _leave(self, trigger: str) -> None:
+        self.deadline = None
+        self.engine.fire(self, trigger)
+        self._arrive(via_back=False)
+
+    def _arrive(self, via_back: bool) -> None:
+        """Run the node just entered and every node after it that needs no caller input."""
+        for _ in range(MAX_STEPS_PER_INPUT):
+            node = self.node
+            self._emit(NodeEntered(self.elapsed, node.id, node.kind))
+            for name, value in node.spec.set.items():
+                self._set(name, value)
+            kind = node.kind
+            if node.settings is not None:
+                self.no_input = self.no_match = 0
+                self.digits = ""
+                self.confirming = False
+                self.history.append(node.id)
+                first = node.id not in self.heard
+                self._play_node_prompt(node, "prompt" if first else "short_prompt")
+                self._arm(node.settings.timeout)
+                return
+            trigger: str | None = "next"
+            if kind == "message" or kind == "return":
+                if node.spec.prompt is not None:
+                    self._play(node.id, "prompt", node.spec.prompt)
+            elif kind == "branch":
+                trigger = self._branch(node)
+            elif kind == "queue":
+                self._play_optional(node)
+                self.status = QUEUED
+                self.queue = node.spec.queue
+                self._emit(Queued(self.elapsed, node.id, node.spec.queue))
+                return
+            elif kind == "transfer":
+                self._play_optional(node)
+                self.status = TRANSFERRED
+                self.end_reason = "transferred"
+                self._emit(Transferred(self.elapsed, node.id, node.spec.to))
+                return
+            elif kind == "hangup":
+                self._play_optional(node)
+                self._end(node.spec.reason)
+                return
+            if trigger is None or trigger not in self.engine.outgoing[node.id]:
+                self._end("dead-end")
+                return
+            self.engine.fire(self, trigger)
+        self._end("loop")
+
+    def _branch(self, node: CompiledNode) -> str | None:
+        local = self.clock.wall(self._now()).astimezone(self.menu.timezone)
+        ctx = Context(self.variables, local, self.engine.hours, self.menu.holidays)
+        for i, case in enumerate(node.spec.cases):
+            if evaluate(case.when, ctx):
+                return f"case:{i}"
+        return "default" if node.spec.default is not None else None
+
+    def _end(self, reason: str) -> None:
+        self.deadline = None
+        self.status = ENDED
+        self.end_reason = reason
+        self._emit(HungUp(self.elapsed, self.state, reason))
+
+    def _over_reason(self) -> str:
+        if self.status == QUEUED:
+            return f"been handed to queue {self.queue!r}"
+        if self.status == TRANSFERRED:
+            return "been transferred"
+        return f"ended ({self.end_reason})"
+
+    # -- output --------------------------------------------------------------------------------------
+
+    def _play_node_prompt(self, node: CompiledNode, role: str) -> None:
+        spec = node.spec
+        text = getattr(spec, role, None)
+        if text is None:
+            role, text = "prompt", spec.prompt
+        self.heard.add(node.id)
+        self._play(node.id, role, text)
+
+    def _play_optional(self, node: CompiledNode) -> None:
+        if node.spec.prompt is not None:
+            self._play(node.id, "prompt", node.spec.prompt)
+
+    def _play(self, node_id: str, role: str, text: Text) -> None:
+        language = self.language
+        spoken = fill(pick(text, language, self.menu.default_language), self.variables)
+        self._emit(PromptPlayed(self.elapsed, node_id, f"{node_id}.{role}", spoken, language))
+
+    def _set(self, name: str, value: Any) -> None:
+        self.variables[name] = value
+        self._emit(VariableSet(self.elapsed, self.state, name, value))
+
+    def _arm(self, seconds: float) -> None:
+        self.deadline = self._now() + seconds
+
+    def _now(self) -> float:
+        return self.clock.now() if self._at is None else self._at
+
+    def _emit(self, event: CallEvent) -> None:
+        if self.keep_transcript:
+            self.transcript.append(event)
+        for listener in self.listeners:
+            listener(event)

@@ -1,0 +1,276 @@
+"""The ``ivr`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+
+from ivr import __version__
+from ivr.diagnostics import Diagnostic, IvrError
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, hint: str | None = None, code: int = EXIT_INVALID) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    if hint:
+        err.print(f"  hint: {hint}", markup=False)
+    sys.exit(code)
+
+
+def print_diagnostics(items: list[Diagnostic], console: Console) -> None:
+    for d in items:
+        colour = "red" if d.severity == "error" else "yellow"
+        console.print(
+            f"[bold]{d.path}:{d.line}:{d.col}:[/] [{colour}]{d.severity}:[/] {_escape(d.message)}"
+            + (f" [dim]\\[{d.rule}][/]" if d.rule else "")
+        )
+        if d.hint:
+            console.print(f"  [dim]hint:[/] {_escape(d.hint)}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def load_or_exit(path: str) -> Any:
+    """Load a menu or print its problems and exit 2."""
+    from ivr.menu import load_menu
+
+    try:
+        return load_menu(path)
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_INVALID)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ivr")
+def cli() -> None:
+    """Simulate IVR phone menus: check them, draw them, and call them."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--disable", multiple=True, metavar="RULE", help="Switch a lint rule off (repeatable).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the lint rules and exit.")
+def check(files: tuple[Path, ...], fmt: str, disable: tuple[str, ...], strict: bool, list_rules: bool) -> None:
+    """Validate and lint menu FILES.
+
+    Exit status: 0 clean (warnings allowed), 1 lint errors, 2 a file is invalid or unreadable.
+    """
+    from ivr.menu import load_menu
+    from ivr.menu.lint import RULES, lint_menu
+
+    if list_rules:
+        for rule, (severity, text) in RULES.items():
+            out.print(f"{rule:22} {severity:8} {text}")
+        return
+    unknown = [r for r in disable if r not in RULES]
+    if unknown:
+        fail(f"unknown lint rule {unknown[0]!r}", "list them with `ivr check --rules`")
+    results: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for path in files:
+        try:
+            menu = load_menu(path)
+        except IvrError as exc:
+            results.append({"path": str(path), "valid": False, "diagnostics": exc.diagnostics})
+            worst = EXIT_INVALID
+            continue
+        found = lint_menu(menu, set(disable))
+        if strict:
+            found = [Diagnostic(**{**d.as_dict(), "severity": "error"}) for d in found]  # type: ignore[arg-type]
+        if any(d.severity == "error" for d in found):
+            worst = max(worst, EXIT_FAILED)
+        results.append({"path": str(path), "valid": True, "diagnostics": found, "nodes": len(menu.nodes)})
+    errors = sum(d.severity == "error" for r in results for d in r["diagnostics"])
+    warnings = sum(d.severity == "warning" for r in results for d in r["diagnostics"])
+    if fmt == "json":
+        payload = {
+            "files": [{**r, "diagnostics": [d.as_dict() for d in r["diagnostics"]]} for r in results],
+            "errors": errors,
+            "warnings": warnings,
+            "exit_status": worst,
+        }
+        out.print(json.dumps(payload, ensure_ascii=False, indent=2), markup=False)
+    else:
+        for r in results:
+            print_diagnostics(r["diagnostics"], out)
+        colour = "red" if errors else "yellow" if warnings else "green"
+        checked = f"{len(files)} file{'s' * (len(files) != 1)} checked"
+        out.print(f"[{colour}]{checked}: {errors} error(s), {warnings} warning(s)[/]")
+    sys.exit(worst)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", help="Diagram language.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def graph(file: Path, fmt: str, output: Path | None) -> None:
+    """Draw the menu in FILE, with no-input, no-match and attempts-used-up paths."""
+    from ivr.menu.graph import render
+
+    text = render(load_or_exit(str(file)), fmt)
+    write_output(text, output)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["menu"]), default="menu")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def schema(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema of menu files, for editors."""
+    from ivr.menu.model import MenuFileSchema
+
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "ivr menu file",
+        **MenuFileSchema.model_json_schema(by_alias=True),
+    }
+    write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    err.print(f"wrote {output}")
+
+
+def caller_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options describing who calls and when, shared by commands that place calls."""
+    for option in reversed(
+        [
+            click.option("--number", default="+920000000000", show_default=True, help="Caller's number."),
+            click.option("--tier", help="Caller's account tier (caller.tier)."),
+            click.option("--language", help="Caller's language (defaults to the menu's first)."),
+            click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Caller data (repeatable)."),
+            click.option("--at", "at", metavar="DATETIME", help="When the call happens, e.g. 2026-11-24T10:00."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def make_caller(menu: Any, number: str, tier: str | None, language: str | None, variables: tuple[str, ...]) -> Any:
+    from ivr.call import Caller
+
+    data: dict[str, str] = {}
+    for item in variables:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"--var {item!r} is not NAME=VALUE")
+        data[name] = value
+    if language is not None and language not in menu.languages:
+        fail(f"--language {language!r} is not one of the menu's languages: {', '.join(menu.languages)}")
+    return Caller(number=number, tier=tier, language=language, variables=data)
+
+
+def make_clock(menu: Any, at: str | None) -> Any:
+    from ivr.call import SimClock
+
+    if at is None:
+        return SimClock()
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        fail(f"--at {at!r} is not a date and time", "write it like 2026-11-24T10:00 (menu's time zone)")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=menu.timezone)
+    return SimClock(moment)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--keys", help='Run without asking: e.g. "1 2 wait 1234#" (see docs/menu-format.md).')
+@click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show nodes entered and variables set.")
+@caller_options
+def call(
+    file: Path,
+    keys: str | None,
+    as_json: bool,
+    verbose: bool,
+    number: str,
+    tier: str | None,
+    language: str | None,
+    variables: tuple[str, ...],
+    at: str | None,
+) -> None:
+    """Call the menu in FILE: interactively, or with --keys and a printed transcript."""
+    from ivr.call import CallOver, Engine
+    from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
+    from ivr.console import TranscriptPrinter
+
+    menu = load_or_exit(str(file))
+    steps = None
+    if keys is not None:
+        try:
+            steps = parse_keys(keys)
+        except KeysSyntaxError as exc:
+            fail(f"--keys: {exc}")
+    caller = make_caller(menu, number, tier, language, variables)
+    printer = TranscriptPrinter(out, as_json=as_json, verbose=verbose)
+    session = Engine(menu).start_call(caller, make_clock(menu, at), [printer])
+    if steps is not None:
+        unused = play_steps(session, steps)
+        if session.status == "active":
+            session.hang_up()
+        if unused:
+            fail(f"the call was over at {session.state!r} with {unused} key(s) not used", code=EXIT_FAILED)
+        return
+    interactive(session)
+
+
+def interactive(session: Any) -> None:
+    """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up."""
+    from ivr.call import CallOver
+
+    if sys.stdin.isatty():
+        err.print("[dim]Type keys (0-9 * #) and Enter. Enter alone: stay silent. q: hang up.[/]")
+    while session.status == "active":
+        try:
+            line = input("keys> " if sys.stdin.isatty() else "")
+        except (EOFError, KeyboardInterrupt):
+            session.hang_up()
+            break
+        text = line.strip()
+        if text.lower() in ("q", "quit", "hangup"):
+            session.hang_up()
+        elif not text:
+            session.wait()
+        elif bad := [ch for ch in text.replace(" ", "") if ch not in "0123456789*#"]:
+            err.print(f"[yellow]{bad[0]!r} is not a phone key; use 0-9, * and #[/]")
+        else:
+            try:
+                for key in text.replace(" ", ""):
+                    session.press(key)
+            except CallOver:
+                break
+
+
+def main() -> None:
+    """Entry point of the ``ivr`` console script."""
+    try:
+        cli.main(prog_name="ivr", standalone_mode=True)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

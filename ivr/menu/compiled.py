@@ -1,0 +1,87 @@
+"""A loaded menu: every node of every included file under one id space, with its effective settings
+and its outgoing edges. The call engine and the linter both read this, never the raw files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ivr.menu.conditions import Hours
+from ivr.menu.model import GlobalKeys, QueueSpec
+from ivr.yamlsource import Loc, Source
+
+Text = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What an input node (menu or collect) does about time, failures and global keys."""
+
+    timeout: float
+    inter_digit_timeout: float
+    max_no_input: int
+    max_no_match: int
+    max_attempts: int
+    no_input_reprompts: tuple[Text, ...]
+    no_match_reprompts: tuple[Text, ...]
+    keys: GlobalKeys
+    representative: str | None
+    on_exhausted: str | None
+    exhausted_prompt: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One way out of a node. ``trigger`` names the transition in the call machine."""
+
+    source: str
+    target: str
+    kind: str  # option, key, next, case, default, exhausted, back
+    trigger: str
+    label: str
+    key: str | None = None  # the phone key that takes it, for options, global keys and back
+
+
+@dataclass(slots=True)
+class CompiledNode:
+    id: str
+    kind: str
+    spec: Any  # the node's pydantic model
+    source: Source
+    loc: Loc
+    settings: Settings | None = None
+
+    def where(self, *parts: str | int) -> tuple[str, int, int]:
+        """File, line and column of this node (or of a field inside it)."""
+        line, col = self.source.where((*self.loc, *parts))
+        return self.source.path, line, col
+
+
+@dataclass
+class Menu:
+    """A validated menu, ready to lint, draw or run."""
+
+    name: str
+    path: str
+    folder: Path
+    languages: list[str]
+    start: str
+    nodes: dict[str, CompiledNode]
+    edges: dict[str, list[Edge]]
+    queues: dict[str, QueueSpec]
+    variables: dict[str, Any]
+    timezone: ZoneInfo
+    hours: dict[str, Hours]
+    holidays: frozenset[date]
+    sources: list[Source]
+    lint_disabled: set[str] = field(default_factory=set)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def successors(self, node_id: str) -> list[str]:
+        return [e.target for e in self.edges.get(node_id, ()) if e.kind != "back"]

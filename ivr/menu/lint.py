@@ -1,0 +1,359 @@
+"""Menu design checks: the quality control that makes every call handled the same way.
+
+Each rule has an id (shown in brackets, and accepted by ``lint: {disable: [...]}`` in a menu file and by
+``ivr check --disable``) and a severity: errors are mistakes a caller will hit, warnings are departures
+from ISO/IEC 13714 and common practice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterator
+
+from ivr.diagnostics import Diagnostic, Severity, sort_diagnostics
+from ivr.menu.compiled import CompiledNode, Menu
+from ivr.menu.model import INPUT_TYPES, TERMINAL_TYPES
+from ivr.menu.text import placeholders
+
+RULES: dict[str, tuple[Severity, str]] = {
+    "unreachable": ("warning", "a node no call can reach from the start"),
+    "dead-end": ("error", "a path that ends without a hang-up, queue or transfer"),
+    "no-failure-path": ("error", "a menu that drops callers who stay silent or press wrong keys"),
+    "no-exit-loop": ("error", "a loop callers can never leave"),
+    "too-many-options": ("warning", "more than 4 numbered options (ISO/IEC 13714)"),
+    "too-deep": ("warning", "more than 3 menu levels before a representative can be reached"),
+    "key-not-mapped": ("error", "a key announced in a prompt that does nothing"),
+    "key-not-announced": ("warning", "an option no prompt tells the caller about"),
+    "option-gaps": ("warning", "numbered options with gaps (1, 2, 4)"),
+    "timeout-range": ("warning", "a first-key timeout outside 3-10 s"),
+    "key-before-function": ("warning", "'press 1 for billing' instead of 'for billing, press 1'"),
+    "undefined-variable": ("warning", "a prompt uses a variable that nothing sets"),
+}
+
+MAX_OPTIONS = 4
+MAX_LEVELS = 3
+TIMEOUT_RANGE = (3.0, 10.0)
+
+_PRESS_WORDS = re.compile(r"\b(?:press|dial|push)\b|دبائیں|دبایئے|دبائیے", re.IGNORECASE)
+_KEY_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "star": "*",
+    "hash": "#",
+    "pound": "#",
+    "ستارہ": "*",
+    "ہیش": "#",
+}
+_KEY_TOKEN = re.compile(
+    r"(?<![\w.])([0-9۰-۹*#])(?![\w.])|\b(" + "|".join(k for k in _KEY_WORDS if k.isascii()) + r")\b|(ستارہ|ہیش)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?۔\n]+")
+_KEY_FIRST = re.compile(
+    r"\bpress\s+(?:[0-9*#]|star|hash|pound|zero|one|two|three|four|five|six|seven|eight|nine)\s+(?:for|to)\b", re.I
+)
+_EASTERN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+
+
+def announced_keys(text: str) -> set[str]:
+    """Keys a prompt tells the caller to press, in any language the linter knows ("press 1", "1 دبائیں")."""
+    keys: set[str] = set()
+    for sentence in _SENTENCE.findall(text):
+        if not _PRESS_WORDS.search(sentence):
+            continue
+        for match in _KEY_TOKEN.finditer(sentence):
+            token = match.group(0)
+            keys.add(_KEY_WORDS.get(token.lower(), token.translate(_EASTERN)))
+    return keys
+
+
+class _Linter:
+    def __init__(self, menu: Menu) -> None:
+        self.menu = menu
+        self.found: list[Diagnostic] = []
+
+    def report(self, rule: str, node: CompiledNode, message: str, *where: str | int, hint: str | None = None) -> None:
+        path, line, col = node.where(*where)
+        severity, _ = RULES[rule]
+        self.found.append(Diagnostic(path, line, col, message, severity, hint, rule))
+
+    def run(self) -> list[Diagnostic]:
+        reachable = self.reachable()
+        for node in self.menu.nodes.values():
+            if node.id not in reachable:
+                self.report("unreachable", node, f"node {node.id!r} cannot be reached from {self.menu.start!r}")
+        self.dead_ends()
+        self.loops(reachable)
+        self.depth()
+        for node in self.menu.nodes.values():
+            if node.settings is not None:
+                self.input_node(node)
+            self.variables(node)
+        return self.found
+
+    # -- graph rules ---------------------------------------------------------------------------------
+
+    def reachable(self) -> set[str]:
+        seen = {self.menu.start}
+        todo = [self.menu.start]
+        while todo:
+            for target in self.menu.successors(todo.pop()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def dead_ends(self) -> None:
+        for node in self.menu.nodes.values():
+            kind, outgoing = node.kind, {e.kind for e in self.menu.edges[node.id]}
+            if kind in ("message", "collect", "return", "submenu") and "next" not in outgoing:
+                field = "next" if kind != "return" else "type"
+                what = {"return": "returns to a sub-menu node with no `next`"}.get(kind, "has no `next`")
+                self.report("dead-end", node, f"{kind} {node.id!r} {what}: the call ends in silence", field)
+            elif kind == "branch" and "default" not in outgoing:
+                self.report(
+                    "dead-end",
+                    node,
+                    f"branch {node.id!r} has no `default`: when no case holds the call ends in silence",
+                    "cases",
+                    hint="add `default:` naming where everyone else goes",
+                )
+
+    def loops(self, reachable: set[str]) -> None:
+        """Strongly connected groups that no call can leave once inside, and that end nowhere."""
+        can_finish = self._can_reach_terminal()
+        for group in _strongly_connected(list(self.menu.nodes), self.menu.successors):
+            first = self.menu.nodes[min(group)]
+            cyclic = len(group) > 1 or first.id in self.menu.successors(first.id)
+            if cyclic and first.id in reachable and not (set(group) & can_finish):
+                names = ", ".join(sorted(group)[:6])
+                self.report(
+                    "no-exit-loop",
+                    first,
+                    f"callers in the loop {names} can never reach a queue, transfer or hang-up",
+                    hint="give one of these nodes a way out, e.g. an option to a representative",
+                )
+
+    def _can_reach_terminal(self) -> set[str]:
+        incoming: dict[str, list[str]] = {n: [] for n in self.menu.nodes}
+        for source in self.menu.nodes:
+            for target in self.menu.successors(source):
+                incoming[target].append(source)
+        done = {n.id for n in self.menu.nodes.values() if n.kind in TERMINAL_TYPES}
+        todo = list(done)
+        while todo:
+            for source in incoming[todo.pop()]:
+                if source not in done:
+                    done.add(source)
+                    todo.append(source)
+        return done
+
+    def depth(self) -> None:
+        """Warn at input nodes a caller reaches after more than MAX_LEVELS menus with no way to a person."""
+        offers = {n.id for n in self.menu.nodes.values() if self._offers_person(n)}
+        start = self.menu.start
+        levels = {start: 1 if self.menu.nodes[start].kind in INPUT_TYPES else 0}
+        todo = deque([start])
+        warned: set[str] = set()
+        while todo:
+            node_id = todo.popleft()
+            if node_id in offers:
+                continue
+            node = self.menu.nodes[node_id]
+            if node.kind in INPUT_TYPES and levels[node_id] > MAX_LEVELS and node_id not in warned:
+                warned.add(node_id)
+                self.report(
+                    "too-deep",
+                    node,
+                    f"callers reach {node_id!r} after {levels[node_id]} menus with no way to a representative",
+                    hint="offer the representative key (0) or flatten the menu",
+                )
+            for target in self.menu.successors(node_id):
+                depth = levels[node_id] + (self.menu.nodes[target].kind in INPUT_TYPES)
+                if target not in levels:
+                    levels[target] = depth
+                    todo.append(target)
+
+    def _offers_person(self, node: CompiledNode) -> bool:
+        if node.kind in ("queue", "transfer"):
+            return True
+        edges = self.menu.edges[node.id]
+        if node.kind not in INPUT_TYPES:
+            return False
+        if any(e.kind == "key" for e in edges):
+            return True
+        for edge in edges:
+            if edge.kind != "option":
+                continue
+            target = self.menu.nodes[edge.target]
+            while target.kind in ("message", "submenu") and self.menu.edges[target.id]:
+                target = self.menu.nodes[self.menu.edges[target.id][0].target]
+            if target.kind in ("queue", "transfer"):
+                return True
+        return False
+
+    # -- per-node rules ------------------------------------------------------------------------------
+
+    def input_node(self, node: CompiledNode) -> None:
+        settings = node.settings
+        assert settings is not None
+        if settings.on_exhausted is None:
+            self.report(
+                "no-failure-path",
+                node,
+                f"{node.kind} {node.id!r} has nowhere to go when attempts run out: silent callers are dropped",
+                hint="set `defaults.representative` (or `on_exhausted`) to a queue node",
+            )
+        low, high = TIMEOUT_RANGE
+        if not low <= settings.timeout <= high:
+            self.report(
+                "timeout-range",
+                node,
+                f"first-key timeout of {settings.timeout:g} s is outside {low:g}-{high:g} s",
+                "timeout" if "timeout" in node.spec.model_fields_set else "type",
+            )
+        if node.kind != "menu":
+            return
+        options = node.spec.options
+        numbered = sorted(int(k) for k in options if k.isdigit() and k != "0")
+        if len(numbered) > MAX_OPTIONS:
+            self.report(
+                "too-many-options",
+                node,
+                f"menu {node.id!r} has {len(numbered)} numbered options; callers remember {MAX_OPTIONS} at most",
+                "options",
+                hint="group options into a sub-menu",
+            )
+        if numbered and numbered != list(range(1, len(numbered) + 1)):
+            self.report(
+                "option-gaps",
+                node,
+                f"options are numbered {', '.join(map(str, numbered))}; number them 1 to {len(numbered)} in order",
+                "options",
+            )
+        keys = settings.keys
+        active = set(options) | {k for k in (keys.back, keys.repeat) if k}
+        if keys.representative and settings.representative:
+            active.add(keys.representative)
+        heard: dict[str, set[str]] = {}
+        for role in ("prompt", "short_prompt", "help"):
+            text = getattr(node.spec, role)
+            for lang, body in (text or {}).items():
+                heard.setdefault(lang, set()).update(announced_keys(body))
+                if lang == "en" or lang in ("", "*"):
+                    if _KEY_FIRST.search(body):
+                        self.report(
+                            "key-before-function",
+                            node,
+                            "say the function before the key: 'For billing, press 1'",
+                            role,
+                            lang,
+                        )
+        for lang, announced in heard.items():
+            for key in sorted(announced - active):
+                self.report(
+                    "key-not-mapped",
+                    node,
+                    f"the {lang or 'prompt'} prompt of {node.id!r} announces key {key!r}, which does nothing here",
+                    "prompt",
+                    lang,
+                    hint=f"add an option for {key!r} or correct the prompt",
+                )
+            for key in sorted(set(options) - announced):
+                self.report(
+                    "key-not-announced",
+                    node,
+                    f"option {key!r} of {node.id!r} is never announced in the {lang or 'prompt'} prompt",
+                    "options",
+                    key,
+                )
+
+    def variables(self, node: CompiledNode) -> None:
+        known = self._known_variables()
+        for role in ("prompt", "short_prompt", "help", "invalid_prompt"):
+            text = getattr(node.spec, role, None)
+            for lang, body in (text or {}).items():
+                for name, _ in placeholders(body):
+                    if name not in known:
+                        self.report(
+                            "undefined-variable",
+                            node,
+                            f"prompt uses {{{name}}} but no node, option or caller data sets {name!r}",
+                            role,
+                            lang,
+                        )
+
+    _known: set[str] | None = None
+
+    def _known_variables(self) -> set[str]:
+        if self._known is None:
+            known = {"language", "caller.number", "caller.tier", *self.menu.variables}
+            for node in self.menu.nodes.values():
+                known.update(node.spec.set)
+                if node.kind == "collect":
+                    known.add(node.spec.variable)
+                for option in getattr(node.spec, "options", {}).values():
+                    known.update(option.set)
+            self._known = known
+        return self._known
+
+
+def _strongly_connected(nodes: list[str], successors: Callable[[str], list[str]]) -> Iterator[list[str]]:
+    """Tarjan's algorithm, iterative so that 10,000-node menus do not hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(successors(root)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors(child))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                yield group
+
+
+def lint_menu(menu: Menu, disable: set[str] | frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Every design problem in ``menu``, minus the rules switched off by the file or by ``disable``."""
+    off = set(disable) | menu.lint_disabled
+    return sort_diagnostics(d for d in _Linter(menu).run() if d.rule not in off)

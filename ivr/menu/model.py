@@ -1,0 +1,359 @@
+"""The menu file format as pydantic models: what a designer may write, and nothing else.
+
+Every model forbids unknown fields, so a typo is an error at its line rather than a setting silently
+ignored. The JSON Schema published by ``ivr schema`` is generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from ivr.menu.conditions import Condition
+
+DTMF_KEYS = "0123456789*#"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=80)]
+VarName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$", max_length=80)
+]
+Scalar = str | int | float | bool
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) != 1 or value not in DTMF_KEYS:
+        raise ValueError(f"{value!r} is not a phone key; use one of 0-9, * or #")
+    return value
+
+
+Key = Annotated[str, BeforeValidator(_key), WithJsonSchema({"type": "string", "enum": list(DTMF_KEYS)})]
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 5, 2.5s or 500ms")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        number, unit = float(match.group(1)), match.group(2) or "s"
+        seconds = number / 1000 if unit == "ms" else number * 60 if unit == "m" else number
+    else:
+        raise ValueError(f"{value!r} is not a duration; write seconds such as 5, 2.5s, 500ms or 1m")
+    if seconds < 0 or seconds > 3600:
+        raise ValueError("a duration must be between 0 and 3600 seconds")
+    return seconds
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?(ms|s|m)?$"}]}
+    ),
+]
+
+PLAIN_TEXT = ""
+ANY_LANGUAGE = "*"
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return {PLAIN_TEXT: value}
+    if isinstance(value, dict):
+        for lang, text in value.items():
+            if not isinstance(text, str):
+                raise ValueError(f"the {lang!r} text must be a string")
+        return value
+    raise ValueError("expected text, or a mapping of language code to text such as {en: ..., ur: ...}")
+
+
+Text = Annotated[
+    dict[str, str],
+    BeforeValidator(_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}, "description": "language -> text"},
+            ]
+        }
+    ),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reprompts(Strict):
+    """Escalating prompts: the n-th failure plays the n-th entry (the last one repeats)."""
+
+    no_input: list[Text] | None = None
+    no_match: list[Text] | None = None
+
+
+class GlobalKeys(Strict):
+    """Keys that work everywhere unless a node switches them off with ``null``."""
+
+    representative: Key | None = "0"
+    back: Key | None = "*"
+    repeat: Key | None = "9"
+    terminator: Key | None = "#"
+
+
+class InputSettings(Strict):
+    """Settings of nodes that wait for keys; per-menu ``defaults`` and per-node overrides share them."""
+
+    timeout: Duration | None = Field(None, description="seconds to wait for the first key")
+    inter_digit_timeout: Duration | None = Field(None, description="seconds between digits; half of timeout")
+    max_no_input: int | None = Field(None, ge=1, le=20)
+    max_no_match: int | None = Field(None, ge=1, le=20)
+    max_attempts: int | None = Field(None, ge=1, le=40, description="no-input and no-match counted together")
+    reprompts: Reprompts | None = None
+    keys: GlobalKeys | None = None
+    on_exhausted: NodeId | None = Field(None, description="where to go when attempts run out")
+    exhausted_prompt: Text | None = None
+
+
+class Defaults(InputSettings):
+    representative: NodeId | None = Field(None, description="node reached by the representative key")
+
+
+class Option(Strict):
+    goto: NodeId
+    set: dict[VarName, Scalar] = Field(default_factory=dict)
+    label: Text | None = None
+
+
+def _option(value: Any) -> Any:
+    return {"goto": value} if isinstance(value, str) else value
+
+
+class NodeBase(Strict):
+    description: str | None = None
+    set: dict[VarName, Scalar] = Field(default_factory=dict, description="variables set on entry")
+
+
+class MenuNode(NodeBase, InputSettings):
+    type: Literal["menu"]
+    prompt: Text
+    short_prompt: Text | None = Field(None, description="played instead of prompt on later visits")
+    help: Text | None = Field(None, description="fuller prompt played after a second failure")
+    options: dict[Key, Annotated[Option, BeforeValidator(_option)]] = Field(min_length=1)
+
+
+class Validation(Strict):
+    pattern: str | None = None
+    luhn: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from None
+        return value
+
+
+class Confirm(Strict):
+    prompt: Text
+    yes: Key = "1"
+    no: Key = "2"
+
+
+class CollectNode(NodeBase, InputSettings):
+    type: Literal["collect"]
+    prompt: Text
+    short_prompt: Text | None = None
+    help: Text | None = None
+    variable: VarName
+    min_digits: int = Field(1, ge=1, le=32)
+    max_digits: int = Field(16, ge=1, le=32)
+    terminator: Key | None = None
+    validate_: Validation | None = Field(None, alias="validate")
+    invalid_prompt: Text | None = None
+    confirm: Confirm | None = None
+    next: NodeId | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CollectNode:
+        if self.min_digits > self.max_digits:
+            raise ValueError(f"min_digits ({self.min_digits}) is more than max_digits ({self.max_digits})")
+        return self
+
+
+class MessageNode(NodeBase):
+    type: Literal["message"]
+    prompt: Text
+    next: NodeId | None = None
+
+
+class Case(Strict):
+    when: Condition
+    goto: NodeId
+
+
+class BranchNode(NodeBase):
+    type: Literal["branch"]
+    cases: list[Case] = Field(min_length=1)
+    default: NodeId | None = None
+
+
+class QueueNode(NodeBase):
+    type: Literal["queue"]
+    queue: str
+    prompt: Text | None = None
+
+
+class TransferNode(NodeBase):
+    type: Literal["transfer"]
+    to: str
+    prompt: Text | None = None
+
+
+class HangupNode(NodeBase):
+    type: Literal["hangup"]
+    prompt: Text | None = None
+    reason: str = "completed"
+
+
+class SubmenuNode(NodeBase):
+    type: Literal["submenu"]
+    file: str = Field(description="menu file, relative to this one and inside its folder")
+    next: NodeId | None = Field(None, description="where `return` nodes of the sub-menu go")
+
+
+class ReturnNode(NodeBase):
+    type: Literal["return"]
+    prompt: Text | None = None
+
+
+Node = Annotated[
+    MenuNode
+    | CollectNode
+    | MessageNode
+    | BranchNode
+    | QueueNode
+    | TransferNode
+    | HangupNode
+    | SubmenuNode
+    | ReturnNode,
+    Field(discriminator="type"),
+]
+NODE_TYPES = ("menu", "collect", "message", "branch", "queue", "transfer", "hangup", "submenu", "return")
+INPUT_TYPES = ("menu", "collect")
+TERMINAL_TYPES = ("queue", "transfer", "hangup")
+
+
+_RANGE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def parse_time_range(text: str) -> tuple[int, int]:
+    """``"09:00-17:30"`` -> minutes since midnight (540, 1050)."""
+    match = _RANGE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a time range; write it as 09:00-17:30")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end <= start:
+        raise ValueError(f"{text!r} ends before it starts")
+    return start, end
+
+
+def parse_weekdays(text: str) -> list[int]:
+    """``"mon-fri"`` -> [0, 1, 2, 3, 4]; ``"sat"`` -> [5]; ``"daily"`` -> all."""
+    text = text.strip().lower()
+    if text in ("daily", "every day", "all"):
+        return list(range(7))
+    parts = [p.strip()[:3] for p in text.split("-")]
+    if not all(p in WEEKDAYS for p in parts) or len(parts) > 2:
+        raise ValueError(f"{text!r} is not a weekday or range; write mon, mon-fri or daily")
+    first, last = WEEKDAYS.index(parts[0]), WEEKDAYS.index(parts[-1])
+    return list(range(first, last + 1)) if first <= last else [*range(first, 7), *range(0, last + 1)]
+
+
+def _ranges(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class Calendar(Strict):
+    """Opening hours per named schedule, holidays and the time zone they are in."""
+
+    timezone: str = "UTC"
+    schedules: dict[NodeId, dict[str, Annotated[list[str], BeforeValidator(_ranges)]]] = Field(default_factory=dict)
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Karachi") from None
+        return value
+
+    @field_validator("schedules")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        for days, ranges in (item for sched in value.values() for item in sched.items()):
+            parse_weekdays(days)
+            for text in ranges:
+                parse_time_range(text)
+        return value
+
+
+class QueueSpec(Strict):
+    """A queue of representatives that ``queue`` nodes hand callers to."""
+
+    description: str | None = None
+    skill: str | None = None
+
+
+class LintSettings(Strict):
+    disable: list[str] = Field(default_factory=list, description="lint rule ids to switch off for this file")
+
+
+class MenuFile(Strict):
+    """One menu file as written."""
+
+    version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str | None = None
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]] = Field(
+        default_factory=lambda: ["en"], min_length=1
+    )
+    start: NodeId
+    calendar: Calendar = Field(default_factory=Calendar)
+    variables: dict[VarName, Scalar] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+    queues: dict[str, QueueSpec] = Field(default_factory=dict)
+    nodes: dict[NodeId, Any] = Field(min_length=1, description="node id -> node; each validated on its own")
+    lint: LintSettings = Field(default_factory=LintSettings)
+
+
+class MenuFileSchema(MenuFile):
+    """The same file with its nodes typed, for the published JSON Schema."""
+
+    nodes: dict[NodeId, Node] = Field(min_length=1)  # type: ignore[assignment]
