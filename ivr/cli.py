@@ -216,7 +216,7 @@ def call(
     at: str | None,
 ) -> None:
     """Call the menu in FILE: interactively, or with --keys and a printed transcript."""
-    from ivr.call import CallOver, Engine
+    from ivr.call import Engine
     from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
     from ivr.console import TranscriptPrinter
 

@@ -73,7 +73,7 @@ class Source:
 
 
 class _Frame:
-    __slots__ = ("value", "loc", "anchor", "size", "key", "key_mark", "seen", "merges", "is_map")
+    __slots__ = ("anchor", "is_map", "key", "key_mark", "loc", "merges", "seen", "size", "value")
 
     def __init__(self, is_map: bool, loc: Loc, anchor: str | None) -> None:
         self.is_map = is_map
@@ -329,7 +329,7 @@ class _Builder:
 
 
 class _Mark:
-    __slots__ = ("line", "column")
+    __slots__ = ("column", "line")
 
     def __init__(self, position: tuple[int, int]) -> None:
         self.line = position[0] - 1

@@ -87,6 +87,7 @@ class Call:
         self.no_match = 0
         self.digits = ""
         self.confirming = False
+        self.swallow: str | None = None
         self.deadline: float | None = None
         self.queue: str | None = None
         self.end_reason: str | None = None
@@ -127,6 +128,9 @@ class Call:
         if self.status != ACTIVE:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
         self._emit(KeyPressed(self.elapsed, self.state, key))
+        swallow, self.swallow = self.swallow, None
+        if key == swallow:
+            return  # the terminator typed after an entry that already ended at max_digits
         node = self.node
         if node.settings is None:
             return
@@ -157,6 +161,7 @@ class Call:
         while self.deadline is not None and self.status == ACTIVE and self.deadline <= self.clock.now():
             self._at = self.deadline
             self.deadline = None
+            self.swallow = None
             try:
                 self._timeout()
             finally:
@@ -175,6 +180,10 @@ class Call:
         assert settings is not None
         trigger = self.engine.triggers[node.id].get(key)
         if trigger is not None:
+            option = node.spec.options.get(key)
+            if option is not None:
+                for name, value in option.set.items():
+                    self._set(name, value)
             self._leave(trigger)
         elif key == settings.keys.repeat:
             self.engine.fire(self, "repeat")
@@ -217,6 +226,7 @@ class Call:
             self.digits += key
             if len(self.digits) >= spec.max_digits:
                 self._finish_entry(node)
+                self.swallow = terminator
             else:
                 self._arm(settings.inter_digit_timeout)
         elif (trigger := self.engine.triggers[node.id].get(key)) is not None:
@@ -370,7 +380,7 @@ class Call:
                 self._end(node.spec.reason)
                 return
             if trigger is None or trigger not in self.engine.outgoing[node.id]:
-                self._end("dead-end")
+                self._end("returned" if kind == "return" else "dead-end")
                 return
             self.engine.fire(self, trigger)
         self._end("loop")

@@ -80,6 +80,11 @@ class Menu:
     lint_disabled: set[str] = field(default_factory=set)
 
     @property
+    def is_submenu(self) -> bool:
+        """True for a file meant to be included: it has `return` nodes of its own, with nowhere to return."""
+        return any(n.kind == "return" and not self.edges[n.id] for n in self.nodes.values())
+
+    @property
     def default_language(self) -> str:
         return self.languages[0]
 

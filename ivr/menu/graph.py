@@ -112,7 +112,7 @@ def to_dot(menu: Menu) -> str:
             style = ", style=dashed" if edge.kind in ("key", "exhausted", "default") else ""
             lines.append(f"  {q(edge.source)} -> {q(edge.target)} [label={q(label)}{style}];")
         if node.settings is not None and node.settings.on_exhausted is None:
-            lines.append(f'  "(dropped)" [shape=octagon, color=red, label="call dropped"];')
+            lines.append('  "(dropped)" [shape=octagon, color=red, label="call dropped"];')
             lines.append(f'  {q(node.id)} -> "(dropped)" [label={q(_failure_label(node))}, color=red, style=dashed];')
     lines.append("}")
     return "\n".join(lines) + "\n"

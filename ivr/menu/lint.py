@@ -115,6 +115,8 @@ class _Linter:
     def dead_ends(self) -> None:
         for node in self.menu.nodes.values():
             kind, outgoing = node.kind, {e.kind for e in self.menu.edges[node.id]}
+            if kind == "return" and self.menu.is_submenu and "/" not in node.id:
+                continue  # a sub-menu checked on its own returns to whoever includes it
             if kind in ("message", "collect", "return", "submenu") and "next" not in outgoing:
                 field = "next" if kind != "return" else "type"
                 what = {"return": "returns to a sub-menu node with no `next`"}.get(kind, "has no `next`")
@@ -206,7 +208,7 @@ class _Linter:
     def input_node(self, node: CompiledNode) -> None:
         settings = node.settings
         assert settings is not None
-        if settings.on_exhausted is None:
+        if settings.on_exhausted is None and not self.menu.is_submenu:
             self.report(
                 "no-failure-path",
                 node,
