@@ -251,15 +251,14 @@ class _Linter:
             text = getattr(node.spec, role)
             for lang, body in (text or {}).items():
                 heard.setdefault(lang, set()).update(announced_keys(body))
-                if lang == "en" or lang in ("", "*"):
-                    if _KEY_FIRST.search(body):
-                        self.report(
-                            "key-before-function",
-                            node,
-                            "say the function before the key: 'For billing, press 1'",
-                            role,
-                            lang,
-                        )
+                if (lang == "en" or lang in ("", "*")) and _KEY_FIRST.search(body):
+                    self.report(
+                        "key-before-function",
+                        node,
+                        "say the function before the key: 'For billing, press 1'",
+                        role,
+                        lang,
+                    )
         for lang, announced in heard.items():
             for key in sorted(announced - active):
                 self.report(

@@ -162,7 +162,7 @@ class _Loader:
             self._calendar(file, source)
         self._ref(scope, ("start",), file.start, set(raw_nodes))
         for local_id, spec in specs.items():
-            self._node(scope, local_id, spec, set(raw_nodes), chain + (path.resolve(),))
+            self._node(scope, local_id, spec, set(raw_nodes), (*chain, path.resolve()))
         return scope.absolute(file.start)
 
     def _calendar(self, file: MenuFile, source: Source) -> None:
