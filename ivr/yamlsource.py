@@ -145,6 +145,8 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
         loader.dispose()
     if problems:
         raise IvrError(problems)
+    if value is None:
+        raise IvrError([Diagnostic(source.path, 1, 1, "file has no content, only comments")])
     return value
 
 
@@ -171,7 +173,7 @@ def _decode(raw: bytes, shown: str) -> str:
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str | None:
-    problem = str(exc.problem or "")
+    problem = f"{exc.problem or ''} {exc.context or ''}"
     if "alias" in problem or "anchor" in problem:
         return "quote keys that start with '*' or '&', e.g. \"*\": back"
     if "tab" in problem:

@@ -423,6 +423,8 @@ class _Loader:
     ) -> None:
         for err in exc.errors(include_url=False):
             loc = (*base, *err["loc"])
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc, "type")
             message, hint = _explain(err, raw)
             if err["type"] == "extra_forbidden":
                 hint = _suggest_field(err, model, raw) or hint

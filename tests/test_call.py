@@ -1,0 +1,253 @@
+"""Calls on the engine: what the caller hears and what the events say, on simulated time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.call import Caller, CallOver, Engine, SimClock
+from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
+from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
+from ivr.call.session import luhn_ok
+from ivr.menu import load_menu
+from tests.conftest import MENUS, SIMPLE, names, said, start
+
+KARACHI = ZoneInfo("Asia/Karachi")
+OPEN = SimClock(datetime(2026, 11, 24, 10, 0, tzinfo=KARACHI))  # a Tuesday morning
+
+
+def open_clock() -> SimClock:
+    return SimClock(OPEN.epoch)
+
+
+@pytest.fixture
+def simple(write_menu: Callable[..., Path]) -> Path:
+    return write_menu(SIMPLE)
+
+
+def test_start_plays_the_long_prompt_and_waits(simple: Path) -> None:
+    call = start(simple)
+    assert names(call) == ["call_started", "node_entered", "prompt_played"]
+    assert said(call) == ["For billing, press 1. For orders, press 2."]
+    assert call.waiting_for_input() and call.deadline == 5.0
+
+
+def test_option_sets_variables_and_queues(simple: Path) -> None:
+    call = start(simple)
+    call.press("1")
+    assert call.status == "queued" and call.queue == "billing"
+    assert [e for e in call.transcript if isinstance(e, VariableSet)][0].value == "billing"
+    assert isinstance(call.transcript[-1], Queued)
+
+
+def test_no_input_escalates_then_routes_to_a_person(simple: Path) -> None:
+    call = start(simple)
+    call.wait()
+    call.wait()
+    call.wait()
+    heard = said(call)
+    assert heard[1:3] == ["Sorry, I didn't hear anything.", "Billing, press 1. Orders, press 2."]
+    assert heard[3:5] == [
+        "Sorry, I still didn't hear anything. Here are the choices again.",
+        "Billing questions, press 1. Order questions, press 2. A person, press 0.",
+    ]
+    assert heard[5] == "Let me put you through to someone who can help."
+    assert [e.at for e in call.transcript if isinstance(e, NoInput)] == [5.0, 10.0, 15.0]
+    assert call.status == "queued" and call.queue == "general"
+
+
+def test_no_input_and_no_match_count_together(write_menu: Callable[..., Path]) -> None:
+    call = start(write_menu(SIMPLE.replace("defaults:\n", "defaults:\n  max_attempts: 2\n")))
+    call.wait()
+    call.press("7")
+    assert [e.name for e in call.transcript if isinstance(e, NoInput | NoMatch)] == ["no_input", "no_match"]
+    assert call.queue == "general"
+
+
+def test_counters_reset_when_a_node_is_entered_again(simple: Path) -> None:
+    call = start(simple)
+    call.press("7")
+    call.press("7")
+    call.press("2")
+    call.press("*")  # back to main: a fresh visit with fresh counters
+    call.press("7")
+    call.press("7")
+    assert call.status == "active" and call.state == "main"
+    assert said(call)[-1] == "Billing questions, press 1. Order questions, press 2. A person, press 0."
+
+
+def test_short_prompt_on_repeat_visits_and_repeat_key_plays_long(simple: Path) -> None:
+    call = start(simple)
+    call.press("2")
+    call.press("*")
+    assert said(call)[-1] == "Billing, press 1. Orders, press 2."
+    call.press("9")
+    assert said(call)[-1] == "For billing, press 1. For orders, press 2."
+
+
+def test_representative_key(simple: Path) -> None:
+    call = start(simple)
+    call.press("0")
+    assert call.queue == "general"
+
+
+def test_back_from_first_menu_is_a_no_match(simple: Path) -> None:
+    call = start(simple)
+    call.press("*")
+    assert [(e.input, e.count) for e in call.transcript if isinstance(e, NoMatch)] == [("*", 1)]
+    assert call.state == "main"
+
+
+def test_collect_with_terminator_and_confirmation(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 12345# 1"))
+    assert said(call)[-2] == "You entered 1 2 3 4 5. If correct, press 1. To re-enter, press 2."
+    assert call.variables["order_id"] == "12345"
+    assert call.transcript[-1] == HungUp(call.transcript[-1].at, "bye", "completed")
+
+
+def test_collect_re_entry_after_no(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 1111# 2 2222# 1"))
+    assert call.variables["order_id"] == "2222"
+    assert call.end_reason == "completed"
+
+
+def test_collect_ends_on_inter_digit_timeout(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 4321"))
+    call.wait()  # the inter-digit timeout (half of 5 s) ends the entry
+    assert call.elapsed == 2.5
+    assert said(call)[-1].startswith("You entered 4 3 2 1.")
+
+
+def test_collect_ends_at_max_digits_and_swallows_the_terminator(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 123456 # 1"))
+    assert call.variables["order_id"] == "123456"
+    assert call.end_reason == "completed"
+
+
+def test_collect_too_short_is_a_no_match(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 12#"))
+    assert [e.input for e in call.transcript if isinstance(e, NoMatch)] == ["12"]
+    assert said(call)[-1] == "Enter your order number, then press hash."
+
+
+def test_star_clears_digit_entry(simple: Path) -> None:
+    call = start(simple)
+    play_steps(call, parse_keys("2 1 99* 7777#"))
+    assert call.variables["order_id"] == "7777"
+
+
+def test_luhn() -> None:
+    assert luhn_ok("79927398713") and luhn_ok("1234567897")
+    assert not luhn_ok("79927398710") and not luhn_ok("1234567890")
+
+
+def test_account_number_sub_menu_checks_luhn_and_returns(write_menu: Callable[..., Path]) -> None:
+    call = Engine(load_menu(MENUS / "customer-service.yaml")).start_call(clock=open_clock())
+    play_steps(call, parse_keys("1 2 2 1234567890#"))
+    assert "That account number is not valid" in said(call)[-2]
+    play_steps(call, parse_keys("1234567897# 1"))
+    assert call.queue == "accounts"
+    assert "account 1 2 3 4 5 6 7 8 9 7" in said(call)[-1]
+
+
+def test_urdu_caller_hears_urdu() -> None:
+    call = Engine(load_menu(MENUS / "customer-service.yaml")).start_call(clock=open_clock())
+    call.press("2")
+    assert call.language == "ur"
+    assert said(call)[-1].startswith("شکایت کے لیے 1 دبائیں۔")
+    call.press("7")
+    assert said(call)[-2] == "معاف کیجیے، یہ دستیاب انتخاب میں شامل نہیں۔"
+
+
+def test_branch_on_caller_tier() -> None:
+    engine = Engine(load_menu(MENUS / "customer-service.yaml"))
+    gold = engine.start_call(Caller(tier="gold"), open_clock())
+    play_steps(gold, parse_keys("1 2 2"))
+    assert gold.queue == "priority_accounts"
+    plain = engine.start_call(Caller(tier="silver"), open_clock())
+    play_steps(plain, parse_keys("1 2 2"))
+    assert plain.state == "balance_account/enter"
+
+
+@pytest.mark.parametrize(
+    ("when", "first_node"),
+    [
+        (datetime(2026, 11, 24, 10, 0), "language"),  # Tuesday 10:00
+        (datetime(2026, 11, 24, 18, 0), "closed"),  # closing time
+        (datetime(2026, 11, 28, 13, 59), "language"),  # Saturday, open until 14:00
+        (datetime(2026, 11, 29, 11, 0), "closed"),  # Sunday
+        (datetime(2026, 12, 25, 11, 0), "closed"),  # a holiday on a Friday
+    ],
+)
+def test_opening_hours_in_the_menus_time_zone(when: datetime, first_node: str) -> None:
+    call = Engine(load_menu(MENUS / "customer-service.yaml")).start_call(clock=SimClock(when.replace(tzinfo=KARACHI)))
+    entered = [e.node for e in call.transcript if e.name == "node_entered"]
+    assert entered[1] == first_node
+
+
+def test_out_of_hours_never_offers_a_person() -> None:
+    night = SimClock(datetime(2026, 11, 24, 23, 0, tzinfo=KARACHI))
+    call = Engine(load_menu(MENUS / "customer-service.yaml")).start_call(clock=night)
+    call.press("0")
+    assert call.status == "active" and any(isinstance(e, NoMatch) for e in call.transcript)
+    call.wait(60)
+    assert call.end_reason == "completed" and call.state == "goodbye"
+
+
+def test_wait_for_seconds_fires_every_timeout_on_the_way(simple: Path) -> None:
+    call = start(simple)
+    call.wait(12)
+    assert [e.at for e in call.transcript if isinstance(e, NoInput)] == [5.0, 10.0]
+    assert call.elapsed == 12
+
+
+def test_input_after_the_end_is_refused(simple: Path) -> None:
+    call = start(simple)
+    call.press("1")
+    with pytest.raises(CallOver, match="queue 'billing'"):
+        call.press("1")
+
+
+def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., Path]) -> None:
+    dead = start(write_menu("name: d\nstart: m\nnodes:\n  m: {type: message, prompt: Hello}\n", "d.yaml"))
+    assert dead.end_reason == "dead-end"
+    loop = start(write_menu("name: l\nstart: a\nnodes:\n  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n", "l.yaml"))
+    assert loop.end_reason == "loop"
+
+
+def test_condition_variables_are_plain_lookups(write_menu: Callable[..., Path]) -> None:
+    text = "name: v\nstart: b\nnodes:\n  b: {type: branch, cases: [{when: {var: __class__, exists: true}, goto: y}], default: n}\n"
+    call = start(write_menu(text + "  y: {type: hangup, reason: found}\n  n: {type: hangup, reason: absent}\n"))
+    assert call.end_reason == "absent"
+
+
+def test_calls_share_one_machine_and_are_never_added_to_it(simple: Path) -> None:
+    engine = Engine(load_menu(simple))
+    first = engine.start_call()
+    second = engine.start_call()
+    first.press("2")
+    assert first.state == "orders" and second.state == "main"
+    assert engine.machine.models == []
+    assert not hasattr(first, "is_main")
+
+
+def test_machine_has_no_auto_transitions(simple: Path) -> None:
+    engine = Engine(load_menu(simple))
+    assert not any(name.startswith("to_") for name in engine.machine.events)
+
+
+def test_keys_syntax() -> None:
+    steps = parse_keys("1 2 wait wait:2.5s 1234# hangup")
+    assert [s.kind for s in steps] == ["keys", "keys", "wait", "wait", "keys", "hangup"]
+    assert steps[3].seconds == 2.5
+    with pytest.raises(KeysSyntaxError, match="token 2 'x1'"):
+        parse_keys("1 x1")

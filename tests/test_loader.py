@@ -1,0 +1,181 @@
+"""Loading reports every problem at once, at file:line:col, with hints where they help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ivr.diagnostics import MenuError
+from ivr.menu import load_menu
+from tests.conftest import MENUS, SIMPLE
+
+
+def errors(path: Path) -> list[str]:
+    with pytest.raises(MenuError) as info:
+        load_menu(path)
+    return [d.format() for d in info.value.diagnostics]
+
+
+def test_bundled_menus_load() -> None:
+    menu = load_menu(MENUS / "customer-service.yaml")
+    assert menu.languages == ["en", "ur"]
+    assert {"billing", "complaints", "orders", "tech_internet", "general"} <= set(menu.queues)
+    # the account-number sub-menu is included twice, each under its own prefix
+    assert "overcharge/enter" in menu.nodes and "balance_account/enter" in menu.nodes
+    assert load_menu(MENUS / "it-helpdesk.yaml").languages == ["en"]
+
+
+def test_every_problem_is_reported_at_once(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(
+        """\
+        name: broken
+        start: main
+        nodes:
+          main:
+            type: menu
+            prompt: For billing, press 1.
+            optons: {}
+          second:
+            type: menu
+            prompt: Press 1.
+            options:
+              "1": nowhere
+          third:
+            type: queue
+            queue: missing
+          fourth:
+            type: menuu
+        """
+    )
+    found = errors(path)
+    text = "\n".join(found)
+    assert f"{path}:7:5: error: unknown field 'optons'" in text
+    assert "did you mean 'options'?" in text
+    assert f"{path}:4:3: error: missing required field 'options'" in text
+    assert f"{path}:12:7: error: unknown node 'nowhere'" in text
+    assert f"{path}:15:5: error: unknown queue 'missing'" in text
+    assert f"{path}:17:5: error: unknown node type 'menuu'" in text
+    assert len(found) == 5
+
+
+def test_unknown_reference_suggests_the_closest_node(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace('"2": orders', '"2": ordres'))
+    found = errors(path)
+    assert len(found) == 1
+    assert "unknown node 'ordres'" in found[0] and "did you mean 'orders'?" in found[0]
+
+
+def test_duplicate_option_keys_are_caught(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace('"2": orders', '"2": orders\n      2: billing'))
+    found = errors(path)
+    assert "duplicate key '2'" in found[0]
+
+
+def test_wrong_types_name_the_field(write_menu: Callable[..., Path]) -> None:
+    text = SIMPLE.replace("min_digits: 4", "min_digits: four").replace("max_digits: 6", "max_digits: 6\n    timeout: soon")
+    found = "\n".join(errors(write_menu(text)))
+    assert "'min_digits': Input should be a valid integer" in found
+    assert "'soon' is not a duration" in found
+
+
+def test_missing_language_text(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(
+        """\
+        name: two
+        languages: [en, ur]
+        start: main
+        defaults: { representative: agent }
+        queues: { general: {} }
+        nodes:
+          main:
+            type: menu
+            prompt: { en: "For help, press 1." }
+            options: { "1": agent }
+          agent:
+            type: queue
+            queue: general
+            prompt: Please hold.
+        """
+    )
+    found = errors(path)
+    assert f"{path}:9:5: error: missing the 'ur' text" in found[0]
+    assert "text has no language but the menu speaks en, ur" in found[1]
+
+
+def test_undeclared_language_in_text_and_in_set(write_menu: Callable[..., Path]) -> None:
+    text = SIMPLE.replace("prompt: Goodbye.", "prompt: { en: Goodbye., fr: Au revoir. }")
+    text = text.replace("set: { topic: billing }", "set: { language: de }")
+    found = "\n".join(errors(write_menu(text)))
+    assert "language 'fr' is not declared" in found
+    assert "language 'de' is not one of this menu's languages" in found
+
+
+def test_option_clashing_with_a_global_key(write_menu: Callable[..., Path]) -> None:
+    found = errors(write_menu(SIMPLE.replace('"2": orders', '"2": orders\n      "9": orders')))
+    assert "option '9' clashes with the global repeat key" in found[0]
+    assert "keys: {repeat: null}" in found[0]
+
+
+def test_option_keys_must_be_phone_keys(write_menu: Callable[..., Path]) -> None:
+    found = errors(write_menu(SIMPLE.replace('"2": orders', '"A": orders')))
+    assert "'A' is not a phone key" in found[0]
+
+
+def test_submenu_outside_the_folder_is_refused(write_menu: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "outside.yaml").write_text("name: x\nstart: a\nnodes: {a: {type: return}}\n")
+    text = SIMPLE.replace('"2": orders', '"2": sub').replace("nodes:\n", "nodes:\n  sub:\n    type: submenu\n    file: ../outside.yaml\n    next: bye\n", 1)
+    path = write_menu(text, "inner/menu.yaml")
+    found = errors(path)
+    assert "is outside the menu's folder" in found[0]
+
+
+def test_submenu_cycle_is_refused(write_menu: Callable[..., Path]) -> None:
+    write_menu("name: a\nstart: s\nnodes:\n  s: {type: submenu, file: b.yaml}\n", "a.yaml")
+    write_menu("name: b\nstart: s\nnodes:\n  s: {type: submenu, file: a.yaml}\n", "b.yaml")
+    found = "\n".join(errors(write_menu("name: a\nstart: s\nnodes:\n  s: {type: submenu, file: b.yaml}\n", "a.yaml")))
+    assert "includes itself" in found
+
+
+def test_errors_inside_a_submenu_point_into_its_file(write_menu: Callable[..., Path]) -> None:
+    sub = write_menu("name: sub\nstart: s\nnodes:\n  s: {type: message, prompt: Hi, next: nope}\n", "sub.yaml")
+    main = write_menu(SIMPLE.replace('"2": orders', '"2": inc').replace("nodes:\n", "nodes:\n  inc: {type: submenu, file: sub.yaml, next: bye}\n", 1))
+    found = errors(main)
+    assert found[0].startswith(f"{sub}:4:34: error: unknown node 'nope'")
+
+
+def test_conditions_are_structures_not_code(write_menu: Callable[..., Path]) -> None:
+    text = """\
+    name: c
+    start: b
+    nodes:
+      b:
+        type: branch
+        cases:
+          - when: { var: "a.b.c", eq: 1 }
+            goto: end
+          - when: "caller.tier == 'gold'"
+            goto: end
+          - when: { var: tier, eq: 1, ne: 2 }
+            goto: end
+        default: end
+      end: { type: hangup }
+    """
+    found = "\n".join(errors(write_menu(text)))
+    assert "'a.b.c' is not a valid name" in found
+    assert "'when' should be a mapping" in found  # no expression strings
+    assert "exactly one of: eq" in found
+
+
+def test_unknown_schedule(write_menu: Callable[..., Path]) -> None:
+    text = "name: c\nstart: b\nnodes:\n  b: {type: branch, cases: [{when: {open: ofice}, goto: e}], default: e}\n"
+    found = errors(write_menu(text + "  e: {type: hangup}\ncalendar: {schedules: {office: {mon: '09:00-17:00'}}}\n"))
+    assert "unknown schedule 'ofice'" in found[0] and "did you mean 'office'?" in found[0]
+
+
+def test_bad_calendar(write_menu: Callable[..., Path]) -> None:
+    text = SIMPLE.replace("start: main", "start: main\ncalendar:\n  timezone: Mars/Olympus\n  schedules:\n    office: { mon-fry: '09:00-17:00', sat: '18:00-09:00' }")
+    found = "\n".join(errors(write_menu(text)))
+    assert "unknown time zone 'Mars/Olympus'" in found
+    assert "'mon-fry' is not a weekday" in found or "'mon-fry'" in found
