@@ -220,7 +220,12 @@ def test_input_after_the_end_is_refused(simple: Path) -> None:
 def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., Path]) -> None:
     dead = start(write_menu("name: d\nstart: m\nnodes:\n  m: {type: message, prompt: Hello}\n", "d.yaml"))
     assert dead.end_reason == "dead-end"
-    loop = start(write_menu("name: l\nstart: a\nnodes:\n  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n", "l.yaml"))
+    loop = start(
+        write_menu(
+            "name: l\nstart: a\nnodes:\n  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n",
+            "l.yaml",
+        )
+    )
     assert loop.end_reason == "loop"
 
 

@@ -74,7 +74,9 @@ def test_duplicate_option_keys_are_caught(write_menu: Callable[..., Path]) -> No
 
 
 def test_wrong_types_name_the_field(write_menu: Callable[..., Path]) -> None:
-    text = SIMPLE.replace("min_digits: 4", "min_digits: four").replace("max_digits: 6", "max_digits: 6\n    timeout: soon")
+    text = SIMPLE.replace("min_digits: 4", "min_digits: four").replace(
+        "max_digits: 6", "max_digits: 6\n    timeout: soon"
+    )
     found = "\n".join(errors(write_menu(text)))
     assert "'min_digits': Input should be a valid integer" in found
     assert "'soon' is not a duration" in found
@@ -125,7 +127,9 @@ def test_option_keys_must_be_phone_keys(write_menu: Callable[..., Path]) -> None
 
 def test_submenu_outside_the_folder_is_refused(write_menu: Callable[..., Path], tmp_path: Path) -> None:
     (tmp_path / "outside.yaml").write_text("name: x\nstart: a\nnodes: {a: {type: return}}\n")
-    text = SIMPLE.replace('"2": orders', '"2": sub').replace("nodes:\n", "nodes:\n  sub:\n    type: submenu\n    file: ../outside.yaml\n    next: bye\n", 1)
+    text = SIMPLE.replace('"2": orders', '"2": sub').replace(
+        "nodes:\n", "nodes:\n  sub:\n    type: submenu\n    file: ../outside.yaml\n    next: bye\n", 1
+    )
     path = write_menu(text, "inner/menu.yaml")
     found = errors(path)
     assert "is outside the menu's folder" in found[0]
@@ -140,7 +144,11 @@ def test_submenu_cycle_is_refused(write_menu: Callable[..., Path]) -> None:
 
 def test_errors_inside_a_submenu_point_into_its_file(write_menu: Callable[..., Path]) -> None:
     sub = write_menu("name: sub\nstart: s\nnodes:\n  s: {type: message, prompt: Hi, next: nope}\n", "sub.yaml")
-    main = write_menu(SIMPLE.replace('"2": orders', '"2": inc').replace("nodes:\n", "nodes:\n  inc: {type: submenu, file: sub.yaml, next: bye}\n", 1))
+    main = write_menu(
+        SIMPLE.replace('"2": orders', '"2": inc').replace(
+            "nodes:\n", "nodes:\n  inc: {type: submenu, file: sub.yaml, next: bye}\n", 1
+        )
+    )
     found = errors(main)
     assert found[0].startswith(f"{sub}:4:34: error: unknown node 'nope'")
 
@@ -175,7 +183,10 @@ def test_unknown_schedule(write_menu: Callable[..., Path]) -> None:
 
 
 def test_bad_calendar(write_menu: Callable[..., Path]) -> None:
-    text = SIMPLE.replace("start: main", "start: main\ncalendar:\n  timezone: Mars/Olympus\n  schedules:\n    office: { mon-fry: '09:00-17:00', sat: '18:00-09:00' }")
+    text = SIMPLE.replace(
+        "start: main",
+        "start: main\ncalendar:\n  timezone: Mars/Olympus\n  schedules:\n    office: { mon-fry: '09:00-17:00', sat: '18:00-09:00' }",
+    )
     found = "\n".join(errors(write_menu(text)))
     assert "unknown time zone 'Mars/Olympus'" in found
     assert "'mon-fry' is not a weekday" in found or "'mon-fry'" in found

@@ -98,7 +98,10 @@ def to_mermaid(menu: Menu) -> str:
 
 def to_dot(menu: Menu) -> str:
     """A Graphviz digraph of the whole menu."""
-    q = json.dumps  # DOT strings accept JSON escaping for quotes and backslashes
+
+    def q(text: str) -> str:  # DOT strings accept JSON escaping for quotes and backslashes
+        return json.dumps(text, ensure_ascii=False)
+
     lines = [f"digraph {q(menu.name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for node in menu.nodes.values():
         label = f"{node.id}\\n{_summary(node, menu)}".replace('"', "'")

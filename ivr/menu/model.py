@@ -152,7 +152,19 @@ class NodeBase(Strict):
     set: dict[VarName, Scalar] = Field(default_factory=dict, description="variables set on entry")
 
 
+def _options_accept_a_node_id(schema: dict[str, Any]) -> None:
+    options = schema["properties"]["options"]
+    options["additionalProperties"] = {
+        "anyOf": [
+            {"type": "string", "description": "node id (shorthand for {goto: id})"},
+            options["additionalProperties"],
+        ]
+    }
+
+
 class MenuNode(NodeBase, InputSettings):
+    model_config = ConfigDict(json_schema_extra=_options_accept_a_node_id)
+
     type: Literal["menu"]
     prompt: Text
     short_prompt: Text | None = Field(None, description="played instead of prompt on later visits")
@@ -296,11 +308,20 @@ def _ranges(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+TimeRanges = Annotated[
+    list[str],
+    BeforeValidator(_ranges),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
 class Calendar(Strict):
     """Opening hours per named schedule, holidays and the time zone they are in."""
 
     timezone: str = "UTC"
-    schedules: dict[NodeId, dict[str, Annotated[list[str], BeforeValidator(_ranges)]]] = Field(default_factory=dict)
+    schedules: dict[NodeId, dict[str, TimeRanges]] = Field(
+        default_factory=dict, description="name -> {weekdays: '09:00-17:00' or a list of ranges}"
+    )
     holidays: list[date] = Field(default_factory=list)
 
     @field_validator("timezone")

@@ -1,0 +1,170 @@
+"""The `ivr` command, run as a user runs it: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SIMPLE, run_ivr
+
+CS = "menus/customer-service.yaml"
+
+
+def test_check_clean_menus_exit_0() -> None:
+    result = run_ivr("check", CS, "menus/it-helpdesk.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 files checked: 0 error(s), 0 warning(s)" in result.stdout
+
+
+def test_check_lint_errors_exit_1(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace("press 2.", "press 3."))
+    result = run_ivr("check", str(path))
+    assert result.returncode == 1
+    assert (
+        f"{path}:" in result.stdout and "announces key '3', which does nothing here [key-not-mapped]" in result.stdout
+    )
+
+
+def test_check_invalid_file_exit_2_and_others_still_checked(write_menu: Callable[..., Path]) -> None:
+    bad = write_menu(SIMPLE.replace('"2": orders', '"2": orders\n      2: billing'), "bad.yaml")
+    result = run_ivr("check", str(bad), CS)
+    assert result.returncode == 2
+    assert f"{bad}:18:7: error: duplicate key '2' (first at line 17)" in result.stdout
+    assert "2 files checked: 1 error(s), 0 warning(s)" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_unreadable_file_exit_2(tmp_path: Path) -> None:
+    result = run_ivr("check", str(tmp_path / "missing.yaml"))
+    assert result.returncode == 2
+    assert "cannot read file" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_check_json(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace("prompt: Goodbye.", "prompt: Goodbye {who}."))
+    result = run_ivr("check", "--format", "json", str(path))
+    assert result.returncode == 0
+    payload = json.loads(result.stdout)
+    [diag] = payload["files"][0]["diagnostics"]
+    assert diag["rule"] == "undefined-variable" and diag["severity"] == "warning" and diag["line"] > 0
+    assert payload["warnings"] == 1 and payload["exit_status"] == 0
+
+
+def test_check_strict_and_disable(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace("prompt: Goodbye.", "prompt: Goodbye {who}."))
+    assert run_ivr("check", "--strict", str(path)).returncode == 1
+    assert run_ivr("check", "--strict", "--disable", "undefined-variable", str(path)).returncode == 0
+    unknown = run_ivr("check", "--disable", "no-such-rule", str(path))
+    assert unknown.returncode == 2 and "unknown lint rule 'no-such-rule'" in unknown.stderr
+
+
+def test_check_lists_rules() -> None:
+    result = run_ivr("check", "--rules", CS)
+    assert "key-not-mapped" in result.stdout and "error" in result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("mermaid", "flowchart TD"), ("dot", "digraph")])
+def test_graph_draws_every_node_and_failure_path(fmt: str, marker: str) -> None:
+    result = run_ivr("graph", CS, "--format", fmt)
+    assert result.returncode == 0
+    assert result.stdout.startswith(marker)
+    assert "no input ×3 / no match ×3 / 4 tries" in result.stdout
+    assert "overcharge/enter" in result.stdout or "overcharge_enter" in result.stdout
+    assert "0 representative" in result.stdout
+
+
+def test_graph_marks_dropped_callers(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(SIMPLE.replace("defaults:\n  representative: agent\n", ""))
+    assert "call dropped" in run_ivr("graph", str(path)).stdout
+
+
+def test_graph_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "menu.dot"
+    result = run_ivr("graph", CS, "--format", "dot", "-o", str(out))
+    assert result.returncode == 0 and out.read_text().startswith("digraph")
+
+
+def test_schema_validates_the_bundled_menus() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    result = run_ivr("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    for name in ("customer-service.yaml", "it-helpdesk.yaml", "account-number.yaml"):
+        document = yaml.safe_load((Path("menus") / name).read_text(encoding="utf-8"))
+        document = json.loads(json.dumps(document, default=str))  # dates as text, as editors see them
+        jsonschema.validate(document, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "start": "a", "nodes": {"a": {"type": "menuu"}}}, schema)
+
+
+def test_call_with_keys_prints_the_transcript() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--keys", "1 4 1 2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "Many internet problems are fixed by switching your router off" in result.stdout
+    assert lines[-1].endswith("⇒ queued for 'tech_internet'")
+
+
+def test_call_json_lines() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--json", "--keys", "2 wait 0")
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[0]["event"] == "call_started" and events[0]["language"] == "en"
+    assert {"event": "no_input", "at": 5.0, "node": "main", "count": 1} in events
+    assert {"event": "variable_set", "at": 0.0, "node": "language", "variable": "language", "value": "ur"} in events
+    assert events[-1] == {"event": "queued", "at": 5.0, "node": "agent", "queue": "general"}
+
+
+def test_call_hangs_up_when_the_keys_run_out() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--json", "--keys", "1")
+    assert json.loads(result.stdout.splitlines()[-1])["reason"] == "caller"
+
+
+def test_call_reports_unused_keys() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--keys", "1 0 5 5")
+    assert result.returncode == 1
+    assert "2 key(s) not used" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--keys", "1 x"], "--keys: token 2 'x'"),
+        (["--keys", "1", "--at", "tomorrow"], "--at 'tomorrow' is not a date and time"),
+        (["--keys", "1", "--language", "fr"], "--language 'fr' is not one of the menu's languages: en, ur"),
+        (["--keys", "1", "--var", "novalue"], "--var 'novalue' is not NAME=VALUE"),
+    ],
+)
+def test_call_bad_options_exit_2(args: list[str], message: str) -> None:
+    result = run_ivr("call", CS, *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_call_invalid_menu_exit_2(write_menu: Callable[..., Path]) -> None:
+    path = write_menu("name: x\nstart: nowhere\nnodes: {a: {type: hangup}}\n")
+    result = run_ivr("call", str(path), "--keys", "1")
+    assert result.returncode == 2
+    assert f"{path}:2:1: error: unknown node 'nowhere'" in result.stderr
+
+
+def test_interactive_call_reads_keys_from_stdin() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", stdin="1\n\n4\n3\n")
+    assert result.returncode == 0, result.stderr
+    assert "no input (1)" in result.stdout
+    assert result.stdout.rstrip().endswith("⇒ queued for 'tech_mobile'")
+
+
+def test_interactive_call_ends_on_eof_and_rejects_non_keys() -> None:
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", stdin="1\nhello\n")
+    assert "'h' is not a phone key" in result.stderr
+    assert "hung up (caller)" in result.stdout
+
+
+def test_module_entry_point_and_version() -> None:
+    result = run_ivr("--version")
+    assert result.returncode == 0 and result.stdout.startswith("ivr, version")
