@@ -40,7 +40,7 @@ def test_option_sets_variables_and_queues(simple: Path) -> None:
     call = start(simple)
     call.press("1")
     assert call.status == "queued" and call.queue == "billing"
-    assert [e for e in call.transcript if isinstance(e, VariableSet)][0].value == "billing"
+    assert next(e for e in call.transcript if isinstance(e, VariableSet)).value == "billing"
     assert isinstance(call.transcript[-1], Queued)
 
 
@@ -222,7 +222,8 @@ def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., 
     assert dead.end_reason == "dead-end"
     loop = start(
         write_menu(
-            "name: l\nstart: a\nnodes:\n  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n",
+            "name: l\nstart: a\nnodes:\n"
+            "  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n",
             "l.yaml",
         )
     )
@@ -230,7 +231,10 @@ def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., 
 
 
 def test_condition_variables_are_plain_lookups(write_menu: Callable[..., Path]) -> None:
-    text = "name: v\nstart: b\nnodes:\n  b: {type: branch, cases: [{when: {var: __class__, exists: true}, goto: y}], default: n}\n"
+    text = (
+        "name: v\nstart: b\nnodes:\n"
+        "  b: {type: branch, cases: [{when: {var: __class__, exists: true}, goto: y}], default: n}\n"
+    )
     call = start(write_menu(text + "  y: {type: hangup, reason: found}\n  n: {type: hangup, reason: absent}\n"))
     assert call.end_reason == "absent"
 

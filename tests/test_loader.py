@@ -185,7 +185,8 @@ def test_unknown_schedule(write_menu: Callable[..., Path]) -> None:
 def test_bad_calendar(write_menu: Callable[..., Path]) -> None:
     text = SIMPLE.replace(
         "start: main",
-        "start: main\ncalendar:\n  timezone: Mars/Olympus\n  schedules:\n    office: { mon-fry: '09:00-17:00', sat: '18:00-09:00' }",
+        "start: main\ncalendar:\n  timezone: Mars/Olympus\n  schedules:\n"
+        "    office: { mon-fry: '09:00-17:00', sat: '18:00-09:00' }",
     )
     found = "\n".join(errors(write_menu(text)))
     assert "unknown time zone 'Mars/Olympus'" in found
