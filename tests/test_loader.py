@@ -190,4 +190,5 @@ def test_bad_calendar(write_menu: Callable[..., Path]) -> None:
     )
     found = "\n".join(errors(write_menu(text)))
     assert "unknown time zone 'Mars/Olympus'" in found
-    assert "'mon-fry' is not a weekday" in found or "'mon-fry'" in found
+    assert "'mon-fry' is not a weekday or range" in found
+    assert "'18:00-09:00' ends before it starts" in found

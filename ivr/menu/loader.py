@@ -483,7 +483,7 @@ def describe(cond: Condition) -> str:
 def _explain(err: Any, raw: Any) -> tuple[str, str | None]:
     kind = err["type"]
     loc = err["loc"]
-    name = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in NODE_TYPES), "value")
+    name = next((p for p in reversed(loc) if isinstance(p, str) and p not in NODE_TYPES and p != "[key]"), "value")
     if kind == "missing":
         return f"missing required field {name!r}", None
     if kind == "extra_forbidden":

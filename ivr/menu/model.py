@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -308,8 +309,19 @@ def _ranges(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _weekdays_ok(text: str) -> str:
+    parse_weekdays(text)
+    return text
+
+
+def _range_ok(text: str) -> str:
+    parse_time_range(text)
+    return text
+
+
+Weekdays = Annotated[str, AfterValidator(_weekdays_ok)]
 TimeRanges = Annotated[
-    list[str],
+    list[Annotated[str, AfterValidator(_range_ok)]],
     BeforeValidator(_ranges),
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
 ]
@@ -319,7 +331,7 @@ class Calendar(Strict):
     """Opening hours per named schedule, holidays and the time zone they are in."""
 
     timezone: str = "UTC"
-    schedules: dict[NodeId, dict[str, TimeRanges]] = Field(
+    schedules: dict[NodeId, dict[Weekdays, TimeRanges]] = Field(
         default_factory=dict, description="name -> {weekdays: '09:00-17:00' or a list of ranges}"
     )
     holidays: list[date] = Field(default_factory=list)
@@ -333,15 +345,6 @@ class Calendar(Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Karachi") from None
-        return value
-
-    @field_validator("schedules")
-    @classmethod
-    def _valid_hours(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        for days, ranges in (item for sched in value.values() for item in sched.items()):
-            parse_weekdays(days)
-            for text in ranges:
-                parse_time_range(text)
         return value
 
 
