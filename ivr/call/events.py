@@ -1,4 +1,7 @@
-"""What happens on a call, as typed events. Console, TUI and script replay all consume these."""
+"""What happens on a call, as typed events. Console, TUI and script replay all consume these.
+
+Events are shared by every listener of a call: treat them as read-only. (They are not frozen dataclasses
+because a frozen dataclass costs three times as much to create, and a key press creates several.)"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallEvent:
     at: float  # simulated seconds since the call started
     node: str
@@ -18,7 +21,7 @@ class CallEvent:
         return {"event": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallStarted(CallEvent):
     menu: str
     caller: str
@@ -26,13 +29,13 @@ class CallStarted(CallEvent):
     name: ClassVar[str] = "call_started"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NodeEntered(CallEvent):
     kind: str
     name: ClassVar[str] = "node_entered"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PromptPlayed(CallEvent):
     prompt_id: str  # node.role, e.g. main.prompt, main.no_input.1, order.confirm
     text: str
@@ -40,51 +43,51 @@ class PromptPlayed(CallEvent):
     name: ClassVar[str] = "prompt_played"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class KeyPressed(CallEvent):
     key: str
     name: ClassVar[str] = "key_pressed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NoInput(CallEvent):
     count: int
     name: ClassVar[str] = "no_input"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NoMatch(CallEvent):
     input: str
     count: int
     name: ClassVar[str] = "no_match"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttemptsExhausted(CallEvent):
     target: str | None
     name: ClassVar[str] = "attempts_exhausted"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VariableSet(CallEvent):
     variable: str
     value: Any
     name: ClassVar[str] = "variable_set"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Queued(CallEvent):
     queue: str
     name: ClassVar[str] = "queued"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Transferred(CallEvent):
     destination: str
     name: ClassVar[str] = "transferred"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HungUp(CallEvent):
     reason: str  # caller, completed (or a hangup node's reason), max-attempts, dead-end, loop
     name: ClassVar[str] = "hung_up"

@@ -92,7 +92,8 @@ class Call:
         self.queue: str | None = None
         self.end_reason: str | None = None
         self.started_at = clock.now()
-        self._at: float | None = None
+        self._t = self.started_at  # simulated time of the input being handled
+        self._rel = 0.0  # the same, from the start of the call: the `at` of every event
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class Call:
 
     @property
     def elapsed(self) -> float:
-        return self._now() - self.started_at
+        return self.clock.now() - self.started_at
 
     def waiting_for_input(self) -> bool:
         return self.status == ACTIVE and self.node.settings is not None
@@ -127,7 +128,8 @@ class Call:
             raise ValueError(f"{key!r} is not a phone key")
         if self.status != ACTIVE:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
-        self._emit(KeyPressed(self.elapsed, self.state, key))
+        self._stamp(self.clock.now())
+        self._emit(KeyPressed(self._rel, self.state, key))
         swallow, self.swallow = self.swallow, None
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
@@ -159,18 +161,16 @@ class Call:
     def poll(self) -> None:
         """Fire every timeout that is due by the clock's current time."""
         while self.deadline is not None and self.status == ACTIVE and self.deadline <= self.clock.now():
-            self._at = self.deadline
+            self._stamp(self.deadline)
             self.deadline = None
             self.swallow = None
-            try:
-                self._timeout()
-            finally:
-                self._at = None
+            self._timeout()
 
     def hang_up(self) -> None:
         """The caller hangs up (in the menu, or while waiting in a queue)."""
         if self.ended:
             raise CallOver(f"the call has already {self._over_reason()}")
+        self._stamp(self.clock.now())
         self._end("caller")
 
     # -- menus ---------------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ class Call:
                 settings.no_input_reprompts,
                 "no_input",
             )
-            self._emit(NoInput(self.elapsed, node.id, count))
+            self._emit(NoInput(self._rel, node.id, count))
         else:
             self.no_match += 1
             count, limit, reprompts, kind = (
@@ -292,7 +292,7 @@ class Call:
                 settings.no_match_reprompts,
                 "no_match",
             )
-            self._emit(NoMatch(self.elapsed, node.id, given, count))
+            self._emit(NoMatch(self._rel, node.id, given, count))
         self.engine.fire(self, kind)
         if count >= limit or self.no_input + self.no_match >= settings.max_attempts:
             self._exhausted(node)
@@ -309,7 +309,7 @@ class Call:
         settings = node.settings
         assert settings is not None
         target = settings.on_exhausted
-        self._emit(AttemptsExhausted(self.elapsed, node.id, target))
+        self._emit(AttemptsExhausted(self._rel, node.id, target))
         if target is None:
             self._end("max-attempts")
             return
@@ -344,7 +344,7 @@ class Call:
         """Run the node just entered and every node after it that needs no caller input."""
         for _ in range(MAX_STEPS_PER_INPUT):
             node = self.node
-            self._emit(NodeEntered(self.elapsed, node.id, node.kind))
+            self._emit(NodeEntered(self._rel, node.id, node.kind))
             for name, value in node.spec.set.items():
                 self._set(name, value)
             kind = node.kind
@@ -367,13 +367,13 @@ class Call:
                 self._play_optional(node)
                 self.status = QUEUED
                 self.queue = node.spec.queue
-                self._emit(Queued(self.elapsed, node.id, node.spec.queue))
+                self._emit(Queued(self._rel, node.id, node.spec.queue))
                 return
             elif kind == "transfer":
                 self._play_optional(node)
                 self.status = TRANSFERRED
                 self.end_reason = "transferred"
-                self._emit(Transferred(self.elapsed, node.id, node.spec.to))
+                self._emit(Transferred(self._rel, node.id, node.spec.to))
                 return
             elif kind == "hangup":
                 self._play_optional(node)
@@ -386,7 +386,7 @@ class Call:
         self._end("loop")
 
     def _branch(self, node: CompiledNode) -> str | None:
-        local = self.clock.wall(self._now()).astimezone(self.menu.timezone)
+        local = self.clock.wall(self._t).astimezone(self.menu.timezone)
         ctx = Context(self.variables, local, self.engine.hours, self.menu.holidays)
         for i, case in enumerate(node.spec.cases):
             if evaluate(case.when, ctx):
@@ -397,7 +397,7 @@ class Call:
         self.deadline = None
         self.status = ENDED
         self.end_reason = reason
-        self._emit(HungUp(self.elapsed, self.state, reason))
+        self._emit(HungUp(self._rel, self.state, reason))
 
     def _over_reason(self) -> str:
         if self.status == QUEUED:
@@ -421,19 +421,20 @@ class Call:
             self._play(node.id, "prompt", node.spec.prompt)
 
     def _play(self, node_id: str, role: str, text: Text) -> None:
-        language = self.language
+        language = self.variables["language"]
         spoken = fill(pick(text, language, self.menu.default_language), self.variables)
-        self._emit(PromptPlayed(self.elapsed, node_id, f"{node_id}.{role}", spoken, language))
+        self._emit(PromptPlayed(self._rel, node_id, f"{node_id}.{role}", spoken, language))
 
     def _set(self, name: str, value: Any) -> None:
         self.variables[name] = value
-        self._emit(VariableSet(self.elapsed, self.state, name, value))
+        self._emit(VariableSet(self._rel, self.state, name, value))
 
     def _arm(self, seconds: float) -> None:
-        self.deadline = self._now() + seconds
+        self.deadline = self._t + seconds
 
-    def _now(self) -> float:
-        return self.clock.now() if self._at is None else self._at
+    def _stamp(self, t: float) -> None:
+        self._t = t
+        self._rel = t - self.started_at
 
     def _emit(self, event: CallEvent) -> None:
         if self.keep_transcript:

@@ -160,9 +160,11 @@ class _Loader:
             self.queue_sources.setdefault(name, source.path)
         if parent is not None:
             self._calendar(file, source)
-        self._ref(scope, ("start",), file.start, set(raw_nodes))
+        local_ids = set(raw_nodes)
+        self._ref(scope, ("start",), file.start, local_ids)
+        chain = (*chain, path.resolve())
         for local_id, spec in specs.items():
-            self._node(scope, local_id, spec, set(raw_nodes), (*chain, path.resolve()))
+            self._node(scope, local_id, spec, local_ids, chain)
         return scope.absolute(file.start)
 
     def _calendar(self, file: MenuFile, source: Source) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks for ivr; run them with `make bench` (python -m bench)."""
