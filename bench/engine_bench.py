@@ -74,7 +74,7 @@ def call_start(folder: Path, quick: bool) -> dict[str, Any]:
         engine = Engine(load_menu(write_menu(folder, size)))
         clock = SimClock()
         n = 500 if quick else 5_000
-        micros[size] = best_of(5, lambda e=engine, c=clock: per_call(n, lambda: e.start_call(None, c))) * 1e6
+        micros[size] = best_of(5, lambda e=engine, c=clock, n=n: per_call(n, lambda: e.start_call(None, c))) * 1e6
         if size == 1_000:  # what the avoided pattern would cost: binding is_<state> per state per caller
             started = time.perf_counter()
             engine.machine.add_model(SimpleNamespace(), initial=engine.menu.start)
