@@ -192,3 +192,13 @@ def test_bad_calendar(write_menu: Callable[..., Path]) -> None:
     assert "unknown time zone 'Mars/Olympus'" in found
     assert "'mon-fry' is not a weekday or range" in found
     assert "'18:00-09:00' ends before it starts" in found
+
+
+def test_languages_without_builtin_reprompts_must_bring_their_own(write_menu: Callable[..., Path]) -> None:
+    text = "name: f\nlanguages: [fr]\nstart: h\nnodes:\n  h: {type: hangup, prompt: Au revoir.}\n"
+    found = errors(write_menu(text))
+    assert sorted(f.split(": error: ")[1].split("\n")[0] for f in found) == [
+        "the built-in exhausted_prompt has no fr text",
+        "the built-in reprompts.no_input has no fr text",
+        "the built-in reprompts.no_match has no fr text",
+    ]

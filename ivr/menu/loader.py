@@ -149,6 +149,8 @@ class _Loader:
             parent_next=parent.parent_next if parent else None,
         )
         self._check_texts_of(scope, ("defaults",), file.defaults)
+        if parent is None:
+            self._check_builtin_texts(scope)
         for name, spec in file.queues.items():
             if name in self.queues and self.queues[name] != spec:
                 self.problems.append(
@@ -317,6 +319,28 @@ class _Loader:
             on_exhausted=merged["on_exhausted"] or merged["representative"],
             exhausted_prompt=merged["exhausted_prompt"] or BUILTIN_EXHAUSTED,
         )
+
+    def _check_builtin_texts(self, scope: _Scope) -> None:
+        """The built-in reprompts speak English and Urdu only; other languages must bring their own."""
+        builtin = {"en", "ur"}
+        others = [lang for lang in scope.languages if lang not in builtin]
+        if not others:
+            return
+        reprompts: Reprompts = scope.defaults["reprompts"]
+        needed = [
+            ("reprompts.no_input", reprompts.no_input),
+            ("reprompts.no_match", reprompts.no_match),
+            ("exhausted_prompt", scope.defaults["exhausted_prompt"]),
+        ]
+        for name, given in needed:
+            if given is None:
+                self.problems.append(
+                    scope.source.error(
+                        ("languages",),
+                        f"the built-in {name} has no {', '.join(others)} text",
+                        f"set `defaults.{name}` with a text for each language",
+                    )
+                )
 
     def _check_key_clashes(self, scope: _Scope, loc: Loc, spec: MenuNode, settings: Settings | None) -> None:
         if settings is None:
