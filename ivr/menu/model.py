@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition
+from ivr.menu.durations import Duration
 
 DTMF_KEYS = "0123456789*#"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -44,32 +46,6 @@ def _key(value: Any) -> Any:
 
 Key = Annotated[str, BeforeValidator(_key), WithJsonSchema({"type": "string", "enum": list(DTMF_KEYS)})]
 
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
-
-
-def _duration(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("expected a duration such as 5, 2.5s or 500ms")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (match := _DURATION.match(value)):
-        number, unit = float(match.group(1)), match.group(2) or "s"
-        seconds = number / 1000 if unit == "ms" else number * 60 if unit == "m" else number
-    else:
-        raise ValueError(f"{value!r} is not a duration; write seconds such as 5, 2.5s, 500ms or 1m")
-    if seconds < 0 or seconds > 3600:
-        raise ValueError("a duration must be between 0 and 3600 seconds")
-    return seconds
-
-
-Duration = Annotated[
-    float,
-    BeforeValidator(_duration),
-    WithJsonSchema(
-        {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?(ms|s|m)?$"}]}
-    ),
-]
 
 PLAIN_TEXT = ""
 ANY_LANGUAGE = "*"
@@ -348,13 +324,6 @@ class Calendar(Strict):
         return value
 
 
-class QueueSpec(Strict):
-    """A queue of representatives that ``queue`` nodes hand callers to."""
-
-    description: str | None = None
-    skill: str | None = None
-
-
 class LintSettings(Strict):
     disable: list[str] = Field(default_factory=list, description="lint rule ids to switch off for this file")
 
@@ -375,6 +344,7 @@ class MenuFile(Strict):
     queues: dict[str, QueueSpec] = Field(default_factory=dict)
     nodes: dict[NodeId, Any] = Field(min_length=1, description="node id -> node; each validated on its own")
     lint: LintSettings = Field(default_factory=LintSettings)
+    centre: CentreSpec | None = Field(None, description="representatives and background traffic")
 
 
 class MenuFileSchema(MenuFile):
