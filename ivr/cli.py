@@ -267,6 +267,115 @@ def interactive(session: Any) -> None:
                 break
 
 
+def parse_duration(text: str, option: str) -> float:
+    from ivr.menu.durations import parse_seconds
+
+    try:
+        return parse_seconds(text)
+    except ValueError as exc:
+        fail(f"{option}: {exc}")
+
+
+@cli.command()
+@click.option("--calls", type=float, required=True, help="Calls offered per interval.")
+@click.option("--interval", default="30m", show_default=True, help="Length of the interval, e.g. 30m or 1h.")
+@click.option("--aht", default="180s", show_default=True, help="Average handle time, e.g. 180s or 4m.")
+@click.option("--target", default="80/20", show_default=True, help="Service level: PERCENT/SECONDS.")
+@click.option("--patience", help="Callers' average patience: use Erlang A (with abandonment).")
+@click.option("--max-occupancy", type=float, default=1.0, show_default=True, help="Cap on occupancy (0-1).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def staff(
+    calls: float, interval: str, aht: str, target: str, patience: str | None, max_occupancy: float, as_json: bool
+) -> None:
+    """Agents needed for a load, by Erlang C (or Erlang A with --patience)."""
+    from ivr.contact.erlang import agents_needed, parse_target, staffing
+    from ivr.simreport import staffing_table
+
+    length, handle = parse_duration(interval, "--interval"), parse_duration(aht, "--aht")
+    wait_limit = parse_duration(patience, "--patience") if patience else None
+    try:
+        fraction, seconds = parse_target(target)
+    except ValueError as exc:
+        fail(f"--target: {exc}")
+    if calls <= 0 or length <= 0 or handle <= 0:
+        fail("--calls, --interval and --aht must be more than 0")
+    if not 0 < max_occupancy <= 1:
+        fail("--max-occupancy must be more than 0 and at most 1")
+    rate = calls / length
+    needed = agents_needed(rate, handle, fraction, seconds, wait_limit, max_occupancy)
+    around = [staffing(n, rate, handle, seconds, wait_limit) for n in range(max(1, needed - 2), needed + 4)]
+    chosen = next(r for r in around if r.agents == needed)
+    traffic = rate * handle
+    if as_json:
+        payload = {
+            **chosen.as_dict(),
+            "traffic_erlangs": traffic,
+            "model": "erlang-a" if wait_limit else "erlang-c",
+            "target": {"service_level": fraction, "seconds": seconds},
+            "table": [r.as_dict() for r in around],
+        }
+        out.print(json.dumps(payload, indent=2, default=_finite), markup=False)
+        return
+    model = f"Erlang A, patience {wait_limit:g} s" if wait_limit else "Erlang C"
+    out.print(
+        f"[bold]{needed} agents[/] for {calls:g} calls per {length / 60:g} min at {handle:g} s AHT "
+        f"({traffic:.2f} erlangs), target {fraction * 100:g}% in {seconds:g} s ({model})"
+    )
+    out.print(staffing_table(around, needed, wait_limit is not None))
+
+
+def _finite(value: Any) -> Any:
+    return None
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--hours", type=float, default=8.0, show_default=True, help="Simulated hours of traffic.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same day).")
+@click.option("--start", "start_at", help="Local start, e.g. 2026-11-24T09:00 (default: today 09:00).")
+@click.option("--queue", help="Show the intervals of one queue instead of all together.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (intervals, then totals).")
+def simulate(
+    file: Path, hours: float, seed: int, start_at: str | None, queue: str | None, as_json: bool, as_csv: bool
+) -> None:
+    """Simulate a day of the contact centre behind the menu in FILE."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ivr import simreport
+    from ivr.call.simulation import simulate as run
+
+    menu = load_or_exit(str(file))
+    if menu.centre is None or not menu.centre.agents:
+        fail(f"{menu.path} has no representatives", "add a `centre:` section with `agents:` (docs/menu-format.md)")
+    if menu.centre.traffic is None:
+        fail(f"{menu.path} has no background traffic", "add `centre.traffic` with `calls_per_hour` or `profile`")
+    if queue is not None and queue not in menu.queues:
+        fail(f"--queue {queue!r} is not a queue of this menu: {', '.join(menu.queues)}")
+    if not 0 < hours <= 24 * 62:
+        fail("--hours must be more than 0 and at most 1488 (62 days)")
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    start = make_clock(menu, start_at or datetime.now(menu.timezone).strftime("%Y-%m-%dT09:00")).wall(0)
+    start = start.astimezone(menu.timezone)
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("simulate", total=1.0)
+        result = run(menu, hours, seed, start, lambda done: bar.update(task, completed=done))
+    if as_json:
+        sys.stdout.write(simreport.as_json(result) + "\n")
+    elif as_csv:
+        sys.stdout.write(simreport.as_csv(result))
+    else:
+        simreport.print_simulation(out, result, queue)
+
+
 def main() -> None:
     """Entry point of the ``ivr`` console script."""
     try:

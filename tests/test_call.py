@@ -12,7 +12,7 @@ import pytest
 from ivr.call import Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
-from ivr.call.session import luhn_ok
+from ivr.menu.luhn import luhn_check_digit, luhn_ok
 from ivr.menu import load_menu
 from tests.conftest import MENUS, SIMPLE, names, said, start
 
@@ -148,6 +148,7 @@ def test_star_clears_digit_entry(simple: Path) -> None:
 def test_luhn() -> None:
     assert luhn_ok("79927398713") and luhn_ok("1234567897")
     assert not luhn_ok("79927398710") and not luhn_ok("1234567890")
+    assert luhn_check_digit("7992739871") == "3" and luhn_check_digit("123456789") == "7"
 
 
 def test_account_number_sub_menu_checks_luhn_and_returns(write_menu: Callable[..., Path]) -> None:

@@ -27,6 +27,7 @@ from ivr.call.events import (
 )
 from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.conditions import Context, evaluate
+from ivr.menu.luhn import luhn_ok
 from ivr.menu.text import fill, pick
 
 if TYPE_CHECKING:
@@ -39,17 +40,6 @@ ACTIVE, QUEUED, TRANSFERRED, ENDED = "active", "queued", "transferred", "ended"
 
 class CallOver(Exception):
     """Input was given to a call that has already ended."""
-
-
-def luhn_ok(digits: str) -> bool:
-    """The Luhn (mod 10) check used by card and account numbers."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 class Call:

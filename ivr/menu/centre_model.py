@@ -175,7 +175,9 @@ class CentreSpec(Strict):
 
     interval: Duration = Field(1800.0, description="report interval: 15m, 30m or 60m")
     handle_time: DistributionField = Field(default_factory=lambda: Distribution(mean=240.0))
-    patience: DistributionField = Field(default_factory=lambda: Distribution(mean=180.0))
+    patience: DistributionField | None = Field(
+        default_factory=lambda: Distribution(mean=180.0), description="null: callers never hang up while waiting"
+    )
     wrap_up: Duration = 30.0
     resolution_rate: float = Field(0.7, ge=0, le=1)
     reference_prefix: str = Field("REF", pattern=r"^[A-Z]{1,6}$")

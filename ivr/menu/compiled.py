@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr.menu.centre_model import CentreSpec
 from ivr.menu.conditions import Hours
 from ivr.menu.model import GlobalKeys, QueueSpec
 from ivr.yamlsource import Loc, Source
@@ -78,6 +79,7 @@ class Menu:
     holidays: frozenset[date]
     sources: list[Source]
     lint_disabled: set[str] = field(default_factory=set)
+    centre: CentreSpec | None = None
 
     @property
     def is_submenu(self) -> bool:

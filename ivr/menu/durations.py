@@ -10,6 +10,11 @@ from pydantic import BeforeValidator, WithJsonSchema
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 
 
+def parse_seconds(text: str) -> float:
+    """``"30m"`` -> 1800.0; raises ValueError with a message for the user."""
+    return float(_duration(text))
+
+
 def _duration(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 5, 2.5s or 500ms")
@@ -32,4 +37,3 @@ Duration = Annotated[
         {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?(ms|s|m|h)?$"}]}
     ),
 ]
-

@@ -162,6 +162,10 @@ class _Loader:
             self.queue_sources.setdefault(name, source.path)
         if parent is not None:
             self._calendar(file, source)
+            if file.centre is not None:
+                self.problems.append(
+                    source.error(("centre",), "only the main menu file can describe the centre", "move it there")
+                )
         local_ids = set(raw_nodes)
         self._ref(scope, ("start",), file.start, local_ids)
         chain = (*chain, path.resolve())
@@ -420,6 +424,39 @@ class _Loader:
                 hint = f"did you mean {close[0]!r}?" if close else f"declare it under {where}"
                 self.problems.append(source.error(loc, f"unknown {kind} {name!r}", hint))
         self._add_back_edges()
+        self._check_centre()
+
+    def _check_centre(self) -> None:
+        """References inside the contact-centre section: queues, nodes and keys of the traffic."""
+        root = self.root_file
+        if root is None or root.centre is None:
+            return
+        source = self.sources[0]
+        centre = root.centre
+        for name, spec in self.queues.items():
+            if spec.overflow is not None and spec.overflow.to not in self.queues:
+                self.problems.append(
+                    source.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
+                )
+        traffic = centre.traffic
+        if traffic is None:
+            return
+        for name in traffic.queues or {}:
+            if name not in self.queues:
+                self.problems.append(source.error(("centre", "traffic", "queues", name), f"unknown queue {name!r}"))
+        for node_id, weights in traffic.choices.items():
+            node = self.nodes.get(node_id)
+            loc = ("centre", "traffic", "choices", node_id)
+            if node is None or node.kind not in ("menu",):
+                what = "unknown node" if node is None else f"{node.kind} node"
+                self.problems.append(source.error(loc, f"{what} {node_id!r}: choices are for menu nodes"))
+                continue
+            keys = set(node.spec.options) | {e.key for e in self.edges[node_id] if e.key} | {"wait", "hangup"}
+            for key in weights:
+                if key not in keys:
+                    self.problems.append(
+                        source.error((*loc, key), f"{key!r} is not an option of {node_id!r}, nor 'wait' or 'hangup'")
+                    )
 
     def _add_back_edges(self) -> None:
         """``back`` returns to the input node heard before this one: any input node that reaches it
@@ -603,4 +640,5 @@ def load_menu(path: str | Path) -> Menu:
         holidays=frozenset(loader.holidays),
         sources=loader.sources,
         lint_disabled=set(root.lint.disable),
+        centre=root.centre,
     )

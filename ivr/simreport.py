@@ -1,0 +1,196 @@
+"""Render simulation results and staffing tables: rich tables, a terminal chart, JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ivr.call.simulation import SimulationResult
+from ivr.contact.erlang import Staffing
+from ivr.contact.metrics import Row, combine_rows
+
+BAR_WIDTH = 30
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def _sl_text(row: Row) -> Text:
+    if row.service_level is None:
+        return Text("–", style="dim")
+    return Text(_pct(row.service_level), style="green" if row.met else "bold red")
+
+
+def by_interval(result: SimulationResult) -> list[Row]:
+    """All queues together, one row per interval."""
+    groups: dict[float, list[Row]] = defaultdict(list)
+    for row in result.rows:
+        groups[row.start].append(row)
+    return [combine_rows(rows, "*", rows[0].occupancy) for _, rows in sorted(groups.items())]
+
+
+def _interval_cells(row: Row, label: str) -> list[Any]:
+    return [
+        label,
+        str(row.offered),
+        str(row.answered),
+        f"{row.abandoned}/{row.short_abandoned}",
+        _sl_text(row),
+        _secs(row.asa),
+        _secs(row.p90_wait),
+        _secs(row.aht),
+        _pct(row.occupancy, 0),
+        f"{row.average_queue:.1f}/{row.max_queue}",
+    ]
+
+
+def _total_cells(row: Row) -> list[Any]:
+    target = f"{row.service_level_target * 100:.0f}%"
+    if row.met is None:
+        verdict = Text(f"– {target}", style="dim")
+    else:
+        verdict = Text(f"{'✓' if row.met else '✗'} {target}", style="green" if row.met else "bold red")
+    return [
+        row.queue if row.queue != "*" else "all",
+        str(row.offered),
+        str(row.answered),
+        f"{row.abandoned}/{row.short_abandoned}",
+        _sl_text(row),
+        verdict,
+        _secs(row.asa),
+        _secs(row.p90_wait),
+        _secs(row.longest_wait),
+        _secs(row.aht),
+        _pct(row.fcr, 0),
+    ]
+
+
+def _table(title: str, headers: list[str]) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    table.add_column(headers[0], no_wrap=True, max_width=14, overflow="ellipsis")
+    for header in headers[1:]:
+        width = 6 if header == "SL" else max(4, len(header))
+        table.add_column(header, justify="right", no_wrap=True, min_width=width)
+    return table
+
+
+INTERVAL_HEADERS = ["interval", "offer", "answ", "aband", "SL", "ASA", "p90", "AHT", "occ", "queue"]
+TOTAL_HEADERS = ["queue", "offer", "answ", "aband", "SL", "target", "ASA", "p90", "max", "AHT", "FCR"]
+LEGEND = (
+    "aband: abandoned/of which under 5 s. SL: service level (✓ met, ✗ missed), answered within the target "
+    "time / offered less abandons under 5 s. ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. queue: average/longest "
+    "queue. FCR: first-contact resolution. Definitions: docs/metrics.md."
+)
+
+
+def render(result: SimulationResult, queue: str | None = None) -> Group:
+    """The report: interval table, totals against target, and the chart."""
+    rows = [r for r in result.rows if r.queue == queue] if queue else by_interval(result)
+    which = f"queue {queue}" if queue else "all queues"
+    minutes = int(result.interval // 60)
+    intervals = _table(f"{result.menu}: {which}, per {minutes}-minute interval", INTERVAL_HEADERS)
+    for row in rows:
+        intervals.add_row(*_interval_cells(row, result.labels.get(row.start, f"{row.start:.0f}")))
+    totals = _table("Totals against each queue's service-level target", TOTAL_HEADERS)
+    for row in result.totals:
+        totals.add_row(*_total_cells(row), end_section=row.queue == result.totals[-2].queue)
+    outcomes = ", ".join(f"{name}: {count}" for name, count in result.menu_outcomes.items())
+    summary = Text(
+        f"{result.calls} callers in {result.hours:g} h from {result.start:%Y-%m-%d %H:%M} (seed {result.seed}); "
+        f"where they went: {outcomes}. Simulated in {result.wall_seconds:.2f} s.",
+        style="dim",
+    )
+    legend = Text(LEGEND, style="dim")
+    return Group(intervals, totals, legend, Text(), chart(result, rows), Text(), summary)
+
+
+def chart(result: SimulationResult, rows: list[Row]) -> Text:
+    """Service level (bar, target marked) and average queue length per interval."""
+    text = Text("Service level and queue length over the day\n", style="bold")
+    longest = max((r.average_queue for r in rows), default=0.0) or 1.0
+    for row in rows:
+        label = result.labels.get(row.start, f"{row.start:.0f}")
+        text.append(f"{label:>8} ")
+        target_at = round(row.service_level_target * BAR_WIDTH)
+        filled = round((row.service_level or 0) * BAR_WIDTH)
+        style = "dim" if row.service_level is None else ("green" if row.met else "red")
+        for i in range(BAR_WIDTH):
+            if i == target_at - 1:
+                text.append("┃", style="bold yellow")
+            else:
+                text.append("█" if i < filled else "·", style=style if i < filled else "dim")
+        text.append(f" {_pct(row.service_level):>6}  ")
+        queue_bar = round(row.average_queue / longest * 12)
+        text.append("▆" * queue_bar, style="cyan")
+        text.append(f" {row.average_queue:.1f}\n")
+    text.append("┃ = target", style="yellow")
+    return text
+
+
+def as_json(result: SimulationResult) -> str:
+    payload = {
+        "menu": result.menu,
+        "start": result.start.isoformat(),
+        "hours": result.hours,
+        "seed": result.seed,
+        "interval_seconds": result.interval,
+        "intervals": [{"label": result.labels.get(r.start), **r.as_dict()} for r in result.rows],
+        "totals": [r.as_dict() for r in result.totals],
+        "menu_outcomes": result.menu_outcomes,
+        "calls": result.calls,
+        "wall_seconds": result.wall_seconds,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def as_csv(result: SimulationResult) -> str:
+    buffer = io.StringIO()
+    fields = ["label", *(name for name in Row.__slots__), "met"]
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in result.rows:
+        writer.writerow({"label": result.labels.get(row.start), **row.as_dict()})
+    for row in result.totals:
+        writer.writerow({"label": "total", **row.as_dict()})
+    return buffer.getvalue()
+
+
+def staffing_table(rows: list[Staffing], chosen: int, erlang_a: bool) -> Table:
+    table = Table(header_style="bold", pad_edge=False)
+    for header in ("agents", "service level", "ASA s", "occupancy", "P(wait)", *(["abandon"] if erlang_a else [])):
+        table.add_column(header, justify="right")
+    for row in rows:
+        style = "bold green" if row.agents == chosen else None
+        cells = [str(row.agents), _pct(row.service_level), _secs(row.asa_seconds), _pct(row.occupancy)]
+        cells.append(_pct(row.probability_wait))
+        if erlang_a:
+            cells.append(_pct(row.abandon_rate))
+        table.add_row(*cells, style=style)
+    return table
+
+
+def print_simulation(console: Console, result: SimulationResult, queue: str | None) -> None:
+    console.print(render(result, queue))
