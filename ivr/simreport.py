@@ -101,8 +101,8 @@ INTERVAL_HEADERS = ["interval", "offer", "answ", "aband", "SL", "ASA", "p90", "A
 TOTAL_HEADERS = ["queue", "offer", "answ", "aband", "SL", "target", "ASA", "p90", "max", "AHT", "FCR"]
 LEGEND = (
     "aband: abandoned/of which under 5 s. SL: service level (✓ met, ✗ missed), answered within the target "
-    "time / offered less abandons under 5 s. ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. queue: average/longest "
-    "queue. FCR: first-contact resolution. Definitions: docs/metrics.md."
+    "time / offered less abandons under 5 s. ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. "
+    "queue: average/longest queue. FCR: first-contact resolution. Definitions: docs/metrics.md."
 )
 
 
