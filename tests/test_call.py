@@ -12,8 +12,8 @@ import pytest
 from ivr.call import Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
-from ivr.menu.luhn import luhn_check_digit, luhn_ok
 from ivr.menu import load_menu
+from ivr.menu.luhn import luhn_check_digit, luhn_ok
 from tests.conftest import MENUS, SIMPLE, names, said, start
 
 KARACHI = ZoneInfo("Asia/Karachi")

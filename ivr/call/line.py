@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, PromptPlayed, Queued
+from ivr.call.events import CallEvent, NodeEntered, PromptPlayed, Queued
 from ivr.call.session import Call
 from ivr.contact.centre import Arrival, Centre, Contact, Floor
 from ivr.contact.events import CentreEvent
@@ -46,20 +46,20 @@ class MenuWalker:
     def walk(self, t: float) -> Arrival:
         """One caller arriving at ``t``: where they end up and how long the menu took them."""
         listening = [0.0]
+        path: list[str] = []
 
         def listen(event: CallEvent) -> None:
             if isinstance(event, PromptPlayed):
                 listening[0] += prompt_seconds(event.text)
+            elif isinstance(event, NodeEntered):
+                path.append(event.node)
 
         clock = SimClock(self.epoch + timedelta(seconds=t))
         call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False)
-        path = [call.state]
         for _ in range(MAX_STEPS):
             if call.status != "active":
                 break
             self._step(call)
-            if call.state != path[-1]:
-                path.append(call.state)
         else:
             call.hang_up()
         delay = listening[0] + call.elapsed

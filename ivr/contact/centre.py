@@ -276,11 +276,22 @@ class Centre:
         return 0
 
     def estimated_wait(self, queue: QueueState, position: int) -> float:
-        """Position times the average handle time, shared over the agents who can answer."""
-        staffed = sum(1 for a in queue.agents if a.state != BREAK) or 1
+        """When the caller at ``position`` should be answered: the agents who can answer free up one by one
+        (a busy agent after the rest of an average handle), then every average handle after that."""
         total = self.totals[queue.name]
         aht = total.handle_sum / total.handled if total.handled else self._mean_handle(queue)
-        return position * aht / staffed
+        free = sorted(self._expected_free_in(agent, aht) for agent in queue.agents if agent.state != BREAK)
+        if not free or position <= 0:
+            return 0.0 if position <= 0 else position * aht
+        rounds, index = divmod(position - 1, len(free))
+        return free[index] + rounds * aht
+
+    def _expected_free_in(self, agent: Agent, aht: float) -> float:
+        if agent.state == AVAILABLE:
+            return 0.0
+        if agent.state == TALKING:
+            return max(aht - (self.now - agent.busy_since), 0.1 * aht)
+        return agent.wrap_up  # wrapping up: an upper bound, cheap and close enough
 
     def floor(self) -> Floor:
         agents = [

@@ -1,0 +1,209 @@
+"""The representatives' floor: routing, priorities, abandonment, overflow, callbacks, breaks, metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ivr.contact import events as ev
+from ivr.contact.centre import Centre
+from ivr.menu.centre_model import CentreSpec, QueueSpec
+
+
+def make(agents: list[dict[str, Any]], queues: dict[str, dict[str, Any]], **centre: Any) -> tuple[Centre, list[Any]]:
+    spec = CentreSpec.model_validate(
+        {"agents": agents, "wrap_up": 0, "handle_time": {"dist": "fixed", "mean": 10}, "patience": None, **centre}
+    )
+    seen: list[Any] = []
+    built = Centre(spec, {n: QueueSpec.model_validate(q) for n, q in queues.items()}, seed=3, listeners=[seen.append])
+    return built, seen
+
+
+def answered_by(seen: list[Any]) -> list[str]:
+    return [e.agent for e in seen if isinstance(e, ev.ContactAnswered)]
+
+
+def test_longest_idle_agent_answers() -> None:
+    centre, seen = make([{"name": "A", "count": 3, "skills": {"q": 1}}], {"q": {}})
+    for t in (0, 1, 2):  # each agent takes one call, then they free up at 10, 11, 12
+        centre.advance_to(t)
+        centre.enqueue("q", live=False)
+    centre.advance_to(20)
+    centre.enqueue("q", live=False)
+    assert answered_by(seen) == ["A 1", "A 2", "A 3", "A 1"]
+
+
+def test_round_robin_rotates() -> None:
+    centre, seen = make([{"name": "A", "count": 3, "skills": {"q": 1}}], {"q": {"routing": "round-robin"}})
+    for t in (0, 20, 40, 60):
+        centre.advance_to(t)
+        centre.enqueue("q", live=False)
+    assert answered_by(seen) == ["A 1", "A 2", "A 3", "A 1"]
+
+
+def test_fewest_calls_and_skill_level() -> None:
+    centre, seen = make(
+        [{"name": "Expert", "skills": {"q": 1}}, {"name": "Backup", "skills": {"q": 3}}],
+        {"q": {"routing": "skill-level"}},
+    )
+    for t in (0, 20, 40):
+        centre.advance_to(t)
+        centre.enqueue("q", live=False)
+    assert answered_by(seen) == ["Expert", "Expert", "Expert"]
+    centre2, seen2 = make([{"name": "A", "count": 2, "skills": {"q": 1}}], {"q": {"routing": "fewest-calls"}})
+    for t in (0, 1, 30):
+        centre2.advance_to(t)
+        centre2.enqueue("q", live=False)
+    assert answered_by(seen2) == ["A 1", "A 2", "A 1"]
+
+
+def test_priority_queue_is_served_first() -> None:
+    centre, seen = make([{"name": "A", "skills": {"normal": 1, "vip": 1}}], {"normal": {}, "vip": {"priority": 5}})
+    centre.enqueue("normal", live=False)  # answered at once, agent busy until 10
+    centre.advance_to(1)
+    first = centre.enqueue("normal", live=False)
+    centre.advance_to(2)
+    vip = centre.enqueue("vip", live=False)
+    centre.advance_to(10)
+    answers = [e.contact for e in seen if isinstance(e, ev.ContactAnswered)]
+    assert answers[1] == vip.id and first.id not in answers
+
+
+def test_full_queue_refuses_callers() -> None:
+    centre, seen = make([{"name": "A", "skills": {"q": 1}}], {"q": {"max_length": 1}})
+    for _ in range(3):
+        centre.enqueue("q", live=False)
+    assert [e.name for e in seen if isinstance(e, ev.QueueFull)] == ["queue_full"]
+    assert centre.totals["q"].blocked == 1
+
+
+def test_abandonment_and_short_abandons() -> None:
+    centre, seen = make(
+        [{"name": "A", "skills": {"q": 1}}],
+        {"q": {}},
+        patience={"dist": "fixed", "mean": 3},
+        handle_time={"dist": "fixed", "mean": 100},
+    )
+    centre.enqueue("q", live=False)
+    centre.enqueue("q", live=False)
+    centre.advance_to(50)
+    total = centre.total_rows()[0]
+    assert total.abandoned == 1 and total.short_abandoned == 1
+    assert [e.wait for e in seen if isinstance(e, ev.ContactAbandoned)] == [3.0]
+    assert total.service_level == 1.0  # the short abandon is left out of the denominator
+
+
+def test_overflow_moves_the_caller() -> None:
+    centre, seen = make(
+        [{"name": "Busy", "skills": {"first": 1}}, {"name": "Spare", "skills": {"second": 1}}],
+        {"first": {"overflow": {"after": 5, "to": "second"}}, "second": {}},
+        handle_time={"dist": "fixed", "mean": 100},
+    )
+    centre.enqueue("first", live=False)
+    centre.advance_to(0)
+    centre.enqueue("second", live=False)  # Spare is busy until 100 too
+    centre.advance_to(1)
+    moved = centre.enqueue("first", live=False)
+    centre.advance_to(150)
+    overflow = [e for e in seen if isinstance(e, ev.Overflowed)]
+    assert [(e.contact, e.queue, e.to) for e in overflow] == [(moved.id, "first", "second")]
+    assert centre.totals["first"].overflowed == 1 and centre.totals["second"].offered == 2
+
+
+def test_callback_keeps_the_place_and_never_abandons() -> None:
+    centre, seen = make(
+        [{"name": "A", "skills": {"q": 1}}],
+        {"q": {"callback": {"after": 10, "accept_rate": 1.0}}},
+        patience={"dist": "fixed", "mean": 30},
+        handle_time={"dist": "fixed", "mean": 100},
+    )
+    centre.enqueue("q", live=False)
+    waiting = centre.enqueue("q", live=False)
+    centre.advance_to(200)
+    assert [e.contact for e in seen if isinstance(e, ev.CallbackAccepted)] == [waiting.id]
+    assert not [e for e in seen if isinstance(e, ev.ContactAbandoned)]
+    answered = [e for e in seen if isinstance(e, ev.ContactAnswered) and e.contact == waiting.id]
+    assert answered[0].callback and answered[0].wait == 100
+    assert centre.totals["q"].callbacks == 1
+
+
+def test_live_caller_hears_announcements_and_can_hang_up() -> None:
+    centre, seen = make(
+        [{"name": "A", "skills": {"q": 1}}],
+        {"q": {"announce": {"every": 30}}},
+        handle_time={"dist": "fixed", "mean": 1000},
+    )
+    centre.enqueue("q", live=False)
+    me = centre.enqueue("q", live=True)
+    centre.advance_to(95)
+    announcements = [(e.at, e.position) for e in seen if isinstance(e, ev.Announcement)]
+    assert announcements == [(30.0, 1), (60.0, 1), (90.0, 1)]
+    assert centre.position(me) == 1 and centre.estimated_wait(me.queue, 1) == 905  # 1000 s call, 95 s in
+    centre.hang_up(me)
+    gone = [e for e in seen if isinstance(e, ev.ContactAbandoned)]
+    assert gone[0].live and gone[0].wait == 95
+
+
+def test_breaks_take_agents_off_the_floor() -> None:
+    centre, seen = make([{"name": "A", "skills": {"q": 1}, "breaks": [{"at": "09:01", "length": "2m"}]}], {"q": {}})
+    centre.advance_to(61)
+    assert centre.floor().agents[0].state == "break"
+    waiting = centre.enqueue("q", live=False)
+    centre.advance_to(179)
+    assert centre.floor().waiting[0].contact == waiting.id
+    centre.advance_to(181)
+    assert [e.wait for e in seen if isinstance(e, ev.ContactAnswered)] == [119.0]
+
+
+def test_outcomes_references_and_resolution() -> None:
+    centre, seen = make([{"name": "A", "skills": {"q": 1}}], {"q": {"resolution_rate": 1.0}})
+    for t in (0, 20):
+        centre.advance_to(t)
+        centre.enqueue("q", live=False)
+    centre.advance_to(40)
+    ended = [e for e in seen if isinstance(e, ev.ContactEnded)]
+    assert [e.reference for e in ended] == ["REF-000001", "REF-000002"]
+    assert all(e.resolved for e in ended)
+    assert centre.total_rows()[0].fcr == 1.0
+
+
+def test_floor_shows_agents_and_waiting_callers() -> None:
+    centre, _ = make([{"name": "A", "skills": {"q": 1}}], {"q": {}}, handle_time={"dist": "fixed", "mean": 60})
+    first = centre.enqueue("q", live=False)
+    centre.advance_to(5)
+    second = centre.enqueue("q", live=True)
+    centre.advance_to(25)
+    floor = centre.floor()
+    assert [(a.name, a.state, a.contact) for a in floor.agents] == [("A", "talking", first.id)]
+    assert [(w.contact, w.wait, w.live) for w in floor.waiting] == [(second.id, 20.0, True)]
+
+
+def test_interval_rows_and_occupancy() -> None:
+    centre, _ = make(
+        [{"name": "A", "skills": {"q": 1}}], {"q": {}}, interval="15m", handle_time={"dist": "fixed", "mean": 450}
+    )
+    centre.enqueue("q", live=False)
+    centre.stop_arrivals(0)
+    centre.advance_to(1800)
+    centre.drain()
+    first = [r for r in centre.rows if r.start == 0.0]
+    assert len(first) == 1 and first[0].offered == 1 and first[0].occupancy == pytest.approx(0.5)
+    assert centre.tallies == {}  # finished intervals are not kept
+
+
+def test_same_seed_same_day() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ivr.call.simulation import simulate
+    from ivr.menu import load_menu
+    from tests.conftest import MENUS
+
+    menu = load_menu(MENUS / "customer-service.yaml")
+    start = datetime(2026, 11, 24, 9, tzinfo=ZoneInfo("Asia/Karachi"))
+    one = simulate(menu, 2, 5, start)
+    two = simulate(menu, 2, 5, start)
+    other = simulate(menu, 2, 6, start)
+    assert one.totals == two.totals and one.rows == two.rows
+    assert one.totals != other.totals
