@@ -141,3 +141,12 @@ def test_every_rule_is_documented() -> None:
 )
 def test_announced_keys(text: str, keys: set[str]) -> None:
     assert announced_keys(text) == keys
+
+
+def test_unstaffed_queue_and_unused_skill(write_menu: Callable[..., Path]) -> None:
+    text = SIMPLE + "centre:\n  agents: [{ name: A, skills: { billing: 1, biling: 2, general: 1 } }]\n"
+    text = text.replace("  general: {}", "  general: {}\n  orphan: {}").replace("queue: general", "queue: orphan")
+    path = write_menu(text)
+    found = rules(path)
+    assert ("unstaffed-queue", "error", line_of(path, "queue: orphan")) in found
+    assert [r for r in found if r[0] == "unused-skill"] == [("unused-skill", "warning", line_of(path, "  main:"))]

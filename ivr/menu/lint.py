@@ -29,6 +29,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     "timeout-range": ("warning", "a first-key timeout outside 3-10 s"),
     "key-before-function": ("warning", "'press 1 for billing' instead of 'for billing, press 1'"),
     "undefined-variable": ("warning", "a prompt uses a variable that nothing sets"),
+    "unstaffed-queue": ("error", "a queue that no representative has the skill to answer"),
+    "unused-skill": ("warning", "a representative's skill that no queue asks for"),
 }
 
 MAX_OPTIONS = 4
@@ -98,7 +100,28 @@ class _Linter:
             if node.settings is not None:
                 self.input_node(node)
             self.variables(node)
+        self.staffing()
         return self.found
+
+    def staffing(self) -> None:
+        centre = self.menu.centre
+        if centre is None or not centre.agents:
+            return
+        skills = {skill for team in centre.agents for skill in team.skills}
+        wanted = {name: spec.skill or name for name, spec in self.menu.queues.items()}
+        for node in self.menu.nodes.values():
+            if node.kind == "queue" and wanted.get(node.spec.queue) not in skills:
+                self.report(
+                    "unstaffed-queue",
+                    node,
+                    f"no representative has skill {wanted.get(node.spec.queue)!r}: callers in queue "
+                    f"{node.spec.queue!r} wait until they give up",
+                    "queue",
+                    hint="give a team that skill under `centre.agents`",
+                )
+        root = self.menu.nodes[self.menu.start]
+        for skill in sorted(skills - set(wanted.values())):
+            self.report("unused-skill", root, f"representatives have skill {skill!r} but no queue asks for it")
 
     # -- graph rules ---------------------------------------------------------------------------------
 
