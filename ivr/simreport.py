@@ -120,7 +120,8 @@ def render(result: SimulationResult, queue: str | None = None) -> Group:
     outcomes = ", ".join(f"{name}: {count}" for name, count in result.menu_outcomes.items())
     summary = Text(
         f"{result.calls} callers in {result.hours:g} h from {result.start:%Y-%m-%d %H:%M} (seed {result.seed}); "
-        f"where they went: {outcomes}. Simulated in {result.wall_seconds:.2f} s.",
+        f"where they went: {outcomes}. Simulated in {result.wall_seconds:.2f} s "
+        f"({'FIFO fast path' if result.engine == 'fifo' else 'event simulation'}).",
         style="dim",
     )
     legend = Text(LEGEND, style="dim")
@@ -162,6 +163,7 @@ def as_json(result: SimulationResult) -> str:
         "menu_outcomes": result.menu_outcomes,
         "calls": result.calls,
         "wall_seconds": result.wall_seconds,
+        "engine": result.engine,
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
 

@@ -329,10 +329,7 @@ class Centre:
         return self._busy_total / self._staffed_total if self._staffed_total > 0 else None
 
     def interval_label(self, start: float) -> str:
-        seconds = int(self.start_of_day + start)
-        day, rest = divmod(seconds, 86_400)
-        text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
-        return f"d{day + 1} {text}" if day else text
+        return interval_label(self.start_of_day, start)
 
     # -- internals: arrivals -------------------------------------------------------------------------
 
@@ -679,12 +676,16 @@ class Centre:
         """Change a queue's length, adding the time at the old length to the queue-length integral.
         Every interval boundary flushes the integral, so the span never crosses one."""
         now = self.now
-        self._tally(queue.name, queue.area_since).queue_area += queue.length * (now - queue.area_since)
+        area = queue.length * (now - queue.area_since)
+        self._tally(queue.name, queue.area_since).queue_area += area
+        total = self.totals[queue.name]
+        total.queue_area += area
         queue.length += change
         queue.area_since = now
         tally = self._tally(queue.name, now)
         if queue.length > tally.max_queue:
             tally.max_queue = queue.length
+            total.max_queue = max(total.max_queue, queue.length)
 
     def _tick(self) -> None:
         """An interval boundary: close the occupancy and queue-length integrals of the interval ending."""
@@ -695,9 +696,11 @@ class Centre:
         self._occupancy[ending] = self._busy / self._staffed if self._staffed > 0 else math.nan
         self._busy = self._staffed = 0.0
         for queue in self.queues.values():
+            area = queue.length * (now - queue.area_since)
+            self.totals[queue.name].queue_area += area
             if queue.length or (queue.name, ending) in self.tallies:
                 tally = self.tallies.setdefault((queue.name, ending), Tally(queue.sl_seconds))
-                tally.queue_area += queue.length * (now - queue.area_since)
+                tally.queue_area += area
             queue.area_since = now
             if queue.length:
                 current = self._tally(queue.name, now)
@@ -744,3 +747,11 @@ def _with_occupancy(row: Row, occupancy: float | None) -> Row:
     from dataclasses import replace
 
     return replace(row, occupancy=occupancy)
+
+
+def interval_label(start_of_day: float, start: float) -> str:
+    """``"10:30"`` for an interval starting at simulated second ``start``; ``"d2 10:30"`` on later days."""
+    seconds = int(start_of_day + start)
+    day, rest = divmod(seconds, 86_400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return f"d{day + 1} {text}" if day else text
