@@ -20,7 +20,7 @@ import math
 import random
 
 from ivr.contact.distributions import sampler
-from ivr.contact.metrics import Row, Tally, combine_rows
+from ivr.contact.metrics import Row, Tally, bin_of, combine_rows
 from ivr.contact.traffic import PoissonArrivals
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
@@ -70,108 +70,106 @@ class FifoCentre:
         names = list(spec.traffic.queues)
         weights = [spec.traffic.queues[n] for n in names]
         cumulative = [sum(weights[: i + 1]) for i in range(len(weights))]
-        total_weight = cumulative[-1]
-        agents = {n: 0 for n in names}
-        wrap = {n: spec.wrap_up for n in names}
+        lanes = {name: _Lane(name, self.queues[name], spec, rng) for name in names}
         for team in spec.agents:
             (skill,) = team.skills
-            for name in names:
-                if (self.queues[name].skill or name) == skill:
-                    agents[name] += team.count
+            for lane in lanes.values():
+                if lane.skill == skill:
+                    lane.servers.extend([0.0] * team.count)
                     if team.wrap_up is not None:
-                        wrap[name] = team.wrap_up
-        free = {n: [0.0] * agents[n] for n in names}
-        leaving: dict[str, list[float]] = {n: [] for n in names}  # when each caller now waiting leaves
-        heappush, heappop = heapq.heappush, heapq.heappop
-        handle = {n: sampler(self.queues[n].handle_time or spec.handle_time, rng) for n in names}
-        patience_spec = {n: self.queues[n].patience or spec.patience for n in names}
-        patience = {n: sampler(p, rng) if p is not None else None for n, p in patience_spec.items()}
-        resolution = {
-            n: spec.resolution_rate if self.queues[n].resolution_rate is None else self.queues[n].resolution_rate
-            for n in names
-        }
-        self.totals = {n: Tally(self.queues[n].service_level.seconds) for n in names}
-        tallies: dict[tuple[str, int], Tally] = {}
-        busy: dict[int, float] = {}
-        staffed_agents = sum(agents.values())
+                        lane.wrap = team.wrap_up
+        staffed_agents = sum(len(lane.servers) for lane in lanes.values())
+        order = [lanes[n] for n in names]
+        single = order[0] if len(order) == 1 else None
+        total_weight = cumulative[-1]
         arrivals = PoissonArrivals(spec.traffic, rng, self.start_of_day, lambda t: None)  # type: ignore[arg-type,return-value]
-        heapreplace, uniform, bisect_right = heapq.heapreplace, rng.random, bisect.bisect_right
+        heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
+        uniform, expovariate, bisect_right = rng.random, rng.expovariate, bisect.bisect_right
         interval, day_start = self.interval, self.start_of_day
-        t = 0.0
+        self.totals = {n: Tally(lanes[n].sl_seconds) for n in names}
+        busy = 0.0  # agent-seconds of work brought by the calls of the current interval
+        index, boundary = -1, -math.inf
+        current: dict[str, Tally] = {}
         calls = 0
-        while True:
+        t = 0.0
+        while t < end:
             rate, change = arrivals.rate_at(t)
+            limit = min(change, end)
             if rate <= 0:
-                if change >= end:
+                t = limit
+                continue
+            while True:
+                t += expovariate(rate)
+                if t >= limit:
                     break
-                t = change
-                continue
-            t += rng.expovariate(rate)
-            if t >= change:
-                t = change
-                continue
-            if t >= end:
-                break
-            calls += 1
-            name = names[bisect_right(cumulative, uniform() * total_weight)] if len(names) > 1 else names[0]
-            index = int((day_start + t) // interval)
-            key = (name, index)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = Tally(self.totals[name].sl_seconds)
-            total = self.totals[name]
-            tally.offered += 1
-            total.offered += 1
-            servers = free[name]
-            if not servers:
-                wait = patience[name]() if patience[name] is not None else math.inf
-                tally.left_queue(wait, False)
-                total.left_queue(wait, False)
-                continue
-            first = servers[0]
-            if first <= t:
-                start = t
-            else:
-                queue = leaving[name]
-                while queue and queue[0] <= t:
-                    heappop(queue)
-                if len(queue) + 1 > tally.max_queue:
-                    tally.max_queue = len(queue) + 1
-                    total.max_queue = max(total.max_queue, tally.max_queue)
-                limit = patience[name]
-                if limit is not None:
-                    give_up = limit()
-                    if first - t > give_up:
-                        heappush(queue, t + give_up)
-                        tally.left_queue(give_up, False)
-                        total.left_queue(give_up, False)
-                        continue
-                heappush(queue, first)
-                start = first
-            talk = handle[name]()
-            work = talk + wrap[name]
-            heapreplace(servers, start + work)
-            wait = start - t
-            tally.left_queue(wait, True)
-            total.left_queue(wait, True)
-            resolved = uniform() < resolution[name]
-            for target in (tally, total):
-                target.handled += 1
-                target.handle_sum += work
-                target.resolved += resolved
-            answered_index = int((day_start + start) // interval)
-            busy[answered_index] = busy.get(answered_index, 0.0) + work
+                calls += 1
+                if t >= boundary:
+                    self._close(index, current, busy, staffed_agents, lanes)
+                    busy = 0.0
+                    index = int((day_start + t) // interval)
+                    boundary = (index + 1) * interval - day_start
+                    current = {}
+                lane = single or order[bisect_right(cumulative, uniform() * total_weight)]
+                tally = current.get(lane.name)
+                if tally is None:
+                    tally = current[lane.name] = Tally(lane.sl_seconds)
+                tally.offered += 1
+                servers = lane.servers
+                if not servers:  # nobody can answer: everyone gives up
+                    tally.left_queue(lane.patience() if lane.patience else math.inf, False)
+                    continue
+                first = servers[0]
+                if first <= t:
+                    start = t
+                else:
+                    waiting = lane.leaving
+                    while waiting and waiting[0] <= t:
+                        heappop(waiting)
+                    if len(waiting) >= tally.max_queue:
+                        tally.max_queue = len(waiting) + 1
+                    if lane.patience is not None:
+                        give_up = lane.patience()
+                        if first - t > give_up:
+                            heappush(waiting, t + give_up)
+                            tally.left_queue(give_up, False)
+                            continue
+                    heappush(waiting, first)
+                    start = first
+                work = lane.handle() + lane.wrap
+                heapreplace(servers, start + work)
+                wait = start - t
+                # Tally.left_queue(wait, answered=True), inlined: this loop is the hot path.
+                tally.waited += 1
+                tally.answered += 1
+                tally.wait_sum += wait
+                tally.answered_wait_sum += wait
+                tally.histogram[int(wait) if wait < 600 else bin_of(wait)] += 1
+                if wait > tally.longest_wait:
+                    tally.longest_wait = wait
+                if wait <= lane.sl_seconds:
+                    tally.answered_within += 1
+                tally.handled += 1
+                tally.handle_sum += work
+                if uniform() < lane.resolution:
+                    tally.resolved += 1
+                busy += work
+            t = limit
+        self._close(index, current, busy, staffed_agents, lanes)
         self.menu_outcomes = {"queued": calls} if calls else {}
-        last = max(max((max(s) if s else 0.0) for s in free.values()), end)
+        last = max(max((max(lane.servers, default=0.0) for lane in order), default=0.0), end)
         self.length = last
-        self.busy_total = sum(busy.values())
         self.staffed_total = staffed_agents * last
-        for tally in (*tallies.values(), *self.totals.values()):
+        self.rows.sort(key=lambda r: (r.start, r.queue))
+
+    def _close(self, index: int, tallies: dict[str, Tally], busy: float, agents: int, lanes: dict[str, _Lane]) -> None:
+        """Turn an interval's tallies into rows and fold them into the totals; keep nothing else."""
+        self.busy_total += busy
+        occupancy = min(busy / (agents * self.interval), 1.0) if agents else None
+        start = index * self.interval - self.start_of_day
+        for name, tally in tallies.items():
             tally.queue_area = tally.wait_sum  # Little's law: time waited / time = average queue
-        for (name, index), tally in sorted(tallies.items(), key=lambda item: (item[0][1], item[0][0])):
-            start = index * interval - day_start
-            row = tally.row(name, start, interval, self.queues[name].service_level.percent / 100)
-            occupancy = min(busy.get(index, 0.0) / (staffed_agents * interval), 1.0) if staffed_agents else None
+            self.totals[name].add(tally)
+            row = tally.row(name, start, self.interval, lanes[name].sl_fraction)
             self.rows.append(_with(row, occupancy))
 
     def total_rows(self) -> list[Row]:
@@ -179,6 +177,36 @@ class FifoCentre:
         rows = [t.row(n, 0.0, length, self.queues[n].service_level.percent / 100) for n, t in self.totals.items()]
         occupancy = self.busy_total / self.staffed_total if self.staffed_total else None
         return [*rows, combine_rows(rows, "*", occupancy)]
+
+
+class _Lane:
+    """One queue's agents (their free times) and its callers' draws."""
+
+    __slots__ = (
+        "handle",
+        "leaving",
+        "name",
+        "patience",
+        "resolution",
+        "servers",
+        "skill",
+        "sl_fraction",
+        "sl_seconds",
+        "wrap",
+    )
+
+    def __init__(self, name: str, queue: QueueSpec, spec: CentreSpec, rng: random.Random) -> None:
+        self.name = name
+        self.skill = queue.skill or name
+        self.servers: list[float] = []  # a heap of the times each agent comes free
+        self.leaving: list[float] = []  # a heap of the times each waiting caller leaves the queue
+        self.handle = sampler(queue.handle_time or spec.handle_time, rng)
+        wait_limit = queue.patience or spec.patience
+        self.patience = sampler(wait_limit, rng) if wait_limit is not None else None
+        self.wrap = spec.wrap_up
+        self.resolution = spec.resolution_rate if queue.resolution_rate is None else queue.resolution_rate
+        self.sl_seconds = queue.service_level.seconds
+        self.sl_fraction = queue.service_level.percent / 100
 
 
 def _with(row: Row, occupancy: float | None) -> Row:

@@ -11,7 +11,8 @@ _TOP = 7200
 _BINS = _FINE + (_TOP - _FINE) // 10 + 1
 
 
-def _bin(wait: float) -> int:
+def bin_of(wait: float) -> int:
+    """Histogram bin of a wait in seconds."""
     if wait < _FINE:
         return int(wait)
     return min(_FINE + int((wait - _FINE) // 10), _BINS - 1)
@@ -49,7 +50,7 @@ class Tally:
     def left_queue(self, wait: float, answered: bool) -> None:
         self.waited += 1
         self.wait_sum += wait
-        self.histogram[_bin(wait)] += 1
+        self.histogram[bin_of(wait)] += 1
         if wait > self.longest_wait:
             self.longest_wait = wait
         if answered:
@@ -61,6 +62,14 @@ class Tally:
             self.abandoned += 1
             if wait <= SHORT_ABANDON:
                 self.short_abandoned += 1
+
+    def add(self, other: Tally) -> None:
+        """Fold another tally (of the same queue) into this one."""
+        for name in _SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.longest_wait = max(self.longest_wait, other.longest_wait)
+        self.max_queue = max(self.max_queue, other.max_queue)
+        self.histogram = [a + b for a, b in zip(self.histogram, other.histogram, strict=True)]
 
     def percentile_wait(self, fraction: float) -> float:
         """The wait below which ``fraction`` of calls that left the queue fell (bin upper edge)."""
@@ -97,6 +106,25 @@ class Tally:
             average_queue=self.queue_area / length if length > 0 else 0.0,
             max_queue=self.max_queue,
         )
+
+
+_SUMMED = (
+    "offered",
+    "answered",
+    "answered_within",
+    "abandoned",
+    "short_abandoned",
+    "blocked",
+    "overflowed",
+    "callbacks",
+    "waited",
+    "wait_sum",
+    "answered_wait_sum",
+    "handled",
+    "handle_sum",
+    "resolved",
+    "queue_area",
+)
 
 
 @dataclass(frozen=True, slots=True)
