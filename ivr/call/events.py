@@ -5,20 +5,17 @@ because a frozen dataclass costs three times as much to create, and a key press 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from ivr.eventbase import Event
 
 
 @dataclass(slots=True)
-class CallEvent:
-    at: float  # simulated seconds since the call started
+class CallEvent(Event):
+    """Something that happened on one call; ``at`` counts from the start of the call."""
+
     node: str
-
-    name: ClassVar[str] = "event"
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping with the event's name first."""
-        return {"event": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ivr.contact import events as ev
-from ivr.contact.distributions import sampler
+from ivr.contact.distributions import QueueDraws, sampler
 from ivr.contact.metrics import Row, Tally, combine_rows
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
@@ -90,42 +90,17 @@ class Agent:
         self.on_break_next: float | None = None
 
 
-class QueueState:
-    __slots__ = (
-        "agents",
-        "area_since",
-        "handle",
-        "length",
-        "name",
-        "patience",
-        "resolution",
-        "rr_next",
-        "skill",
-        "sl_fraction",
-        "sl_seconds",
-        "spec",
-        "waiting",
-    )
+class QueueState(QueueDraws):
+    __slots__ = ("agents", "area_since", "length", "rr_next", "spec", "waiting")
 
     def __init__(self, name: str, spec: QueueSpec, centre: CentreSpec, rng: random.Random) -> None:
-        self.name = name
+        super().__init__(name, spec, centre, rng)
         self.spec = spec
-        self.skill = spec.skill or name
         self.waiting: deque[Contact] = deque()
         self.length = 0
         self.area_since = 0.0
         self.agents: list[Agent] = []
         self.rr_next = 0
-        self.handle = sampler(spec.handle_time or centre.handle_time, rng)
-        patience = spec.patience or centre.patience
-        self.patience = sampler(patience, rng) if patience is not None else _forever
-        self.resolution = centre.resolution_rate if spec.resolution_rate is None else spec.resolution_rate
-        self.sl_seconds = spec.service_level.seconds
-        self.sl_fraction = spec.service_level.percent / 100
-
-
-def _forever() -> float:
-    return math.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,9 +319,9 @@ class Centre:
     def _active(self) -> bool:
         return any(q.length for q in self.queues.values()) or any(a.state in (TALKING, WRAP_UP) for a in self.agents)
 
-    def _new_contact(self, queue: QueueState, live: bool, patience: float | None = None) -> Contact:
+    def _new_contact(self, queue: QueueState, live: bool) -> Contact:
         self._ids += 1
-        wait_limit = queue.patience() if patience is None else patience
+        wait_limit = queue.patience() if queue.patience is not None else math.inf
         return Contact(self._ids, queue, self.now, self.now + wait_limit, queue.handle(), live)
 
     # -- internals: events ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import math
 import random
 from collections.abc import Callable
 
-from ivr.menu.centre_model import Distribution
+from ivr.menu.centre_model import CentreSpec, Distribution, QueueSpec
 
 
 def sampler(spec: Distribution, rng: random.Random) -> Callable[[], float]:
@@ -23,3 +23,19 @@ def sampler(spec: Distribution, rng: random.Random) -> Callable[[], float]:
     rate = 1 / mean
     expovariate = rng.expovariate
     return lambda: expovariate(rate)
+
+
+class QueueDraws:
+    """A queue's identity, target and the random draws its callers bring: handle time and patience."""
+
+    __slots__ = ("handle", "name", "patience", "resolution", "skill", "sl_fraction", "sl_seconds")
+
+    def __init__(self, name: str, queue: QueueSpec, centre: CentreSpec, rng: random.Random) -> None:
+        self.name = name
+        self.skill = queue.skill or name
+        self.handle = sampler(queue.handle_time or centre.handle_time, rng)
+        wait_limit = queue.patience or centre.patience
+        self.patience = sampler(wait_limit, rng) if wait_limit is not None else None  # None: never hangs up
+        self.resolution = centre.resolution_rate if queue.resolution_rate is None else queue.resolution_rate
+        self.sl_seconds = queue.service_level.seconds
+        self.sl_fraction = queue.service_level.percent / 100

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ivr.eventbase import Event
 
 
 @dataclass(slots=True)
-class CentreEvent:
-    at: float  # simulated seconds on the shared clock
-    name: ClassVar[str] = "centre_event"
+class CentreEvent(Event):
+    """Something that happened on the floor; ``at`` is the shared clock's time."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"event": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
+    name: ClassVar[str] = "centre_event"
 
 
 @dataclass(slots=True)

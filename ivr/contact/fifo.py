@@ -19,7 +19,7 @@ import heapq
 import math
 import random
 
-from ivr.contact.distributions import sampler
+from ivr.contact.distributions import QueueDraws
 from ivr.contact.metrics import Row, Tally, bin_of, combine_rows
 from ivr.contact.traffic import PoissonArrivals
 from ivr.menu.centre_model import CentreSpec, QueueSpec
@@ -179,34 +179,16 @@ class FifoCentre:
         return [*rows, combine_rows(rows, "*", occupancy)]
 
 
-class _Lane:
-    """One queue's agents (their free times) and its callers' draws."""
+class _Lane(QueueDraws):
+    """One queue's agents (their free times) and its waiting callers."""
 
-    __slots__ = (
-        "handle",
-        "leaving",
-        "name",
-        "patience",
-        "resolution",
-        "servers",
-        "skill",
-        "sl_fraction",
-        "sl_seconds",
-        "wrap",
-    )
+    __slots__ = ("leaving", "servers", "wrap")
 
     def __init__(self, name: str, queue: QueueSpec, spec: CentreSpec, rng: random.Random) -> None:
-        self.name = name
-        self.skill = queue.skill or name
+        super().__init__(name, queue, spec, rng)
         self.servers: list[float] = []  # a heap of the times each agent comes free
         self.leaving: list[float] = []  # a heap of the times each waiting caller leaves the queue
-        self.handle = sampler(queue.handle_time or spec.handle_time, rng)
-        wait_limit = queue.patience or spec.patience
-        self.patience = sampler(wait_limit, rng) if wait_limit is not None else None
         self.wrap = spec.wrap_up
-        self.resolution = spec.resolution_rate if queue.resolution_rate is None else queue.resolution_rate
-        self.sl_seconds = queue.service_level.seconds
-        self.sl_fraction = queue.service_level.percent / 100
 
 
 def _with(row: Row, occupancy: float | None) -> Row:
