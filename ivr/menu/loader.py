@@ -41,6 +41,7 @@ from ivr.menu.model import (
     parse_time_range,
     parse_weekdays,
 )
+from ivr.validation import validation_diagnostics
 from ivr.yamlsource import Loc, Source, display_path, read_yaml
 
 _node_adapter: TypeAdapter[Any] = TypeAdapter(Node)
@@ -484,14 +485,9 @@ class _Loader:
     def _report(
         self, source: Source, base: Loc, exc: ValidationError, model: type[BaseModel] | None, raw: Any = None
     ) -> None:
-        for err in exc.errors(include_url=False):
-            loc = (*base, *err["loc"])
-            if err["type"] == "union_tag_invalid":
-                loc = (*loc, "type")
-            message, hint = _explain(err, raw)
-            if err["type"] == "extra_forbidden":
-                hint = _suggest_field(err, model, raw) or hint
-            self.problems.append(source.error(loc, message, hint))
+        self.problems.extend(
+            validation_diagnostics(source, base, exc, raw, lambda err: _suggest_field(err, model, raw), NODE_TYPES)
+        )
 
 
 def _merged(base: BaseModel, override: BaseModel | None) -> BaseModel:
@@ -541,46 +537,6 @@ def describe(cond: Condition) -> str:
     if cond.matches is not None:
         return f"{cond.var} ~ /{cond.matches}/"
     return f"{cond.var} {'set' if cond.exists else 'not set'}"
-
-
-def _explain(err: Any, raw: Any) -> tuple[str, str | None]:
-    kind = err["type"]
-    loc = err["loc"]
-    name = next((p for p in reversed(loc) if isinstance(p, str) and p not in NODE_TYPES and p != "[key]"), "value")
-    if kind == "missing":
-        return f"missing required field {name!r}", None
-    if kind == "extra_forbidden":
-        return f"unknown field {name!r}", None
-    if kind == "union_tag_invalid":
-        return (
-            f"unknown node type {err['input'].get('type') if isinstance(err['input'], dict) else err['input']!r}",
-            "use one of: " + ", ".join(NODE_TYPES),
-        )
-    if kind == "union_tag_not_found":
-        return "node has no `type`", "add `type:` with one of: " + ", ".join(NODE_TYPES)
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        if raw is None and len(loc) == 0:
-            return "node is empty", "give it a `type` and its settings"
-        return f"{name!r} should be a mapping of settings, not {_shape(err['input'])}", None
-    if kind == "list_type":
-        return f"{name!r} should be a list, not {_shape(err['input'])}", None
-    if kind == "literal_error":
-        return f"{name!r}: {err['msg'].lower()}", None
-    if kind == "string_pattern_mismatch":
-        return f"{name!r} value {err['input']!r} is not a valid name", "use letters, digits, '_' and '-'"
-    if kind == "value_error":
-        return f"{name!r}: {str(err['msg']).removeprefix('Value error, ')}", None
-    return f"{name!r}: {err['msg']}", None
-
-
-def _shape(value: Any) -> str:
-    if isinstance(value, str):
-        return f"the text {value[:40]!r}"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _suggest_field(err: Any, model: type[BaseModel] | None, raw: Any) -> str | None:

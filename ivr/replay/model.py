@@ -1,0 +1,182 @@
+"""The call-script format (``*.call.yaml``) as pydantic models."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from ivr.menu.durations import Duration
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallerSpec(Strict):
+    number: str | None = None
+    language: str | None = None
+    tier: str | None = None
+    variables: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class World(Strict):
+    """What the line looks like when the call starts."""
+
+    at: datetime | None = Field(None, description="local date and time of the call, in the menu's time zone")
+    waiting: dict[str, int] = Field(default_factory=dict, description="queue -> callers already waiting")
+    agents: dict[str, int] = Field(default_factory=dict, description="agent team -> how many are on the floor")
+
+
+def _text_test(value: Any) -> Any:
+    return {"contains": value} if isinstance(value, str) else value
+
+
+class TextTest(Strict):
+    """A prompt heard since the last action: its text (in the call's language) or id."""
+
+    contains: str | None = None
+    equals: str | None = None
+    matches: str | None = None
+    id: str | None = None
+    ignore_case: bool = False
+
+    @model_validator(mode="after")
+    def _something(self) -> TextTest:
+        if not any((self.contains, self.equals, self.matches, self.id)):
+            raise ValueError("a prompt test needs one of: contains, equals, matches, id")
+        if self.matches is not None:
+            try:
+                re.compile(self.matches)
+            except re.error as exc:
+                raise ValueError(f"`matches` pattern does not compile: {exc}") from None
+        return self
+
+    def describe(self) -> str:
+        parts = [f"{k} {getattr(self, k)!r}" for k in ("id", "contains", "equals", "matches") if getattr(self, k)]
+        return "prompt " + " and ".join(parts) + (" (ignoring case)" if self.ignore_case else "")
+
+
+class Bounds(Strict):
+    min: float | None = None
+    max: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"between {self.min:g} and {self.max:g}"
+        return f"at least {self.min:g}" if self.min is not None else f"at most {self.max:g}"
+
+
+def _queued(value: Any) -> Any:
+    return {"queue": value} if isinstance(value, str) else value
+
+
+class QueuedTest(Strict):
+    queue: str
+    position: Bounds | None = None
+    wait: Bounds | None = Field(None, description="estimated wait in seconds when queued")
+
+
+class Expect(Strict):
+    """What must be true now. Several fields in one expectation must all hold."""
+
+    node: str | None = None
+    prompt: Annotated[TextTest, BeforeValidator(_text_test)] | None = None
+    variables: dict[str, str | int | float | bool | None] | None = None
+    queued: Annotated[QueuedTest, BeforeValidator(_queued)] | None = None
+    answered: bool | None = Field(None, description="an agent has answered the caller")
+    transferred: str | None = None
+    hung_up: str | None = Field(None, description="the call ended with this reason")
+    no_input: int | None = Field(None, ge=1, description="the node's no-input count reached")
+    no_match: int | None = Field(None, ge=1, description="the node's no-match count reached")
+    within: Duration | None = Field(None, description="at most this many simulated seconds into the call")
+
+    @model_validator(mode="after")
+    def _something(self) -> Expect:
+        if not self.model_fields_set:
+            raise ValueError("an expectation needs at least one of: " + ", ".join(Expect.model_fields))
+        return self
+
+
+class Press(Strict):
+    keys: str
+    pacing: Duration = Field(0.0, description="seconds between keys")
+
+    @field_validator("keys")
+    @classmethod
+    def _phone_keys(cls, value: str) -> str:
+        keys = value.replace(" ", "")
+        if not keys or any(ch not in "0123456789*#" for ch in keys):
+            raise ValueError(f"{value!r} is not phone keys (0-9, * and #)")
+        return keys
+
+
+def _press(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return {"keys": value} if isinstance(value, str) else value
+
+
+class Step(Strict):
+    """One step: exactly one of press, silence, hangup, expect, not."""
+
+    press: Annotated[Press, BeforeValidator(_press)] | None = None
+    silence: Duration | None = Field(None, description="stay silent this many seconds (timeouts fire)")
+    hangup: bool | None = None
+    expect: Expect | None = None
+    not_: Expect | None = Field(None, alias="not", description="an expectation that must not hold")
+    optional: bool = Field(False, description="a failed expectation here is reported but does not fail the call")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one(self) -> Step:
+        given = [k for k in ("press", "silence", "hangup", "expect", "not_") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a step needs exactly one of: press, silence, hangup, expect, not")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("press", "silence", "hangup", "expect", "not_") if getattr(self, k) is not None)
+
+
+def _step(value: Any) -> Any:
+    if value == "hangup":
+        return {"hangup": True}
+    return value
+
+
+class CallScript(Strict):
+    name: str = Field(min_length=1)
+    caller: CallerSpec | None = None
+    world: World | None = None
+    steps: list[Annotated[Step, BeforeValidator(_step)]] = Field(min_length=1)
+    markers: list[str] = Field(default_factory=list, description="pytest markers for this call")
+
+
+class Defaults(Strict):
+    caller: CallerSpec | None = None
+    world: World | None = None
+
+
+class ScriptFile(Strict):
+    """One ``*.call.yaml`` file: a menu and the calls to make on it."""
+
+    menu: str = Field(description="menu file, relative to this script")
+    defaults: Defaults = Field(default_factory=Defaults)
+    calls: list[CallScript] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ScriptFile:
+        seen: set[str] = set()
+        for call in self.calls:
+            if call.name in seen:
+                raise ValueError(f"two calls are named {call.name!r}; names must differ")
+            seen.add(call.name)
+        return self

@@ -1,0 +1,73 @@
+"""Pydantic validation errors turned into located, readable diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from ivr.diagnostics import Diagnostic
+from ivr.yamlsource import Loc, Source
+
+
+def validation_diagnostics(
+    source: Source,
+    base: Loc,
+    exc: ValidationError,
+    raw: Any = None,
+    suggest: Callable[[Any], str | None] | None = None,
+    tags: tuple[str, ...] = (),
+) -> list[Diagnostic]:
+    """One diagnostic per error, at the position of the value it is about."""
+    found = []
+    for err in exc.errors(include_url=False):
+        loc = (*base, *err["loc"])
+        if err["type"] == "union_tag_invalid":
+            loc = (*loc, "type")
+        message, hint = explain(err, raw, tags)
+        if err["type"] == "extra_forbidden" and suggest is not None:
+            hint = suggest(err) or hint
+        found.append(source.error(loc, message, hint))
+    return found
+
+
+def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """A user's reading of one pydantic error: message and hint."""
+    kind = err["type"]
+    loc = err["loc"]
+    name = next((p for p in reversed(loc) if isinstance(p, str) and p not in tags and p != "[key]"), "value")
+    if kind == "missing":
+        return f"missing required field {name!r}", None
+    if kind == "extra_forbidden":
+        return f"unknown field {name!r}", None
+    if kind == "union_tag_invalid":
+        return (
+            f"unknown node type {err['input'].get('type') if isinstance(err['input'], dict) else err['input']!r}",
+            "use one of: " + ", ".join(tags),
+        )
+    if kind == "union_tag_not_found":
+        return "node has no `type`", "add `type:` with one of: " + ", ".join(tags)
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if raw is None and len(loc) == 0:
+            return "node is empty", "give it a `type` and its settings"
+        return f"{name!r} should be a mapping of settings, not {_shape(err['input'])}", None
+    if kind == "list_type":
+        return f"{name!r} should be a list, not {_shape(err['input'])}", None
+    if kind == "literal_error":
+        return f"{name!r}: {err['msg'].lower()}", None
+    if kind == "string_pattern_mismatch":
+        return f"{name!r} value {err['input']!r} is not a valid name", "use letters, digits, '_' and '-'"
+    if kind == "value_error":
+        return f"{name!r}: {str(err['msg']).removeprefix('Value error, ')}", None
+    return f"{name!r}: {err['msg']}", None
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"
