@@ -376,6 +376,63 @@ def simulate(
         simreport.print_simulation(out, result, queue)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-k", "keyword", help="Only calls whose file::name matches: words, and, or, not, ().")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML here.")
+@click.option("--coverage", "show_coverage", is_flag=True, help="Report which menu paths the calls exercised.")
+@click.option("--fail-under", type=float, help="Fail when total coverage is below this percentage.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def replay(
+    paths: tuple[Path, ...],
+    keyword: str | None,
+    junit: Path | None,
+    show_coverage: bool,
+    fail_under: float | None,
+    as_json: bool,
+) -> None:
+    """Replay scripted calls (*.call.yaml) on simulated time.
+
+    Exit status: 0 all passed, 1 a call failed (or coverage is under --fail-under), 2 a script is invalid.
+    """
+    from ivr.replay import report
+    from ivr.replay.coverage import overall
+    from ivr.replay.suite import keyword_matcher, run_suite
+
+    if keyword is not None:
+        try:
+            keyword_matcher(keyword)
+        except ValueError as exc:
+            fail(str(exc))
+    suite = run_suite(list(paths), keyword)
+    results = suite.results
+    total = overall(suite.coverage.values()) if suite.coverage else 0.0
+    if junit is not None:
+        write_output(report.junit_xml(results), junit)
+    if as_json:
+        sys.stdout.write(report.as_json(results, total if show_coverage or fail_under is not None else None) + "\n")
+    else:
+        for result in results:
+            if not result.passed:
+                out.print(report.render_failure(result))
+        if results:
+            out.print(report.render_summary(results))
+        if suite.deselected:
+            out.print(f"[dim]{suite.deselected} call(s) deselected by -k[/]")
+        if show_coverage or fail_under is not None:
+            out.print(report.render_coverage(suite.coverage.values(), total))
+    if suite.invalid:
+        print_diagnostics(suite.invalid, err)
+        sys.exit(EXIT_INVALID)
+    if not results:
+        fail("no calls to replay", "name *.call.yaml files or folders holding them (and check -k)", EXIT_FAILED)
+    if any(not r.passed for r in results):
+        sys.exit(EXIT_FAILED)
+    if fail_under is not None and total < fail_under:
+        err.print(f"[red]coverage {total:.1f}% is under --fail-under {fail_under:g}%[/]")
+        sys.exit(EXIT_FAILED)
+
+
 def main() -> None:
     """Entry point of the ``ivr`` console script."""
     try:

@@ -181,6 +181,13 @@ class Line:
             if step >= target:
                 break
 
+    def hang_up(self, call: Call) -> None:
+        """The live caller hangs up: in the menu, while waiting (an abandon) or while talking."""
+        contact = self.contact_of(call)
+        if contact is not None:
+            self.centre.hang_up(contact)
+        call.hang_up()
+
     def contact_of(self, call: Call) -> Contact | None:
         return next((live.contact for live in self.live if live.call is call), None)
 

@@ -1,0 +1,68 @@
+"""Which parts of each menu a set of replayed calls exercised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ivr.call.events import AttemptsExhausted, CallEvent, KeyPressed, NodeEntered, NoInput, NoMatch
+from ivr.menu.compiled import Menu
+
+KINDS = ("nodes", "options", "no-input", "no-match", "max-attempts")
+
+
+@dataclass
+class MenuCoverage:
+    """Everything that could be exercised in one menu, and what was."""
+
+    menu: Menu
+    seen: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
+
+    def possible(self) -> dict[str, set[str]]:
+        nodes = self.menu.nodes.values()
+        inputs = [n for n in nodes if n.settings is not None]
+        return {
+            "nodes": {n.id for n in nodes},
+            "options": {f"{n.id} {key}" for n in nodes if n.kind == "menu" for key in n.spec.options},
+            "no-input": {n.id for n in inputs},
+            "no-match": {n.id for n in inputs},
+            "max-attempts": {n.id for n in inputs},
+        }
+
+    def add(self, transcript: Iterable[CallEvent]) -> None:
+        options = {n.id: set(n.spec.options) for n in self.menu.nodes.values() if n.kind == "menu"}
+        for event in transcript:
+            if isinstance(event, NodeEntered):
+                self.seen["nodes"].add(event.node)
+            elif isinstance(event, KeyPressed) and event.key in options.get(event.node, ()):
+                self.seen["options"].add(f"{event.node} {event.key}")
+            elif isinstance(event, NoInput):
+                self.seen["no-input"].add(event.node)
+            elif isinstance(event, NoMatch):
+                self.seen["no-match"].add(event.node)
+            elif isinstance(event, AttemptsExhausted):
+                self.seen["max-attempts"].add(event.node)
+
+    def summary(self) -> dict[str, tuple[int, int, list[str]]]:
+        """kind -> (covered, total, untested items)."""
+        result = {}
+        for kind, items in self.possible().items():
+            covered = self.seen[kind] & items
+            result[kind] = (len(covered), len(items), sorted(items - covered))
+        return result
+
+    def percent(self) -> float:
+        covered = total = 0
+        for done, count, _ in self.summary().values():
+            covered += done
+            total += count
+        return 100.0 * covered / total if total else 100.0
+
+
+def overall(coverages: Iterable[MenuCoverage]) -> float:
+    covered = total = 0
+    for cov in coverages:
+        for done, count, _ in cov.summary().values():
+            covered += done
+            total += count
+    return 100.0 * covered / total if total else 100.0

@@ -1,0 +1,296 @@
+"""Replay one scripted call on simulated time and say exactly where and how it failed."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.call.clock import SimClock
+from ivr.call.engine import Caller, Engine
+from ivr.call.events import CallEvent, NoInput, NoMatch, PromptPlayed, Transferred
+from ivr.call.line import Line
+from ivr.call.session import Call, CallOver
+from ivr.contact import events as cev
+from ivr.menu.compiled import Menu
+from ivr.menu.loader import load_menu
+from ivr.replay import model as m
+from ivr.replay.scripts import Script, merged
+
+DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning with no holiday: scripts run the same any day
+
+
+@dataclass
+class Failure:
+    """Why a call failed: which step, what was expected, what happened."""
+
+    step: int  # 0-based index into the call's steps
+    line: int
+    col: int
+    cause: str  # mismatch, unexpected, early-hang-up
+    expected: str
+    actual: str
+
+
+@dataclass
+class CallResult:
+    script: Script
+    index: int
+    call: m.CallScript
+    transcript: list[CallEvent]
+    failure: Failure | None = None
+    optional_misses: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0  # simulated length of the call
+    menu: Menu | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+    @property
+    def id(self) -> str:
+        return f"{self.script.shown}::{self.call.name}"
+
+
+class MenuCache:
+    """Each menu file is loaded (and its machine built) once per run."""
+
+    def __init__(self) -> None:
+        self._menus: dict[Path, Menu] = {}
+        self._engines: dict[Path, Engine] = {}
+
+    def menu(self, path: Path) -> Menu:
+        if path not in self._menus:
+            self._menus[path] = load_menu(path)
+        return self._menus[path]
+
+    def engine(self, path: Path) -> Engine:
+        if path not in self._engines:
+            self._engines[path] = Engine(self.menu(path))
+        return self._engines[path]
+
+
+class _Driver:
+    """One call in progress: on its own clock, or on a line when the menu has a centre."""
+
+    def __init__(self, script: Script, call: m.CallScript, cache: MenuCache) -> None:
+        menu = cache.menu(script.menu_path)
+        defaults = script.file.defaults
+        caller_spec = merged(defaults.caller, call.caller)
+        world = merged(defaults.world, call.world)
+        assert caller_spec is None or isinstance(caller_spec, m.CallerSpec)
+        assert world is None or isinstance(world, m.World)
+        at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
+        clock = SimClock(at.replace(tzinfo=menu.timezone))
+        caller = Caller(
+            number=(caller_spec.number if caller_spec and caller_spec.number else "+920000000000"),
+            tier=caller_spec.tier if caller_spec else None,
+            language=caller_spec.language if caller_spec else None,
+            variables=dict(caller_spec.variables) if caller_spec else {},
+        )
+        self.menu = menu
+        self.centre_events: list[cev.CentreEvent] = []
+        self.line: Line | None = None
+        if menu.centre is not None:
+            staffed = _with_agents(menu, world.agents if world else {})
+            self.line = Line(staffed, clock, seed=0, background=False, centre_listeners=[self.centre_events.append])
+            for queue, count in (world.waiting if world else {}).items():
+                for _ in range(count):
+                    self.line.centre.enqueue(queue, live=False)
+            self.call = self.line.place_call(caller)
+        else:
+            self.call = cache.engine(script.menu_path).start_call(caller, clock)
+
+    def press(self, key: str) -> None:
+        self.call.press(key)
+
+    def wait(self, seconds: float) -> None:
+        if self.line is not None:
+            self.line.advance(seconds)
+        else:
+            self.call.wait(seconds)
+
+    def hang_up(self) -> None:
+        if self.line is not None:
+            self.line.hang_up(self.call)
+        else:
+            self.call.hang_up()
+
+    def contact_events(self) -> list[cev.CentreEvent]:
+        if self.line is None:
+            return []
+        contact = self.line.contact_of(self.call)
+        return [e for e in self.centre_events if contact is not None and getattr(e, "contact", None) == contact.id]
+
+
+def _with_agents(menu: Menu, counts: dict[str, int]) -> Menu:
+    if not counts or menu.centre is None:
+        return menu
+    teams = [team.model_copy(update={"count": counts.get(team.name, team.count)}) for team in menu.centre.agents]
+    teams = [team for team in teams if team.count > 0]
+    return dataclasses.replace(menu, centre=menu.centre.model_copy(update={"agents": teams}))
+
+
+def unknown_teams(menu: Menu, counts: dict[str, int]) -> list[str]:
+    known = {team.name for team in menu.centre.agents} if menu.centre else set()
+    return [name for name in counts if name not in known]
+
+
+def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
+    """Replay call number ``index`` of ``script``."""
+    call_spec = script.file.calls[index]
+    driver = _Driver(script, call_spec, cache)
+    call = driver.call
+    result = CallResult(script, index, call_spec, call.transcript, menu=driver.menu)
+    since = 0  # transcript position of the last action: expectations look at what came after it
+    for number, step in enumerate(call_spec.steps):
+        line, col = script.where("calls", index, "steps", number)
+        kind = step.kind
+        if kind in ("press", "silence", "hangup"):
+            since = len(call.transcript)
+            try:
+                if step.press is not None:
+                    for i, key in enumerate(step.press.keys):
+                        if i and step.press.pacing:
+                            driver.wait(step.press.pacing)
+                        driver.press(key)
+                elif step.silence is not None:
+                    driver.wait(step.silence)
+                else:
+                    driver.hang_up()
+            except CallOver as exc:
+                result.failure = Failure(number, line, col, "early-hang-up", _describe_action(step), str(exc))
+                break
+            continue
+        expectation = step.expect if step.expect is not None else step.not_
+        assert expectation is not None
+        problem = check(expectation, driver, call.transcript[since:])
+        if kind == "not_":
+            problem = None if problem else f"it held: {_describe(expectation)}"
+        if problem is None:
+            continue
+        expected = ("not " if kind == "not_" else "") + _describe(expectation)
+        miss = Failure(number, line, col, "mismatch", expected, problem)
+        if step.optional:
+            result.optional_misses.append(miss)
+            continue
+        result.failure = miss
+        break
+    result.seconds = call.elapsed
+    return result
+
+
+def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | None:
+    """None when every part of ``expect`` holds, else what was seen instead."""
+    call = driver.call
+    if expect.node is not None and call.state != expect.node:
+        return f"the call is at node {call.state!r}"
+    if expect.prompt is not None and not any(_heard(expect.prompt, e) for e in recent if isinstance(e, PromptPlayed)):
+        heard = [f"{e.prompt_id}: {e.text!r}" for e in recent if isinstance(e, PromptPlayed)]
+        return "prompts heard since the last action: " + ("; ".join(heard) if heard else "none")
+    for name, value in (expect.variables or {}).items():
+        actual = call.variables.get(name)
+        if not _same(actual, value):
+            return f"variable {name!r} is {actual!r}"
+    if expect.queued is not None:
+        problem = _check_queued(expect.queued, driver)
+        if problem:
+            return problem
+    if expect.answered is not None:
+        answered = any(isinstance(e, cev.ContactAnswered) for e in driver.contact_events())
+        if answered != expect.answered:
+            return "an agent answered" if answered else f"no agent has answered ({_status(call)})"
+    if expect.transferred is not None:
+        where = next((e.destination for e in call.transcript if isinstance(e, Transferred)), None)
+        if where != expect.transferred:
+            return f"transferred to {where!r}" if where else f"not transferred ({_status(call)})"
+    if expect.hung_up is not None and not (call.status == "ended" and call.end_reason == expect.hung_up):
+        return _status(call)
+    if expect.no_input is not None and not any(isinstance(e, NoInput) and e.count == expect.no_input for e in recent):
+        counts = [e.count for e in recent if isinstance(e, NoInput)]
+        return f"no-input counts since the last action: {counts or 'none'}"
+    if expect.no_match is not None and not any(isinstance(e, NoMatch) and e.count == expect.no_match for e in recent):
+        counts = [e.count for e in recent if isinstance(e, NoMatch)]
+        return f"no-match counts since the last action: {counts or 'none'}"
+    if expect.within is not None and call.elapsed > expect.within:
+        return f"{call.elapsed:g} s have passed"
+    return None
+
+
+def _check_queued(test: m.QueuedTest, driver: _Driver) -> str | None:
+    call = driver.call
+    if call.queue != test.queue:
+        return f"queued for {call.queue!r}" if call.queue else f"not queued ({_status(call)})"
+    if test.position is None and test.wait is None:
+        return None
+    if driver.line is None:
+        return "position and wait need a `centre` section in the menu"
+    queued = next((e for e in driver.contact_events() if isinstance(e, cev.ContactQueued)), None)
+    if queued is None:  # answered at once: position 0, no wait
+        position, wait = 0, 0.0
+    else:
+        position, wait = queued.position, queued.estimated_wait
+    if test.position is not None and not test.position.holds(position):
+        return f"position {position} when queued"
+    if test.wait is not None and not test.wait.holds(wait):
+        return f"estimated wait {wait:.0f} s when queued"
+    return None
+
+
+def _heard(test: m.TextTest, event: PromptPlayed) -> bool:
+    if test.id is not None and event.prompt_id != test.id:
+        return False
+    text, flags = event.text, re.IGNORECASE if test.ignore_case else 0
+    fold = str.casefold if test.ignore_case else str
+    if test.contains is not None and fold(test.contains) not in fold(text):
+        return False
+    if test.equals is not None and fold(test.equals) != fold(text):
+        return False
+    return test.matches is None or re.search(test.matches, text, flags) is not None
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    if expected is None or actual is None:
+        return actual is expected
+    return str(actual) == str(expected) if not isinstance(expected, bool) else actual == expected
+
+
+def _status(call: Call) -> str:
+    if call.status == "ended":
+        return f"the call ended ({call.end_reason}) at {call.state!r}"
+    if call.status == "queued":
+        return f"the call is queued for {call.queue!r}"
+    if call.status == "transferred":
+        return "the call was transferred"
+    return f"the call is at node {call.state!r}"
+
+
+def _describe(expect: m.Expect) -> str:
+    parts = []
+    for name in expect.model_fields_set:
+        value = getattr(expect, name)
+        if name == "prompt":
+            parts.append(value.describe())
+        elif name == "queued":
+            text = f"queued for {value.queue!r}"
+            if value.position:
+                text += f", position {value.position.describe()}"
+            if value.wait:
+                text += f", wait {value.wait.describe()} s"
+            parts.append(text)
+        elif name == "within":
+            parts.append(f"within {value:g} s")
+        else:
+            parts.append(f"{name.replace('_', ' ')} {value!r}")
+    return "; ".join(sorted(parts))
+
+
+def _describe_action(step: m.Step) -> str:
+    if step.press is not None:
+        return f"press {step.press.keys!r}"
+    if step.silence is not None:
+        return f"silence {step.silence:g} s"
+    return "hang up"

@@ -1,0 +1,92 @@
+"""Load ``*.call.yaml`` files with every problem reported at ``file:line``."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from ivr.diagnostics import Diagnostic, IvrError
+from ivr.replay import model as m
+from ivr.validation import validation_diagnostics
+from ivr.yamlsource import Source, display_path, read_yaml
+
+SCRIPT_SUFFIX = ".call.yaml"
+_FIELDS = sorted(
+    {
+        f.alias or name
+        for cls in (m.ScriptFile, m.CallScript, m.Step, m.Expect, m.TextTest, m.QueuedTest, m.World, m.CallerSpec)
+        for name, f in cls.model_fields.items()
+    }
+)
+
+
+class ScriptError(IvrError):
+    """A script file could not be loaded."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """A loaded script file: the model, where each value came from, and the menu it calls."""
+
+    path: Path
+    shown: str
+    source: Source
+    file: m.ScriptFile
+    menu_path: Path
+
+    def where(self, *loc: str | int) -> tuple[int, int]:
+        return self.source.where(loc)
+
+
+def load_script(path: Path) -> Script:
+    """Load and validate one script; raise :class:`ScriptError` with every problem found."""
+    data, source = read_yaml(path)
+    try:
+        file = m.ScriptFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScriptError(validation_diagnostics(source, (), exc, data, _suggest)) from None
+    menu_path = (path.parent / file.menu).resolve()
+    problems: list[Diagnostic] = []
+    project = Path.cwd().resolve()
+    if not menu_path.is_relative_to(project) and not menu_path.is_relative_to(path.parent.resolve()):
+        problems.append(source.error(("menu",), f"menu {file.menu!r} is outside the project folder {project}"))
+    elif not menu_path.is_file():
+        problems.append(
+            source.error(("menu",), f"menu file {file.menu!r} does not exist", "the path is relative to this script")
+        )
+    if problems:
+        raise ScriptError(problems)
+    return Script(path, display_path(path), source, file, menu_path)
+
+
+def _suggest(err: dict[str, object]) -> str | None:
+    loc = err.get("loc") or ()
+    name = str(loc[-1]) if isinstance(loc, tuple) and loc else ""
+    close = difflib.get_close_matches(name, _FIELDS, n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def find_scripts(paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Script files named, or found below the folders named, in a stable order."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob(f"*{SCRIPT_SUFFIX}") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(Diagnostic(str(path), 1, 1, "no such file or folder"))
+    return found, problems
+
+
+def merged(base: BaseModel | None, override: BaseModel | None) -> BaseModel | None:
+    """``override``'s given fields on top of ``base``."""
+    if base is None:
+        return override
+    if override is None:
+        return base
+    return base.model_copy(update={k: getattr(override, k) for k in override.model_fields_set})
