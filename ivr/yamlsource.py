@@ -73,9 +73,10 @@ class Source:
 
 
 class _Frame:
-    __slots__ = ("anchor", "is_map", "key", "key_mark", "loc", "merges", "seen", "size", "value")
+    __slots__ = ("anchor", "is_map", "key", "key_mark", "loc", "mark", "merges", "seen", "size", "value")
 
-    def __init__(self, is_map: bool, loc: Loc, anchor: str | None) -> None:
+    def __init__(self, is_map: bool, loc: Loc, anchor: str | None, mark: Any) -> None:
+        self.mark = mark  # where the container starts
         self.is_map = is_map
         self.value: Any = {} if is_map else []
         self.loc = loc
@@ -211,7 +212,7 @@ class _Builder:
                     self.fail(event.start_mark, f"nesting is deeper than {MAX_DEPTH} levels")
                     raise _Stop
                 loc = self._child_loc(stack)
-                frame = _Frame(kind is events.MappingStartEvent, loc, event.anchor)
+                frame = _Frame(kind is events.MappingStartEvent, loc, event.anchor, event.start_mark)
                 if event.anchor:
                     self.open_anchors.add(event.anchor)
                 if loc is not None:
@@ -227,7 +228,7 @@ class _Builder:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (frame.value, frame.size, True)
                 if stack:
-                    self._attach(stack, frame.value, event.start_mark, frame.size, None)
+                    self._attach(stack, frame.value, frame.mark, frame.size, None)
                 else:
                     result = frame.value
             elif kind is events.AliasEvent:

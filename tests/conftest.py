@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]
+
 from ivr.call import Caller, Engine, SimClock
 from ivr.call.session import Call
 from ivr.menu import load_menu
