@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
 from ivr.call import Caller, Engine, SimClock
 from ivr.call.session import Call
 from ivr.menu import load_menu
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 MENUS = ROOT / "menus"
