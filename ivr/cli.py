@@ -240,7 +240,7 @@ def call(
     interactive(session)
 
 
-def interactive(session: Any) -> None:
+def interactive(session: Any, recorder: Any = None) -> None:
     """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up."""
     from ivr.call import CallOver
 
@@ -251,20 +251,32 @@ def interactive(session: Any) -> None:
             line = input("keys> " if sys.stdin.isatty() else "")
         except (EOFError, KeyboardInterrupt):
             session.hang_up()
+            if recorder is not None:
+                recorder.hung_up()
             break
         text = line.strip()
         if text.lower() in ("q", "quit", "hangup"):
             session.hang_up()
+            if recorder is not None:
+                recorder.hung_up()
         elif not text:
+            before = session.clock.now()
             session.wait()
+            if recorder is not None:
+                recorder.stayed_silent(session.clock.now() - before)
         elif bad := [ch for ch in text.replace(" ", "") if ch not in "0123456789*#"]:
             err.print(f"[yellow]{bad[0]!r} is not a phone key; use 0-9, * and #[/]")
         else:
+            keys = text.replace(" ", "")
+            pressed = ""
             try:
-                for key in text.replace(" ", ""):
+                for key in keys:
                     session.press(key)
+                    pressed += key
             except CallOver:
-                break
+                err.print(f"[yellow]the call was over; {keys[len(pressed) :]!r} not pressed[/]")
+            if recorder is not None and pressed:
+                recorder.pressed(pressed)
 
 
 def parse_duration(text: str, option: str) -> float:
@@ -431,6 +443,55 @@ def replay(
     if fail_under is not None and total < fail_under:
         err.print(f"[red]coverage {total:.1f}% is under --fail-under {fail_under:g}%[/]")
         sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Script to write.")
+@click.option("--name", default="recorded call", show_default=True, help="Name of the recorded call.")
+@click.option("--force", is_flag=True, help="Overwrite an existing script.")
+@caller_options
+def record(
+    file: Path,
+    output: Path,
+    name: str,
+    force: bool,
+    number: str,
+    tier: str | None,
+    language: str | None,
+    variables: tuple[str, ...],
+    at: str | None,
+) -> None:
+    """Make an interactive call on FILE and save it as a script with what you heard as expectations."""
+    from ivr.call import Engine
+    from ivr.console import TranscriptPrinter
+    from ivr.replay.record import Recorder
+
+    if output.exists() and not force:
+        fail(f"{output} already exists", "choose another name, or pass --force to overwrite it")
+    if not output.name.endswith(".call.yaml"):
+        fail(f"{output} should end in .call.yaml so that replay and pytest find it")
+    menu = load_or_exit(str(file))
+    caller = make_caller(menu, number, tier, language, variables)
+    clock = make_clock(menu, at)
+    recorder = Recorder(name)
+    session = Engine(menu).start_call(caller, clock, [TranscriptPrinter(out), recorder])
+    recorder.attach(session)
+    interactive(session, recorder)
+    caller_doc: dict[str, Any] = {"number": number}
+    if language:
+        caller_doc["language"] = language
+    if tier:
+        caller_doc["tier"] = tier
+    text = recorder.script(file, output, caller_doc, clock.wall(0).astimezone(menu.timezone))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        temporary = output.with_name(output.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(output)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    err.print(f"recorded {len(recorder.steps)} steps to {output}; replay it with `ivr replay {output}`")
 
 
 def main() -> None:
