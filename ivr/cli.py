@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -492,6 +494,70 @@ def record(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     err.print(f"recorded {len(recorder.steps)} steps to {output}; replay it with `ivr replay {output}`")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--calls", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True, help="Random calls.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same calls).")
+@click.option("--at", "at", metavar="DATETIME", help="When the calls start (half are spread over the next week).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("fuzz-findings"),
+    show_default=True,
+    help="Folder for the reproducing scripts.",
+)
+def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> None:
+    """Random callers on FILE: find crashes, calls that never end, dropped calls, unreached destinations.
+
+    Exit status: 0 nothing found, 1 findings (each written as the shortest script reproducing it), 2 invalid.
+    """
+    from rich.table import Table
+
+    from ivr.call import Engine
+    from ivr.replay.fuzz import fuzz as run_fuzz
+    from ivr.replay.fuzz import reproducer
+
+    menu = load_or_exit(str(file))
+    start = make_clock(menu, at or "2026-01-06T10:00").wall(0)
+    with err.status(f"fuzzing {calls:,} calls…") if err.is_terminal else _nothing():
+        report = run_fuzz(menu, calls, seed, start)
+    table = Table(title=f"{report.calls:,} random calls on {menu.path} (seed {seed})", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("calls", justify="right")
+    for outcome, count in report.outcomes.most_common():
+        table.add_row(outcome, f"{count:,}")
+    out.print(table)
+    written = []
+    if report.findings:
+        engine = Engine(menu)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(f"cannot create {output}: {exc.strerror or exc}")
+        for number, finding in enumerate(report.findings.values(), start=1):
+            path = output / f"{finding.kind}-{number}.call.yaml"
+            relative = os.path.relpath(Path(file).resolve(), output.resolve())
+            name = f"{finding.kind}: {finding.detail}"
+            write_output(reproducer(engine, finding, relative, name), path)
+            written.append((finding, path))
+    for finding, path in written:
+        out.print(
+            f"[bold red]{finding.kind}[/] {_escape(finding.detail)}: {len(finding.actions)} action(s), "
+            f"reproduced by {path}"
+        )
+    for node in report.unreached:
+        out.print(f"[yellow]warning:[/] destination {node!r} was never reached")
+    if not written:
+        out.print(f"[green]no crashes, stuck or dropped calls in {report.calls:,} calls[/]")
+    sys.exit(EXIT_FAILED if written else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _nothing() -> Any:
+    yield
 
 
 def main() -> None:

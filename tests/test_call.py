@@ -261,3 +261,20 @@ def test_keys_syntax() -> None:
     assert steps[3].seconds == 2.5
     with pytest.raises(KeysSyntaxError, match="token 2 'x1'"):
         parse_keys("1 x1")
+
+
+def test_with_speech_prompts_take_time_and_keys_barge_in(simple: Path) -> None:
+    engine = Engine(load_menu(simple))
+    call = engine.start_call(speech=lambda text: len(text.split()))  # a word a second
+    first = said(call)[0]
+    assert call.deadline == len(first.split()) + 5.0  # the timeout starts when the prompt ends
+    call.wait()
+    prompts = [e for e in call.transcript if e.name == "prompt_played"]
+    reprompt, short = prompts[1], prompts[2]
+    assert reprompt.at == call.deadline - 5.0 - len(reprompt.text.split()) - len(short.text.split())
+    assert short.at == reprompt.at + len(reprompt.text.split())
+    call.clock.advance(1.0)
+    call.press("2")  # cuts the short prompt and is heard at once
+    assert call.state == "orders"
+    orders = [e for e in call.transcript if e.name == "prompt_played"][-1]
+    assert orders.at == call.elapsed

@@ -72,10 +72,13 @@ class Engine:
         clock: SimClock | None = None,
         listeners: list[Callable[[CallEvent], None]] | None = None,
         keep_transcript: bool = True,
+        speech: Callable[[str], float] | None = None,
     ) -> Any:
-        """Create a call at the menu's start node and play its first prompt. Costs O(1) in menu size."""
+        """Create a call at the menu's start node and play its first prompt. Costs O(1) in menu size.
+
+        ``speech`` gives the seconds a prompt takes to say; without it prompts take no time."""
         from ivr.call.session import Call
 
-        call = Call(self, caller or Caller(), clock or SimClock(), listeners or [], keep_transcript)
+        call = Call(self, caller or Caller(), clock or SimClock(), listeners or [], keep_transcript, speech)
         call.start()
         return call

@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, NodeEntered, PromptPlayed, Queued
+from ivr.call.events import CallEvent, NodeEntered, Queued
 from ivr.call.session import Call
 from ivr.contact.centre import Arrival, Centre, Contact, Floor
 from ivr.contact.events import CentreEvent
@@ -45,24 +45,21 @@ class MenuWalker:
 
     def walk(self, t: float) -> Arrival:
         """One caller arriving at ``t``: where they end up and how long the menu took them."""
-        listening = [0.0]
         path: list[str] = []
 
         def listen(event: CallEvent) -> None:
-            if isinstance(event, PromptPlayed):
-                listening[0] += prompt_seconds(event.text)
-            elif isinstance(event, NodeEntered):
+            if isinstance(event, NodeEntered):
                 path.append(event.node)
 
         clock = SimClock(self.epoch + timedelta(seconds=t))
-        call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False)
+        call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False, speech=prompt_seconds)
         for _ in range(MAX_STEPS):
             if call.status != "active":
                 break
             self._step(call)
         else:
             call.hang_up()
-        delay = listening[0] + call.elapsed
+        delay = call.elapsed + max(call.speaking_until - call.clock.now(), 0.0)  # the last prompt is heard out
         data = {"path": path, "variables": {k: v for k, v in call.variables.items() if not k.startswith("caller.")}}
         if call.status == "queued":
             return Arrival(t, call.queue, delay, data)
@@ -75,7 +72,7 @@ class MenuWalker:
             if call.confirming:
                 self._press(call, node.spec.confirm.yes)
             else:
-                for key in self._entry(node.spec):
+                for key in valid_entry(node.spec, self.rng):
                     if call.status != "active" or call.node is not node:
                         break
                     self._press(call, key)
@@ -94,19 +91,25 @@ class MenuWalker:
             self._press(call, choice)
 
     def _press(self, call: Call, key: str) -> None:
-        call.clock.advance(THINK_SECONDS)
-        call.press(key)
+        """Listen to the prompt out, think, press: the caller's pace through the menu."""
+        call.clock.advance_to(max(call.clock.now(), call.speaking_until) + THINK_SECONDS)
+        call.poll()
+        if call.status == "active":
+            call.press(key)
 
-    def _entry(self, spec: Any) -> str:
-        """Digits a caller would type: right length, passing the Luhn check; the terminator if short."""
-        for _ in range(20):
-            digits = "".join(self.rng.choice("0123456789") for _ in range(spec.min_digits))
-            check = spec.validate_
-            if check is not None and check.luhn:
-                digits = digits[:-1] + luhn_check_digit(digits[:-1])
-            if check is None or check.pattern is None or _matches(check.pattern, digits):
-                break
-        return digits + ("#" if len(digits) < spec.max_digits else "")
+
+def valid_entry(spec: Any, rng: random.Random) -> str:
+    """Keys a caller would type at a collect node: the right length, passing its checks, and the
+    terminator when the entry is shorter than the most digits allowed."""
+    digits = ""
+    for _ in range(20):
+        digits = "".join(rng.choice("0123456789") for _ in range(spec.min_digits))
+        check = spec.validate_
+        if check is not None and check.luhn:
+            digits = digits[:-1] + luhn_check_digit(digits[:-1])
+        if check is None or check.pattern is None or _matches(check.pattern, digits):
+            break
+    return digits + ("#" if len(digits) < spec.max_digits else "")
 
 
 def _matches(pattern: str, digits: str) -> bool:

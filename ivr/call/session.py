@@ -52,6 +52,7 @@ class Call:
         clock: SimClock,
         listeners: list[Callable[[CallEvent], None]],
         keep_transcript: bool = True,
+        speech: Callable[[str], float] | None = None,
     ) -> None:
         menu = engine.menu
         self.engine = engine
@@ -83,6 +84,11 @@ class Call:
         self.end_reason: str | None = None
         self.started_at = clock.now()
         self._t = self.started_at  # simulated time of the input being handled
+        # With ``speech`` (seconds a prompt takes to say) prompts take time: they play one after another,
+        # timeouts start when the line falls quiet, and a key press cuts the prompt short (barge-in).
+        # Without it prompts are instant, which keeps scripts and tests about logic, not pacing.
+        self.speech = speech
+        self.speaking_until = self.started_at
         self._rel = 0.0  # the same, from the start of the call: the `at` of every event
 
     # -- reading -------------------------------------------------------------------------------------
@@ -120,6 +126,7 @@ class Call:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
         self._stamp(self.clock.now())
         self._emit(KeyPressed(self._rel, self.state, key))
+        self.speaking_until = self._t  # barge-in
         swallow, self.swallow = self.swallow, None
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
@@ -413,14 +420,19 @@ class Call:
     def _play(self, node_id: str, role: str, text: Text) -> None:
         language = self.variables["language"]
         spoken = fill(pick(text, language, self.menu.default_language), self.variables)
-        self._emit(PromptPlayed(self._rel, node_id, f"{node_id}.{role}", spoken, language))
+        at = self._rel
+        if self.speech is not None:
+            begins = max(self._t, self.speaking_until)
+            self.speaking_until = begins + self.speech(spoken)
+            at = begins - self.started_at
+        self._emit(PromptPlayed(at, node_id, f"{node_id}.{role}", spoken, language))
 
     def _set(self, name: str, value: Any) -> None:
         self.variables[name] = value
         self._emit(VariableSet(self._rel, self.state, name, value))
 
     def _arm(self, seconds: float) -> None:
-        self.deadline = self._t + seconds
+        self.deadline = max(self._t, self.speaking_until) + seconds
 
     def _stamp(self, t: float) -> None:
         self._t = t

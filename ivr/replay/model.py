@@ -92,6 +92,7 @@ class Expect(Strict):
     answered: bool | None = Field(None, description="an agent has answered the caller")
     transferred: str | None = None
     hung_up: str | None = Field(None, description="the call ended with this reason")
+    ended: bool | None = Field(None, description="the call has left the menu: queued, transferred or hung up")
     no_input: int | None = Field(None, ge=1, description="the node's no-input count reached")
     no_match: int | None = Field(None, ge=1, description="the node's no-match count reached")
     within: Duration | None = Field(None, description="at most this many simulated seconds into the call")

@@ -209,6 +209,8 @@ def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | N
             return f"transferred to {where!r}" if where else f"not transferred ({_status(call)})"
     if expect.hung_up is not None and not (call.status == "ended" and call.end_reason == expect.hung_up):
         return _status(call)
+    if expect.ended is not None and (call.status != "active") != expect.ended:
+        return _status(call)
     if expect.no_input is not None and not any(isinstance(e, NoInput) and e.count == expect.no_input for e in recent):
         counts = [e.count for e in recent if isinstance(e, NoInput)]
         return f"no-input counts since the last action: {counts or 'none'}"

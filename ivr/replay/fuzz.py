@@ -1,0 +1,239 @@
+"""Random callers: press keys and stay silent at random, and report what breaks.
+
+Findings: calls that crash the engine, calls that never end even when the caller falls silent, calls the
+line drops (dead ends, attempts used up with nowhere to go, loops), and destinations no caller reached.
+Each finding comes with the shortest sequence of actions that still reproduces it, written as a script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import yaml
+
+from ivr.call.clock import SimClock
+from ivr.call.engine import Caller, Engine
+from ivr.call.events import NodeEntered
+from ivr.call.line import valid_entry
+from ivr.call.session import Call, CallOver
+from ivr.menu.compiled import Menu
+
+KEYS = "0123456789*#"
+DROPPED = ("dead-end", "max-attempts", "loop")
+SILENT_ROUNDS = 100  # a silent caller must be out of the menu after this many timeouts
+
+Action = str  # a key, "wait" or "hangup"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Who calls and when: fuzzing varies both, so time and caller branches get explored too."""
+
+    at: datetime
+    caller: Caller
+
+
+@dataclass
+class Finding:
+    kind: str  # crash, never-ends, dropped
+    detail: str
+    actions: list[Action]
+    node: str
+    setting: Setting
+
+
+@dataclass
+class FuzzReport:
+    calls: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    findings: dict[str, Finding] = field(default_factory=dict)  # kind:detail -> shortest finding
+    reached: set[str] = field(default_factory=set)
+    destinations: set[str] = field(default_factory=set)
+
+    @property
+    def unreached(self) -> list[str]:
+        return sorted(self.destinations - self.reached)
+
+
+def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60) -> FuzzReport:
+    """Run ``calls`` random calls on ``menu``; deterministic for a given seed."""
+    engine = Engine(menu)
+    rng = random.Random(seed)
+    report = FuzzReport(destinations={n.id for n in menu.nodes.values() if n.kind in ("queue", "transfer", "hangup")})
+    tiers = [None, *sorted(_caller_values(menu, "caller.tier"))]
+    for _ in range(calls):
+        # Half the calls at the given time, the rest at any minute of the following week.
+        when = at if rng.random() < 0.5 else at + timedelta(minutes=rng.randrange(7 * 24 * 60))
+        setting = Setting(when, Caller(tier=rng.choice(tiers)))
+        actions = _random_actions(engine, rng, setting, max_actions)
+        outcome, finding, entered = replay_actions(engine, actions, setting)
+        report.calls += 1
+        report.outcomes[outcome] += 1
+        report.reached |= entered
+        if finding is not None:
+            key = f"{finding.kind}:{finding.detail}"
+            known = report.findings.get(key)
+            if known is None or len(finding.actions) < len(known.actions):
+                report.findings[key] = finding
+    for key, finding in report.findings.items():
+        report.findings[key] = shrink(engine, finding)
+    return report
+
+
+def _caller_values(menu: Menu, variable: str) -> set[str]:
+    """Values branch conditions compare ``variable`` with, so random callers can hit each case."""
+    found: set[str] = set()
+
+    def walk(cond: Any) -> None:
+        if cond.var == variable:
+            found.update(str(v) for v in (cond.eq, cond.ne, *(cond.in_ or ())) if v is not None)
+        for child in (*(cond.all_ or ()), *(cond.any_ or ()), *((cond.not_,) if cond.not_ else ())):
+            walk(child)
+
+    for node in menu.nodes.values():
+        if node.kind == "branch":
+            for case in node.spec.cases:
+                walk(case.when)
+    return found
+
+
+def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit: int) -> list[Action]:
+    """Actions chosen while calling, so that most keys mean something where they are pressed."""
+    call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
+    actions: list[Action] = []
+    while call.status == "active" and len(actions) < limit:
+        node = call.node
+        roll = rng.random()
+        if roll < 0.12:
+            choice = ["wait"]
+        elif roll < 0.14:
+            choice = ["hangup"]
+        elif node.kind == "collect" and roll < 0.7:
+            choice = list(valid_entry(node.spec, rng)) + ([node.spec.confirm.yes] if node.spec.confirm else [])
+        elif node.kind == "menu" and roll < 0.75:
+            choice = [rng.choice(sorted(node.spec.options))]
+        else:
+            choice = [rng.choice(KEYS)]
+        for action in choice:
+            actions.append(action)
+            try:
+                _act(call, action)
+            except Exception:
+                return actions
+            if call.status != "active":
+                break
+    return actions
+
+
+def _act(call: Call, action: Action) -> None:
+    if action == "wait":
+        call.wait()
+    elif action == "hangup":
+        call.hang_up()
+    else:
+        call.press(action)
+
+
+def replay_actions(engine: Engine, actions: list[Action], setting: Setting) -> tuple[str, Finding | None, set[str]]:
+    """Run ``actions``, then stay silent; return the outcome, any finding, and the nodes entered."""
+    entered: set[str] = set()
+
+    def listen(event: Any) -> None:
+        if isinstance(event, NodeEntered):
+            entered.add(event.node)
+
+    try:
+        call = engine.start_call(setting.caller, SimClock(setting.at), [listen], keep_transcript=False)
+        for action in actions:
+            if call.status != "active":
+                break
+            try:
+                _act(call, action)
+            except CallOver:
+                break
+        for _ in range(SILENT_ROUNDS):
+            if call.status != "active":
+                break
+            call.wait()
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        detail = f"{type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+        return "crash", Finding("crash", detail, actions, "?", setting), entered
+    if call.status == "active":
+        return (
+            "never ends",
+            Finding("never-ends", "a silent caller is never let go", actions, call.state, setting),
+            entered,
+        )
+    if call.status == "queued":
+        return f"queued: {call.queue}", None, entered
+    if call.status == "transferred":
+        return "transferred", None, entered
+    reason = call.end_reason or "?"
+    if reason in DROPPED:
+        finding = Finding("dropped", f"{reason} at {call.state}", actions, call.state, setting)
+        return f"dropped: {reason}", finding, entered
+    return f"hung up: {reason}", None, entered
+
+
+def shrink(engine: Engine, finding: Finding, budget: int = 400) -> Finding:
+    """The shortest action list that still gives the same finding (greedy delta debugging)."""
+    best = finding.actions
+    chunk = max(1, len(best) // 2)
+    while chunk >= 1 and budget > 0:
+        i = 0
+        changed = False
+        while i < len(best) and budget > 0:
+            candidate = best[:i] + best[i + chunk :]
+            budget -= 1
+            _, again, _ = replay_actions(engine, candidate, finding.setting)
+            if again is not None and again.kind == finding.kind and again.detail == finding.detail:
+                best, changed = candidate, True
+            else:
+                i += chunk
+        if not changed:
+            chunk //= 2
+    return Finding(finding.kind, finding.detail, best, finding.node, finding.setting)
+
+
+def reproducer(engine: Engine, finding: Finding, menu_path: str, name: str) -> str:
+    """A call script that replays the finding and fails until the menu is fixed."""
+    setting = finding.setting
+    call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
+    steps: list[Any] = []
+    for action in finding.actions:
+        if call.status != "active":
+            break
+        before = call.clock.now()
+        with contextlib.suppress(Exception):  # the crash being reproduced
+            _act(call, action)
+        if action == "wait":
+            steps.append({"silence": round(call.clock.now() - before, 3)})
+        elif action == "hangup":
+            steps.append("hangup")
+        elif steps and isinstance(steps[-1], dict) and "press" in steps[-1]:
+            steps[-1]["press"] += action  # consecutive keys read better as one press
+        else:
+            steps.append({"press": action})
+    if finding.kind == "dropped":
+        steps.append({"not": {"hung_up": finding.detail.split(" at ")[0]}})
+    elif finding.kind == "never-ends":
+        steps.append({"silence": 3600})
+        steps.append({"expect": {"ended": True}})
+    local = setting.at.astimezone(engine.menu.timezone)
+    defaults: dict[str, Any] = {"world": {"at": local.strftime("%Y-%m-%dT%H:%M")}}
+    if setting.caller.tier is not None:
+        defaults["caller"] = {"tier": setting.caller.tier}
+    document = {
+        "menu": menu_path,
+        "defaults": defaults,
+        "calls": [{"name": name, "steps": steps}],
+    }
+    header = f"# Found by `ivr fuzz`: {finding.kind}, {finding.detail}. Fails until the menu is fixed.\n"
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
