@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bench import centre_bench, engine_bench
+from bench import centre_bench, engine_bench, replay_bench
 
 
 def main() -> None:
@@ -14,7 +14,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     args = parser.parse_args()
-    results = engine_bench.run(quick=args.quick) + centre_bench.run(quick=args.quick)
+    results = [
+        *engine_bench.run(quick=args.quick),
+        *centre_bench.run(quick=args.quick),
+        *replay_bench.run(quick=args.quick),
+    ]
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         sys.stdout.write("\n")

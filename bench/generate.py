@@ -5,9 +5,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+CENTRE = """centre:
+  handle_time: 180s
+  patience: 120s
+  agents:
+    - { name: General, count: 20, skills: { general: 1 } }
+    - { name: Q, count: 30, skills: { q0: 1, q1: 1, q2: 1 } }
+"""
 
-def generate_menu(nodes: int) -> str:
-    """YAML text of a menu with about ``nodes`` nodes (at least 10), lint-clean apart from depth."""
+
+def generate_menu(nodes: int, centre: bool = False) -> str:
+    """YAML text of a menu with about ``nodes`` nodes (at least 10), lint-clean.
+
+    With ``centre`` it also has representatives for its queues, for load runs."""
     nodes = max(nodes, 10)
     lines = [
         "version: 1",
@@ -52,12 +62,12 @@ def generate_menu(nodes: int) -> str:
             if child >= menus:
                 after += [f"  q{i}_{key}:", "    type: queue", f"    queue: q{key - 1}"]
         lines += after
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + (CENTRE if centre else "")
 
 
-def write_menu(folder: Path, nodes: int) -> Path:
-    path = folder / f"generated-{nodes}.yaml"
-    path.write_text(generate_menu(nodes), encoding="utf-8")
+def write_menu(folder: Path, nodes: int, centre: bool = False) -> Path:
+    path = folder / f"generated-{nodes}{'-centre' if centre else ''}.yaml"
+    path.write_text(generate_menu(nodes, centre), encoding="utf-8")
     return path
 
 

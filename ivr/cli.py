@@ -132,16 +132,18 @@ def graph(file: Path, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["menu"]), default="menu")
+@click.argument("kind", type=click.Choice(["menu", "script"]), default="menu")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 def schema(kind: str, output: Path | None) -> None:
-    """Print the JSON Schema of menu files, for editors."""
+    """Print the JSON Schema of menu files (or of call scripts), for editors."""
     from ivr.menu.model import MenuFileSchema
+    from ivr.replay.model import ScriptFile
 
+    model = MenuFileSchema if kind == "menu" else ScriptFile
     document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "ivr menu file",
-        **MenuFileSchema.model_json_schema(by_alias=True),
+        "title": f"ivr {kind} file",
+        **model.model_json_schema(by_alias=True),
     }
     write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
 
@@ -553,6 +555,57 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
     if not written:
         out.print(f"[green]no crashes, stuck or dropped calls in {report.calls:,} calls[/]")
     sys.exit(EXIT_FAILED if written else EXIT_OK)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--callers", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Calls to place.")
+@click.option("--rate", default="10/s", show_default=True, help="Call rate: 50/s, 3000/m or 50000/h.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--at", "at", metavar="DATETIME", help="When the first call starts (menu's time zone).")
+@click.option("--period", default="10s", show_default=True, help="Seconds between periodic figures.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period: str, as_json: bool) -> None:
+    """Push many simultaneous simulated callers through the menu and its queues, at a call rate."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ivr.replay.load import run_load
+    from ivr.simreport import load_report, load_report_json
+
+    per_second = parse_rate(rate)
+    every = parse_duration(period, "--period")
+    if every <= 0:
+        fail("--period must be more than 0")
+    menu = load_or_exit(str(file))
+    start = make_clock(menu, at or "2026-01-06T10:00").wall(0)
+    with Progress(
+        TextColumn("calling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("load", total=callers)
+        report = run_load(menu, callers, per_second, seed, start, every, lambda n: bar.update(task, completed=n))
+    if as_json:
+        sys.stdout.write(load_report_json(report) + "\n")
+    else:
+        out.print(load_report(report, menu.path))
+    sys.exit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
+def parse_rate(text: str) -> float:
+    """``"50/s"`` -> 50.0 calls a second (also /m, /h, or a bare number per second)."""
+    number, _, unit = text.strip().partition("/")
+    scale = {"": 1.0, "s": 1.0, "m": 1 / 60, "min": 1 / 60, "h": 1 / 3600}.get(unit.strip().lower())
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if scale is None or value <= 0:
+        fail(f"--rate {text!r} is not a call rate", "write it as 50/s, 3000/m or 50000/h")
+    return value * scale
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from rich import box
@@ -16,6 +16,7 @@ from rich.text import Text
 from ivr.call.simulation import SimulationResult
 from ivr.contact.erlang import Staffing
 from ivr.contact.metrics import Row, combine_rows
+from ivr.replay.load import LoadReport
 
 BAR_WIDTH = 30
 
@@ -196,3 +197,90 @@ def staffing_table(rows: list[Staffing], chosen: int, erlang_a: bool) -> Table:
 
 def print_simulation(console: Console, result: SimulationResult, queue: str | None) -> None:
     console.print(render(result, queue))
+
+
+def load_report(report: LoadReport, menu_path: str) -> Group:
+    """SIPp-style figures of a load run: periodic and cumulative, distributions, and the queues."""
+    from rich.table import Table as RichTable
+
+    head = Text(
+        f"{report.callers:,} callers on {menu_path} at {report.rate:g} calls/s over "
+        f"{report.simulated_seconds:,.0f} simulated s; peak {report.peak_concurrent:,} calls at once",
+        style="bold",
+    )
+    periods = _table(
+        "Periodic figures", ["at s", "started", "in menu", "waiting", "talking", "done", "aband", "failed"]
+    )
+    step = max(1, len(report.periods) // 20)
+    shown = report.periods[::step]
+    if report.periods and shown[-1] is not report.periods[-1]:
+        shown.append(report.periods[-1])
+    for p in shown:
+        periods.add_row(
+            f"{p.at:,.0f}",
+            f"{p.started:,}",
+            f"{p.in_menu:,}",
+            f"{p.waiting:,}",
+            f"{p.talking:,}",
+            f"{p.completed:,}",
+            f"{p.abandoned:,}",
+            f"{p.failed:,}",
+        )
+    outcomes = RichTable(title="Outcomes", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    outcomes.add_column("outcome")
+    outcomes.add_column("calls", justify="right")
+    for name, count in report.outcomes.most_common():
+        outcomes.add_row(name, f"{count:,}")
+    totals = Text.assemble(
+        ("completed ", "bold"),
+        f"{report.completed:,}  ",
+        ("abandoned ", "bold"),
+        f"{report.abandoned:,}  ",
+        ("blocked ", "bold"),
+        f"{report.blocked:,}  ",
+        ("failed ", "bold red" if report.failed else "bold"),
+        f"{sum(report.failed.values()):,}" + (f" ({dict(report.failed)})" if report.failed else ""),
+    )
+    parts: list[Any] = [head, periods, outcomes, totals, Text()]
+    parts.append(_distribution("Time in the menu", report.time_in_menu))
+    parts.append(_distribution("Call length", report.call_length))
+    if report.queues:
+        queues = _table("Queues", TOTAL_HEADERS)
+        for row in report.queues:
+            queues.add_row(*_total_cells(row))
+        parts.append(queues)
+    return Group(*parts)
+
+
+def _distribution(title: str, counts: Counter[str]) -> Text:
+    from ivr.replay.load import bucket_names
+
+    text = Text(f"{title}\n", style="bold")
+    biggest = max(counts.values(), default=0) or 1
+    for name in bucket_names():
+        count = counts.get(name, 0)
+        text.append(f"{name:>10} ")
+        text.append("█" * round(count / biggest * 30), style="cyan")
+        text.append(f" {count:,}\n")
+    return text
+
+
+def load_report_json(report: LoadReport) -> str:
+    return json.dumps(
+        {
+            "callers": report.callers,
+            "rate_per_second": report.rate,
+            "simulated_seconds": report.simulated_seconds,
+            "peak_concurrent": report.peak_concurrent,
+            "completed": report.completed,
+            "abandoned": report.abandoned,
+            "blocked": report.blocked,
+            "failed": dict(report.failed),
+            "outcomes": dict(report.outcomes),
+            "time_in_menu": dict(report.time_in_menu),
+            "call_length": dict(report.call_length),
+            "periods": [vars(p) for p in report.periods],
+            "queues": [r.as_dict() for r in report.queues],
+        },
+        indent=2,
+    )
