@@ -59,7 +59,8 @@ def load_memory(quick: bool) -> dict[str, Any]:
         "started = time.perf_counter()\n"
         f"report = run_load(menu, {callers}, 2000.0, 1, datetime(2026, 1, 6, 10, tzinfo=timezone.utc))\n"
         "print(json.dumps({'seconds': round(time.perf_counter() - started, 1),"
-        " 'peak_concurrent': report.peak_concurrent, 'completed': report.completed, 'abandoned': report.abandoned, 'failed': sum(report.failed.values()),"
+        " 'peak_concurrent': report.peak_concurrent, 'completed': report.completed,"
+        " 'abandoned': report.abandoned, 'failed': sum(report.failed.values()),"
         " 'rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

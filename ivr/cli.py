@@ -142,8 +142,8 @@ def schema(kind: str, output: Path | None) -> None:
     model = MenuFileSchema if kind == "menu" else ScriptFile
     document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"ivr {kind} file",
         **model.model_json_schema(by_alias=True),
+        "title": f"ivr {kind} file",
     }
     write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
 
