@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MENUS, ROOT, SIMPLE, run_ivr
+from tests.conftest import ROOT, SIMPLE, run_ivr
 
 PASSING = """\
 menu: menu.yaml
@@ -131,8 +131,6 @@ def test_bundled_suite_covers_every_queue_and_error_path() -> None:
     payload = json.loads(result.stdout)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert payload["failed"] == 0 and payload["passed"] >= 20
-    from ivr.menu import load_menu
-    from ivr.replay.coverage import MenuCoverage
     from ivr.replay.suite import run_suite
 
     suite = run_suite([ROOT / "scripts"])
@@ -143,4 +141,95 @@ def test_bundled_suite_covers_every_queue_and_error_path() -> None:
         for kind in ("no-input", "no-match", "max-attempts"):
             assert summary[kind][2] == [], f"{path}: {kind} untested at {summary[kind][2]}"
     assert {p.name for p in suite.coverage} == {"customer-service.yaml", "it-helpdesk.yaml"}
-    assert isinstance(load_menu(MENUS / "it-helpdesk.yaml"), object) and MenuCoverage
+
+
+def test_record_writes_a_script_that_replays(tmp_path: Path) -> None:
+    target = ROOT / "scripts" / "zz-recorded-by-test.call.yaml"
+    try:
+        result = run_ivr(
+            "record",
+            "menus/customer-service.yaml",
+            "-o",
+            str(target),
+            "--at",
+            "2026-11-24T10:00",
+            "--name",
+            "recorded complaint",
+            stdin="1\n1\n\n7\n3\n",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "recorded 11 steps" in result.stderr
+        text = target.read_text(encoding="utf-8")
+        assert "menu: ../menus/customer-service.yaml" in text
+        assert "no_input: 1" in text and "no_match: 1" in text and "queued: complaints" in text
+        replayed = run_ivr("replay", str(target))
+        assert replayed.returncode == 0 and "1 passed, 0 failed" in replayed.stdout
+        again = run_ivr("record", "menus/customer-service.yaml", "-o", str(target), stdin="1\n")
+        assert again.returncode == 2 and "already exists" in again.stderr
+        assert target.read_text(encoding="utf-8") == text  # nothing lost
+    finally:
+        target.unlink(missing_ok=True)
+
+
+LOOPING = """\
+name: looping
+start: main
+defaults: { representative: agent }
+queues: { general: {} }
+nodes:
+  main:
+    type: menu
+    prompt: For news, press 1. For a loop, press 2.
+    options: { "1": news, "2": a }
+  news: { type: message, prompt: Today is fine. }
+  a: { type: menu, prompt: "For b, press 1.", options: { "1": b }, on_exhausted: b, keys: { representative: null } }
+  b: { type: menu, prompt: "For a, press 1.", options: { "1": a }, on_exhausted: a, keys: { representative: null } }
+  agent: { type: queue, queue: general }
+"""
+
+
+def test_fuzz_finds_dropped_and_stuck_calls_with_shortest_reproducers(write_menu: Callable[..., Path]) -> None:
+    menu = write_menu(LOOPING)
+    result = run_ivr("fuzz", str(menu), "--calls", "400", "--seed", "3", "-o", "findings", cwd=menu.parent)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "dropped dead-end at news: 1 action(s)" in result.stdout
+    assert "never-ends a silent caller is never let go: 1 action(s)" in result.stdout
+    found = sorted(p.name for p in (menu.parent / "findings").iterdir())
+    assert found == ["dropped-1.call.yaml", "never-ends-2.call.yaml"]
+    replayed = run_ivr("replay", "findings", cwd=menu.parent)
+    assert replayed.returncode == 1 and "0 passed, 2 failed" in replayed.stdout  # they fail until fixed
+
+
+def test_fuzz_on_a_sound_menu_finds_nothing() -> None:
+    result = run_ivr("fuzz", "menus/it-helpdesk.yaml", "--calls", "2000", "-o", "/nonexistent/never-written")
+    assert result.returncode == 0, result.stdout
+    assert "no crashes, stuck or dropped calls in 2,000 calls" in result.stdout
+    assert "never reached" not in result.stdout
+
+
+def test_load_reports_sipp_style_figures() -> None:
+    result = run_ivr("load", "menus/customer-service.yaml", "--callers", "500", "--rate", "5/s", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["callers"] == 500 and payload["rate_per_second"] == 5
+    finished = payload["completed"] + payload["abandoned"] + payload["blocked"] + sum(payload["failed"].values())
+    assert finished == 500 == sum(payload["outcomes"].values())
+    assert sum(payload["time_in_menu"].values()) == 500
+    assert payload["peak_concurrent"] > 50
+    assert payload["periods"][-1]["started"] == 500 and payload["queues"][-1]["queue"] == "*"
+    text = run_ivr("load", "menus/customer-service.yaml", "--callers", "200", "--rate", "600/m")
+    assert "200 callers on menus/customer-service.yaml at 10 calls/s" in text.stdout
+    assert "Periodic figures" in text.stdout and "Time in the menu" in text.stdout
+    bad = run_ivr("load", "menus/customer-service.yaml", "--rate", "fast")
+    assert bad.returncode == 2 and "--rate 'fast' is not a call rate" in bad.stderr
+
+
+def test_script_schema_validates_the_bundled_scripts() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads(run_ivr("schema", "script").stdout)
+    assert schema["title"] == "ivr script file"
+    for path in (ROOT / "scripts").rglob("*.call.yaml"):
+        document = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+        jsonschema.validate(document, schema)

@@ -81,8 +81,7 @@ def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60)
             known = report.findings.get(key)
             if known is None or len(finding.actions) < len(known.actions):
                 report.findings[key] = finding
-    for key, finding in report.findings.items():
-        report.findings[key] = shrink(engine, finding)
+    report.findings = {key: shrink(engine, report.findings[key]) for key in sorted(report.findings)}
     return report
 
 

@@ -15,6 +15,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _shorthand(field: str, *shapes: dict[str, Any]) -> Any:
+    """A schema patch: ``field`` may also be written in the shorter ``shapes``."""
+
+    def patch(schema: dict[str, Any]) -> None:
+        prop = schema["properties"][field]
+        prop["anyOf"] = [*shapes, *prop.get("anyOf", [prop.copy()])]
+
+    return patch
+
+
+def _patches(*patches: Any) -> Any:
+    def apply(schema: dict[str, Any]) -> None:
+        for patch in patches:
+            patch(schema)
+
+    return apply
+
+
 class CallerSpec(Strict):
     number: str | None = None
     language: str | None = None
@@ -85,6 +103,15 @@ class QueuedTest(Strict):
 class Expect(Strict):
     """What must be true now. Several fields in one expectation must all hold."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra=_patches(
+            _shorthand("prompt", {"type": "string", "description": "contains this text"}),
+            _shorthand("queued", {"type": "string", "description": "queue name"}),
+        ),
+    )
+
     node: str | None = None
     prompt: Annotated[TextTest, BeforeValidator(_text_test)] | None = None
     variables: dict[str, str | int | float | bool | None] | None = None
@@ -133,7 +160,12 @@ class Step(Strict):
     not_: Expect | None = Field(None, alias="not", description="an expectation that must not hold")
     optional: bool = Field(False, description="a failed expectation here is reported but does not fail the call")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=_shorthand("press", {"type": ["string", "integer"], "description": "keys"}),
+    )
 
     @model_validator(mode="after")
     def _one(self) -> Step:
@@ -153,7 +185,14 @@ def _step(value: Any) -> Any:
     return value
 
 
+def _steps_may_be_hangup(schema: dict[str, Any]) -> None:
+    steps = schema["properties"]["steps"]
+    steps["items"] = {"anyOf": [{"const": "hangup"}, steps["items"]]}
+
+
 class CallScript(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_steps_may_be_hangup)
+
     name: str = Field(min_length=1)
     caller: CallerSpec | None = None
     world: World | None = None

@@ -164,6 +164,10 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
             except CallOver as exc:
                 result.failure = Failure(number, line, col, "early-hang-up", _describe_action(step), str(exc))
                 break
+            except Exception as exc:  # an engine bug must show as this call's failure, not end the run
+                crash = f"{type(exc).__name__}: {exc}"
+                result.failure = Failure(number, line, col, "crash", _describe_action(step), crash)
+                break
             continue
         expectation = step.expect if step.expect is not None else step.not_
         assert expectation is not None
