@@ -179,15 +179,16 @@ def throughput(quick: bool) -> dict[str, Any]:
 
 def _peak_rss_mb(days: int, engine: str) -> dict[str, float]:
     code = (
-        "import json, resource, tracemalloc\n"
+        "import json, tracemalloc\n"
+        "from bench.memory import peak_rss_mb\n"
         "from bench.centre_bench import _month\n"
         "import ivr.contact.centre, ivr.contact.fifo\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "before = peak_rss_mb()\n"
         "tracemalloc.start()\n"
         f"calls, seconds = _month({days}, {engine!r})\n"
         "traced = tracemalloc.get_traced_memory()[1] / 2**20\n"
         "print(json.dumps({'calls': calls, 'seconds': seconds, 'rss_before_mb': round(before, 1),"
-        " 'rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),"
+        " 'rss_mb': round(peak_rss_mb(), 1),"
         " 'python_peak_mb': round(traced, 2)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

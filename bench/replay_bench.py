@@ -49,7 +49,8 @@ def replay_throughput(quick: bool) -> dict[str, Any]:
 def load_memory(quick: bool) -> dict[str, Any]:
     callers = 2_000 if quick else 10_000
     code = (
-        "import json, resource, tempfile, time\n"
+        "import json, tempfile, time\n"
+        "from bench.memory import peak_rss_mb\n"
         "from pathlib import Path\n"
         "from datetime import datetime, timezone\n"
         "from bench.generate import write_menu\n"
@@ -61,7 +62,7 @@ def load_memory(quick: bool) -> dict[str, Any]:
         "print(json.dumps({'seconds': round(time.perf_counter() - started, 1),"
         " 'peak_concurrent': report.peak_concurrent, 'completed': report.completed,"
         " 'abandoned': report.abandoned, 'failed': sum(report.failed.values()),"
-        " 'rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))\n"
+        " 'rss_mb': round(peak_rss_mb(), 1)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     figures = json.loads(out.stdout)
