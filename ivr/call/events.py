@@ -73,6 +73,13 @@ class VariableSet(CallEvent):
 
 
 @dataclass(slots=True)
+class SurveyAnswered(CallEvent):
+    question: str
+    answer: Any  # None when the caller did not answer and the question was skipped
+    name: ClassVar[str] = "survey_answered"
+
+
+@dataclass(slots=True)
 class Queued(CallEvent):
     queue: str
     name: ClassVar[str] = "queued"
@@ -101,6 +108,7 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         NoMatch,
         AttemptsExhausted,
         VariableSet,
+        SurveyAnswered,
         Queued,
         Transferred,
         HungUp,

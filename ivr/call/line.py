@@ -18,7 +18,7 @@ from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, NodeEntered, Queued
 from ivr.call.session import Call
 from ivr.contact.centre import Arrival, Centre, Contact, Floor
-from ivr.contact.events import CentreEvent
+from ivr.contact.events import CentreEvent, ContactEnded
 from ivr.contact.traffic import PoissonArrivals, by_share
 from ivr.menu.compiled import Menu
 from ivr.menu.luhn import luhn_check_digit
@@ -142,7 +142,8 @@ class Line:
         self.engine = Engine(menu)
         local = clock.wall(clock.now()).astimezone(menu.timezone)
         start_of_day = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-        self.centre = Centre(menu.centre, menu.queues, seed=seed, start_of_day=start_of_day, listeners=centre_listeners)
+        listeners = [self._on_floor, *(centre_listeners or [])]
+        self.centre = Centre(menu.centre, menu.queues, seed=seed, start_of_day=start_of_day, listeners=listeners)
         self.centre.advance_to(clock.now())
         self.rng = random.Random(None if seed is None else seed + 1)
         self.live: list[LiveCall] = []
@@ -184,12 +185,20 @@ class Line:
             if step >= target:
                 break
 
+    def _on_floor(self, event: CentreEvent) -> None:
+        """When a representative finishes with a live caller, the call goes on: reference, survey."""
+        if isinstance(event, ContactEnded) and event.live:
+            for live in self.live:
+                if live.contact is not None and live.contact.id == event.contact and live.call.status == "queued":
+                    live.call.resume({"reference": event.reference, "resolved": event.resolved, "agent": event.agent})
+
     def hang_up(self, call: Call) -> None:
         """The live caller hangs up: in the menu, while waiting (an abandon) or while talking."""
         contact = self.contact_of(call)
-        if contact is not None:
+        in_centre = call.status == "queued"
+        call.hang_up()  # first, so that the end of the conversation does not resume the call
+        if contact is not None and in_centre:
             self.centre.hang_up(contact)
-        call.hang_up()
 
     def contact_of(self, call: Call) -> Contact | None:
         return next((live.contact for live in self.live if live.call is call), None)

@@ -22,6 +22,7 @@ from ivr.call.events import (
     NoMatch,
     PromptPlayed,
     Queued,
+    SurveyAnswered,
     Transferred,
     VariableSet,
 )
@@ -78,6 +79,7 @@ class Call:
         self.no_match = 0
         self.digits = ""
         self.confirming = False
+        self.question = 0  # the survey question being asked
         self.swallow: str | None = None
         self.deadline: float | None = None
         self.queue: str | None = None
@@ -135,6 +137,8 @@ class Call:
             return
         if node.kind == "collect":
             self._collect_key(node, key)
+        elif node.kind == "survey":
+            self._survey_key(node, key)
         else:
             self._menu_key(node, key)
 
@@ -162,6 +166,20 @@ class Call:
             self.deadline = None
             self.swallow = None
             self._timeout()
+
+    def resume(self, variables: dict[str, Any]) -> None:
+        """The representative is done with a queued call: set what they noted (``reference``,
+        ``resolved``, ``agent``) and go on to the queue node's ``after`` node, or end the call."""
+        if self.status != QUEUED:
+            raise CallOver(f"the call has {self._over_reason()}; only a queued call can resume")
+        self._stamp(self.clock.now())
+        self.status = ACTIVE
+        for name, value in variables.items():
+            self._set(name, value)
+        if "after" in self.engine.outgoing[self.state]:
+            self._leave("after")
+        else:
+            self._end("completed")
 
     def hang_up(self) -> None:
         """The caller hangs up (in the menu, or while waiting in a queue)."""
@@ -317,8 +335,53 @@ class Call:
         node = self.node
         if node.kind == "collect" and self.digits and not self.confirming:
             self._finish_entry(node)
+        elif node.kind == "survey":
+            self._emit(NoInput(self._rel, node.id, 1))
+            self._answer(node, None)  # a caller who does not answer is not asked again
         else:
             self._failed(node, None)
+
+    # -- surveys -------------------------------------------------------------------------------------
+
+    def _ask(self, node: CompiledNode) -> None:
+        question = node.spec.questions[self.question]
+        self._play(node.id, f"question.{question.id}", question.prompt)
+        assert node.settings is not None
+        self._arm(node.settings.timeout)
+
+    def _survey_key(self, node: CompiledNode, key: str) -> None:
+        question = node.spec.questions[self.question]
+        if key in question.answers:
+            self._answer(node, question.answers[key])
+        elif key == (node.settings.keys.repeat if node.settings else None):
+            self._ask(node)
+        else:
+            self.no_match += 1
+            self._emit(NoMatch(self._rel, node.id, key, self.no_match))
+            if self.no_match >= 2:
+                self._answer(node, None)
+            else:
+                assert node.settings is not None
+                self._play(node.id, "no_match.1", node.settings.no_match_reprompts[0])
+                self._ask(node)
+
+    def _answer(self, node: CompiledNode, answer: Any) -> None:
+        question = node.spec.questions[self.question]
+        self._emit(SurveyAnswered(self._rel, node.id, question.id, answer))
+        if answer is not None:
+            self._set(f"survey.{question.id}", answer)
+        self.question += 1
+        self.no_match = 0
+        self.deadline = None
+        if self.question < len(node.spec.questions):
+            self._ask(node)
+            return
+        if node.spec.thanks is not None:
+            self._play(node.id, "thanks", node.spec.thanks)
+        if "next" in self.engine.outgoing[node.id]:
+            self._leave("next")
+        else:
+            self._end("completed")
 
     # -- moving --------------------------------------------------------------------------------------
 
@@ -345,6 +408,12 @@ class Call:
             for name, value in node.spec.set.items():
                 self._set(name, value)
             kind = node.kind
+            if kind == "survey":
+                self.no_input = self.no_match = self.question = 0
+                if node.spec.intro is not None:
+                    self._play(node.id, "intro", node.spec.intro)
+                self._ask(node)
+                return
             if node.settings is not None:
                 self.no_input = self.no_match = 0
                 self.digits = ""

@@ -21,6 +21,7 @@ _MERMAID_SHAPES = {
     "hangup": ("((", "))"),
     "submenu": ("[[", "]]"),
     "return": ("(", ")"),
+    "survey": ("[\\", "/]"),
 }
 _DOT_SHAPES = {
     "menu": "hexagon",
@@ -32,8 +33,17 @@ _DOT_SHAPES = {
     "hangup": "doublecircle",
     "submenu": "component",
     "return": "oval",
+    "survey": "trapezium",
 }
-_EDGE_STYLE = {"option": "-->", "next": "-->", "case": "-->", "default": "-.->", "key": "-.->", "exhausted": "-.->"}
+_EDGE_STYLE = {
+    "option": "-->",
+    "next": "-->",
+    "case": "-->",
+    "default": "-.->",
+    "key": "-.->",
+    "exhausted": "-.->",
+    "after": "==>",
+}
 
 
 def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
@@ -48,6 +58,8 @@ def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
         text = f"sub-menu {spec.file}"
     elif node.kind == "collect":
         text = f"collect {spec.variable} ({spec.min_digits}-{spec.max_digits} digits)"
+    elif node.kind == "survey":
+        text = "survey: " + ", ".join(q.id for q in spec.questions)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 

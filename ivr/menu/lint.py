@@ -231,7 +231,7 @@ class _Linter:
     def input_node(self, node: CompiledNode) -> None:
         settings = node.settings
         assert settings is not None
-        if settings.on_exhausted is None and not self.menu.is_submenu:
+        if settings.on_exhausted is None and not self.menu.is_submenu and node.kind != "survey":
             self.report(
                 "no-failure-path",
                 node,
@@ -320,13 +320,15 @@ class _Linter:
 
     def _known_variables(self) -> set[str]:
         if self._known is None:
-            known = {"language", "caller.number", "caller.tier", *self.menu.variables}
+            # what the representative notes when a queued call goes on to its `after` node
+            known = {"language", "caller.number", "caller.tier", "reference", "resolved", "agent", *self.menu.variables}
             for node in self.menu.nodes.values():
                 known.update(node.spec.set)
                 if node.kind == "collect":
                     known.add(node.spec.variable)
                 for option in getattr(node.spec, "options", {}).values():
                     known.update(option.set)
+                known.update(f"survey.{q.id}" for q in getattr(node.spec, "questions", ()))
             self._known = known
         return self._known
 

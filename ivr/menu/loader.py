@@ -38,6 +38,7 @@ from ivr.menu.model import (
     Reprompts,
     ReturnNode,
     SubmenuNode,
+    SurveyNode,
     parse_time_range,
     parse_weekdays,
 )
@@ -232,7 +233,7 @@ class _Loader:
 
         self._check_texts_of(scope, loc, spec)
         self._check_sets(scope, loc, spec)
-        if isinstance(spec, MenuNode | CollectNode):
+        if isinstance(spec, MenuNode | CollectNode | SurveyNode):
             node.settings = self._settings(scope, loc, spec, local_ids)
         if isinstance(spec, MenuNode):
             for key, option in spec.options.items():
@@ -253,11 +254,16 @@ class _Loader:
             goto(("default",), spec.default, "default", "default", "otherwise")
         elif isinstance(spec, QueueNode):
             self.pending_refs.append((scope.source, (*loc, "queue"), "queue", spec.queue))
+            goto(("after",), spec.after, "after", "after", "after the representative")
+        elif isinstance(spec, SurveyNode):
+            goto(("next",), spec.next, "next", "next", "survey done")
+            for i, question in enumerate(spec.questions):
+                self._check_text(scope, (*loc, "questions", i, "prompt"), question.prompt)
         elif isinstance(spec, SubmenuNode):
             self._submenu(scope, node_id, loc, spec, local_ids, chain, edges)
         elif isinstance(spec, ReturnNode) and scope.parent_next:
             edges.append(Edge(node_id, scope.parent_next, "next", "next", "return"))
-        if node.settings is not None:
+        if node.settings is not None and node.kind != "survey":
             settings = node.settings
             key = settings.keys.representative
             # In digit entry a digit is data, so only * or # can reach a representative there.
@@ -300,7 +306,9 @@ class _Loader:
         if start is not None:
             edges.append(Edge(node_id, start, "next", "next", "sub-menu"))
 
-    def _settings(self, scope: _Scope, loc: Loc, spec: MenuNode | CollectNode, local_ids: set[str]) -> Settings:
+    def _settings(
+        self, scope: _Scope, loc: Loc, spec: MenuNode | CollectNode | SurveyNode, local_ids: set[str]
+    ) -> Settings:
         merged = dict(scope.defaults)
         for name in spec.model_fields_set & set(BASE_DEFAULTS.keys() | {"inter_digit_timeout", "exhausted_prompt"}):
             merged[name] = getattr(spec, name)
@@ -474,7 +482,7 @@ class _Loader:
                 seen.add(current)
                 node = self.nodes[current]
                 if node.kind in INPUT_TYPES:
-                    back = node.settings.keys.back if node.settings else None
+                    back = node.settings.keys.back if node.settings and node.kind != "survey" else None
                     if back is not None and current != origin_id:
                         self.edges[current].append(Edge(current, origin_id, "back", f"back:{origin_id}", back, back))
                     continue
@@ -497,7 +505,7 @@ def _merged(base: BaseModel, override: BaseModel | None) -> BaseModel:
 
 
 def _texts(model: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Text]]:
-    for name in ("prompt", "short_prompt", "help", "invalid_prompt", "exhausted_prompt"):
+    for name in ("prompt", "short_prompt", "help", "invalid_prompt", "exhausted_prompt", "intro", "thanks"):
         value = getattr(model, name, None)
         if value is not None:
             yield (name,), value
@@ -567,6 +575,7 @@ def _node_models() -> dict[str, type[BaseModel]]:
             m.HangupNode,
             m.SubmenuNode,
             m.ReturnNode,
+            m.SurveyNode,
         )
     }
 

@@ -212,12 +212,32 @@ class QueueNode(NodeBase):
     type: Literal["queue"]
     queue: str
     prompt: Text | None = None
+    after: NodeId | None = Field(
+        None, description="where the call goes when the representative is done (reference read-back, survey)"
+    )
 
 
 class TransferNode(NodeBase):
     type: Literal["transfer"]
     to: str
     prompt: Text | None = None
+    ticket: bool = Field(False, description="open a ticket for the call, e.g. a suggestion left as a message")
+
+
+class Question(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=40)]
+    prompt: Text
+    answers: dict[Key, Scalar] = Field(min_length=1, description="key -> the answer recorded")
+
+
+class SurveyNode(NodeBase, InputSettings):
+    """Questions answered with one key each; unanswered questions are skipped, a hang-up keeps what was said."""
+
+    type: Literal["survey"]
+    intro: Text | None = None
+    questions: list[Question] = Field(min_length=1)
+    thanks: Text | None = None
+    next: NodeId | None = None
 
 
 class HangupNode(NodeBase):
@@ -246,11 +266,12 @@ Node = Annotated[
     | TransferNode
     | HangupNode
     | SubmenuNode
-    | ReturnNode,
+    | ReturnNode
+    | SurveyNode,
     Field(discriminator="type"),
 ]
-NODE_TYPES = ("menu", "collect", "message", "branch", "queue", "transfer", "hangup", "submenu", "return")
-INPUT_TYPES = ("menu", "collect")
+NODE_TYPES = ("menu", "collect", "message", "branch", "queue", "transfer", "hangup", "submenu", "return", "survey")
+INPUT_TYPES = ("menu", "collect", "survey")
 TERMINAL_TYPES = ("queue", "transfer", "hangup")
 
 

@@ -34,8 +34,8 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
             return "}"
         value = variables.get(match.group(1), "")
         text = "" if value is None else str(value)
-        if match.group(2) == "digits":
-            text = " ".join(ch for ch in text if not ch.isspace())
+        if match.group(2) == "digits":  # read one by one: "REF-0012" -> "R E F 0 0 1 2"
+            text = " ".join(ch for ch in text if ch.isalnum())
         return text
 
     return PLACEHOLDER.sub(replace, template)

@@ -20,7 +20,7 @@ class MenuCoverage:
 
     def possible(self) -> dict[str, set[str]]:
         nodes = self.menu.nodes.values()
-        inputs = [n for n in nodes if n.settings is not None]
+        inputs = [n for n in nodes if n.settings is not None and n.kind != "survey"]  # surveys skip, not fail
         return {
             "nodes": {n.id for n in nodes},
             "options": {f"{n.id} {key}" for n in nodes if n.kind == "menu" for key in n.spec.options},

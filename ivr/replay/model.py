@@ -126,7 +126,7 @@ class Expect(Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Expect:
-        if not self.model_fields_set:
+        if not self.model_fields_set - {"limit"}:
             raise ValueError("an expectation needs at least one of: " + ", ".join(Expect.model_fields))
         return self
 
@@ -150,12 +150,19 @@ def _press(value: Any) -> Any:
     return {"keys": value} if isinstance(value, str) else value
 
 
+class WaitUntil(Expect):
+    """Let time pass (silently) until the expectation holds, for at most ``limit`` seconds."""
+
+    limit: Duration = Field(3600.0, gt=0)
+
+
 class Step(Strict):
-    """One step: exactly one of press, silence, hangup, expect, not."""
+    """One step: exactly one of press, silence, hangup, wait_until, expect, not."""
 
     press: Annotated[Press, BeforeValidator(_press)] | None = None
     silence: Duration | None = Field(None, description="stay silent this many seconds (timeouts fire)")
     hangup: bool | None = None
+    wait_until: WaitUntil | None = Field(None, description="stay silent until this holds (at most `limit` s)")
     expect: Expect | None = None
     not_: Expect | None = Field(None, alias="not", description="an expectation that must not hold")
     optional: bool = Field(False, description="a failed expectation here is reported but does not fail the call")
@@ -169,14 +176,17 @@ class Step(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Step:
-        given = [k for k in ("press", "silence", "hangup", "expect", "not_") if getattr(self, k) is not None]
+        given = [k for k in _STEP_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a step needs exactly one of: press, silence, hangup, expect, not")
+            raise ValueError("a step needs exactly one of: press, silence, hangup, wait_until, expect, not")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("press", "silence", "hangup", "expect", "not_") if getattr(self, k) is not None)
+        return next(k for k in _STEP_KINDS if getattr(self, k) is not None)
+
+
+_STEP_KINDS = ("press", "silence", "hangup", "wait_until", "expect", "not_")
 
 
 def _step(value: Any) -> Any:

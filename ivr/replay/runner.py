@@ -169,6 +169,14 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
                 result.failure = Failure(number, line, col, "crash", _describe_action(step), crash)
                 break
             continue
+        if kind == "wait_until":
+            assert step.wait_until is not None
+            since = len(call.transcript)
+            problem = _wait_until(step.wait_until, driver, since)
+            if problem is not None:
+                result.failure = Failure(number, line, col, "timeout", _describe(step.wait_until), problem)
+                break
+            continue
         expectation = step.expect if step.expect is not None else step.not_
         assert expectation is not None
         problem = check(expectation, driver, call.transcript[since:])
@@ -226,6 +234,17 @@ def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | N
     return None
 
 
+def _wait_until(expect: m.WaitUntil, driver: _Driver, since: int) -> str | None:
+    """Advance a second at a time until ``expect`` holds; None when it did, else the last miss."""
+    waited = 0.0
+    problem = check(expect, driver, driver.call.transcript[since:])
+    while problem is not None and waited < expect.limit:
+        driver.wait(1.0)
+        waited += 1.0
+        problem = check(expect, driver, driver.call.transcript[since:])
+    return None if problem is None else f"after {waited:g} s: {problem}"
+
+
 def _check_queued(test: m.QueuedTest, driver: _Driver) -> str | None:
     call = driver.call
     if call.queue != test.queue:
@@ -278,6 +297,8 @@ def _describe(expect: m.Expect) -> str:
     parts = []
     for name in expect.model_fields_set:
         value = getattr(expect, name)
+        if name == "limit":
+            continue
         if name == "prompt":
             parts.append(value.describe())
         elif name == "queued":
