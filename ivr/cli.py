@@ -202,27 +202,74 @@ def make_clock(menu: Any, at: str | None) -> Any:
     return SimClock(moment)
 
 
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--db`` alone: the default records database; ``--db PATH``: that one; absent: no records."""
+    return click.option(
+        "--db",
+        "db",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[PATH]",
+        help="Keep call records in SQLite (default: your data folder).",
+    )(func)
+
+
+def open_records(db: str | None) -> Any:
+    if db is None:
+        return None
+    from ivr.records.store import RecordStore, default_path
+
+    try:
+        return RecordStore(Path(db) if db else default_path())
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_INVALID)
+
+
+def store_record(store: Any, record: Any) -> None:
+    try:
+        store.add(record)
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_FAILED)
+
+
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--keys", help='Run without asking: e.g. "1 2 wait 1234#" (see docs/menu-format.md).')
 @click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show nodes entered and variables set.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the floor behind the menu.")
+@click.option("--no-traffic", is_flag=True, help="No other callers on the floor.")
+@db_option
 @caller_options
 def call(
     file: Path,
     keys: str | None,
     as_json: bool,
     verbose: bool,
+    seed: int,
+    no_traffic: bool,
+    db: str | None,
     number: str,
     tier: str | None,
     language: str | None,
     variables: tuple[str, ...],
     at: str | None,
 ) -> None:
-    """Call the menu in FILE: interactively, or with --keys and a printed transcript."""
+    """Call the menu in FILE: interactively, or with --keys and a printed transcript.
+
+    When the menu has representatives (a `centre`), a caller handed to a queue waits on the floor with
+    the background callers, is answered, and goes on to what follows (reference number, survey).
+    """
+    import uuid
+
     from ivr.call import Engine
     from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
-    from ivr.console import TranscriptPrinter
+    from ivr.call.line import Line
+    from ivr.console import FloorPrinter, TranscriptPrinter
+    from ivr.records.cdr import LiveRecorder
 
     menu = load_or_exit(str(file))
     steps = None
@@ -231,26 +278,44 @@ def call(
             steps = parse_keys(keys)
         except KeysSyntaxError as exc:
             fail(f"--keys: {exc}")
+    store = open_records(db)
     caller = make_caller(menu, number, tier, language, variables)
+    clock = make_clock(menu, at)
     printer = TranscriptPrinter(out, as_json=as_json, verbose=verbose)
-    session = Engine(menu).start_call(caller, make_clock(menu, at), [printer])
+    recorder = LiveRecorder(menu, clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
+    line = None
+    if menu.centre is not None and menu.centre.agents:
+        floor = FloorPrinter(out, as_json=as_json)
+        line = Line(menu, clock, seed=seed, background=not no_traffic, centre_listeners=[floor, recorder.on_floor])
+        session = line.place_call(caller, [printer, recorder.on_call])
+        floor.started_at = session.started_at
+    else:
+        session = Engine(menu).start_call(caller, clock, [printer, recorder.on_call])
+    unused = 0
     if steps is not None:
-        unused = play_steps(session, steps)
+        unused = play_steps(session, steps, line)
         if session.status == "active":
             session.hang_up()
-        if unused:
-            fail(f"the call was over at {session.state!r} with {unused} key(s) not used", code=EXIT_FAILED)
-        return
-    interactive(session)
+    else:
+        interactive(session, line=line)
+    if store is not None:
+        store_record(store, recorder.finish(session))
+        err.print(f"[dim]recorded the call in {store.path}[/]")
+    if unused:
+        fail(f"the call was over at {session.state!r} with {unused} key(s) not used", code=EXIT_FAILED)
 
 
-def interactive(session: Any, recorder: Any = None) -> None:
-    """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up."""
+def interactive(session: Any, recorder: Any = None, line: Any = None) -> None:
+    """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up.
+    On a line, a queued caller waits on the floor until the representative is done."""
     from ivr.call import CallOver
 
     if sys.stdin.isatty():
         err.print("[dim]Type keys (0-9 * #) and Enter. Enter alone: stay silent. q: hang up.[/]")
-    while session.status == "active":
+    while session.status == "active" or (line is not None and session.status == "queued"):
+        if session.status == "queued":
+            line.wait_in_queue(session)
+            continue
         try:
             line = input("keys> " if sys.stdin.isatty() else "")
         except (EOFError, KeyboardInterrupt):
@@ -265,7 +330,10 @@ def interactive(session: Any, recorder: Any = None) -> None:
                 recorder.hung_up()
         elif not text:
             before = session.clock.now()
-            session.wait()
+            if line is not None and session.deadline is not None:
+                line.advance(max(session.deadline - before, 0.0))
+            else:
+                session.wait()
             if recorder is not None:
                 recorder.stayed_silent(session.clock.now() - before)
         elif bad := [ch for ch in text.replace(" ", "") if ch not in "0123456789*#"]:
@@ -352,10 +420,20 @@ def _finite(value: Any) -> Any:
 @click.option("--queue", help="Show the intervals of one queue instead of all together.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (intervals, then totals).")
+@click.option("-v", "--verbose", is_flag=True, help="With --db: say on stderr how many calls are stored so far.")
+@db_option
 def simulate(
-    file: Path, hours: float, seed: int, start_at: str | None, queue: str | None, as_json: bool, as_csv: bool
+    file: Path,
+    hours: float,
+    seed: int,
+    start_at: str | None,
+    queue: str | None,
+    as_json: bool,
+    as_csv: bool,
+    verbose: bool,
+    db: str | None,
 ) -> None:
-    """Simulate a day of the contact centre behind the menu in FILE."""
+    """Simulate a day of the contact centre behind the menu in FILE (records every call with --db)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ivr import simreport
@@ -383,7 +461,18 @@ def simulate(
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("simulate", total=1.0)
-        result = run(menu, hours, seed, start, lambda done: bar.update(task, completed=done))
+        store = open_records(db)
+        stored = [0]
+
+        def keep(record: Any) -> None:
+            store_record(store, record)
+            stored[0] += 1
+            if verbose:
+                print(f"stored {stored[0]}", file=sys.stderr, flush=True)
+
+        result = run(menu, hours, seed, start, lambda done: bar.update(task, completed=done), keep if store else None)
+    if store is not None:
+        err.print(f"[dim]stored {stored[0]:,} call records in {store.path}[/]")
     if as_json:
         sys.stdout.write(simreport.as_json(result) + "\n")
     elif as_csv:

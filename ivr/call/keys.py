@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ivr.call.session import Call
+
+if TYPE_CHECKING:
+    from ivr.call.line import Line
 
 _WAIT = re.compile(r"^wait(?::(\d+(?:\.\d+)?)s?)?$")
 _KEYS = re.compile(r"^[0-9*#]+$")
@@ -45,21 +49,38 @@ def parse_keys(text: str) -> list[Step]:
     return steps
 
 
-def play_steps(call: Call, steps: list[Step]) -> int:
-    """Drive ``call`` through ``steps``; return how many keys were left unused because the call was over."""
+def play_steps(call: Call, steps: list[Step], line: Line | None = None) -> int:
+    """Drive ``call`` through ``steps``; return how many keys were left unused because the call was over.
+
+    On a line, time passes on the line (so the floor moves too), and a caller handed to a queue waits
+    there until the representative is done before the next step.
+    """
     unused = 0
     for step in steps:
+        if line is not None and call.status == "queued":
+            line.wait_in_queue(call)
         if call.status != "active":
             unused += len(step.keys)
             continue
         if step.kind == "keys":
             for i, key in enumerate(step.keys):
+                if line is not None and call.status == "queued":
+                    line.wait_in_queue(call)
                 if call.status != "active":
                     unused += len(step.keys) - i
                     break
                 call.press(key)
         elif step.kind == "wait":
-            call.wait(step.seconds)
+            if line is None:
+                call.wait(step.seconds)
+            elif step.seconds is not None:
+                line.advance(step.seconds)
+            elif call.deadline is not None:
+                line.advance(max(call.deadline - call.clock.now(), 0.0))
+        elif line is not None:
+            line.hang_up(call)
         else:
             call.hang_up()
+    if line is not None and call.status == "queued":
+        line.wait_in_queue(call)
     return unused

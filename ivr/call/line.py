@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, NodeEntered, Queued
+from ivr.call.events import CallEvent, KeyPressed, NodeEntered, Queued
 from ivr.call.session import Call
 from ivr.contact.centre import Arrival, Centre, Contact, Floor
 from ivr.contact.events import CentreEvent, ContactEnded
@@ -46,10 +46,13 @@ class MenuWalker:
     def walk(self, t: float) -> Arrival:
         """One caller arriving at ``t``: where they end up and how long the menu took them."""
         path: list[str] = []
+        keys: list[str] = []
 
         def listen(event: CallEvent) -> None:
             if isinstance(event, NodeEntered):
                 path.append(event.node)
+            elif isinstance(event, KeyPressed):
+                keys.append(event.key)
 
         clock = SimClock(self.epoch + timedelta(seconds=t))
         call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False, speech=prompt_seconds)
@@ -60,7 +63,12 @@ class MenuWalker:
         else:
             call.hang_up()
         delay = call.elapsed + max(call.speaking_until - call.clock.now(), 0.0)  # the last prompt is heard out
-        data = {"path": path, "variables": {k: v for k, v in call.variables.items() if not k.startswith("caller.")}}
+        data = {
+            "path": path,
+            "keys": "".join(keys),
+            "variables": {k: v for k, v in call.variables.items() if not k.startswith("caller.")},
+            "end_reason": call.end_reason,
+        }
         if call.status == "queued":
             return Arrival(t, call.queue, delay, data)
         outcome = "transferred" if call.status == "transferred" else f"ended: {call.end_reason}"
@@ -165,7 +173,7 @@ class Line:
             if isinstance(event, Queued):
                 live.contact = self.centre.enqueue(event.queue, live=True, data={"call": live.call})
 
-        call = self.engine.start_call(caller, self.clock, [on_event, *(listeners or [])])
+        call = self.engine.start_call(caller, self.clock, [*(listeners or []), on_event])
         live.call = call
         if call.status == "queued" and live.contact is None:
             live.contact = self.centre.enqueue(call.queue or "", live=True, data={"call": call})
@@ -184,6 +192,13 @@ class Line:
             self.centre.advance_to(step)
             if step >= target:
                 break
+
+    def wait_in_queue(self, call: Call, limit: float = 4 * 3600) -> None:
+        """Let time pass while ``call`` waits for, or talks to, a representative (at most ``limit`` s)."""
+        waited = 0.0
+        while call.status == "queued" and waited < limit:
+            self.advance(1.0)
+            waited += 1.0
 
     def _on_floor(self, event: CentreEvent) -> None:
         """When a representative finishes with a live caller, the call goes on: reference, survey."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,8 @@ from ivr.contact.centre import interval_label
 from ivr.contact.fifo import FifoCentre, why_not_fifo
 from ivr.contact.metrics import Row
 from ivr.menu.compiled import Menu
+from ivr.records.cdr import SimulationRecorder
+from ivr.records.store import CallRecord
 
 
 @dataclass
@@ -42,14 +45,18 @@ def simulate(
     seed: int | None,
     start: datetime,
     progress: Callable[[float], None] | None = None,
+    record: Callable[[CallRecord], None] | None = None,
 ) -> SimulationResult:
-    """Simulate ``hours`` of background traffic on ``menu`` from ``start`` (an aware datetime)."""
+    """Simulate ``hours`` of background traffic on ``menu`` from ``start`` (an aware datetime).
+
+    With ``record``, every call's record is handed to it as the call ends (this needs the event
+    simulation, so the FIFO fast path is not used)."""
     started = time.perf_counter()
     assert menu.centre is not None
     end = hours * 3600
     local = start.astimezone(menu.timezone)
     start_of_day = local.hour * 3600 + local.minute * 60 + local.second
-    if why_not_fifo(menu.centre, menu.queues) is None:
+    if record is None and why_not_fifo(menu.centre, menu.queues) is None:
         fast = FifoCentre(menu.centre, menu.queues, seed, start_of_day)
         fast.run(end)
         if progress is not None:
@@ -67,7 +74,10 @@ def simulate(
             wall_seconds=time.perf_counter() - started,
             engine="fifo",
         )
-    line = Line(menu, SimClock(start), seed=seed)
+    listeners = []
+    if record is not None:
+        listeners.append(SimulationRecorder(menu, start, record, run_id=uuid.uuid4().hex[:8], seed=seed))
+    line = Line(menu, SimClock(start), seed=seed, centre_listeners=listeners)
     centre = line.centre
     centre.stop_arrivals(end)
     step = centre.interval

@@ -361,11 +361,14 @@ class Centre:
     def _arrive(self, arrival: Arrival) -> None:
         if arrival.queue is None:
             self.menu_outcomes[arrival.outcome] = self.menu_outcomes.get(arrival.outcome, 0) + 1
+            if self.listeners:
+                data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
+                self._emit(ev.MenuOutcome(arrival.time + arrival.delay, arrival.outcome, data))
             return
         self.menu_outcomes["queued"] = self.menu_outcomes.get("queued", 0) + 1
         queue = self.queues[arrival.queue]
         contact = self._new_contact(queue, False)
-        contact.data = arrival.data
+        contact.data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
         if arrival.delay > 0:
             contact.offered_at = arrival.time + arrival.delay
             contact.patience_at += arrival.delay
@@ -387,7 +390,7 @@ class Centre:
             self.totals[queue.name].blocked += 1
             contact.state = GONE
             if self.listeners:
-                self._emit(ev.QueueFull(now, contact.id, queue.name, contact.live))
+                self._emit(ev.QueueFull(now, contact.id, queue.name, contact.live, contact.data))
             return
         tally.pending += 1
         agent = self._pick_agent(queue)
@@ -481,7 +484,17 @@ class Centre:
         agent.contact = None
         if self.listeners:
             self._emit(
-                ev.ContactEnded(self.now, contact.id, queue.name, agent.name, reference, resolved, handle, contact.live)
+                ev.ContactEnded(
+                    self.now,
+                    contact.id,
+                    queue.name,
+                    agent.name,
+                    reference,
+                    resolved,
+                    handle,
+                    contact.live,
+                    contact.data,
+                )
             )
         if agent.wrap_up > 0:
             self._set_agent(agent, WRAP_UP)
@@ -532,7 +545,7 @@ class Centre:
         self.totals[queue.name].left_queue(wait, False)
         self._settle(contact)
         if self.listeners:
-            self._emit(ev.ContactAbandoned(self.now, contact.id, queue.name, wait, contact.live))
+            self._emit(ev.ContactAbandoned(self.now, contact.id, queue.name, wait, contact.live, contact.data))
         retrial = self.spec.traffic.retrial if self.spec.traffic else None
         if retrial is not None and not contact.live and self.rng.random() < retrial.probability:
             again = self._new_contact(queue, False)

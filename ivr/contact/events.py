@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from ivr.eventbase import Event
 
@@ -30,7 +30,17 @@ class QueueFull(CentreEvent):
     contact: int
     queue: str
     live: bool
+    data: dict[str, Any] = field(default_factory=dict)  # what the menu collected about the caller
     name: ClassVar[str] = "queue_full"
+
+
+@dataclass(slots=True)
+class MenuOutcome(CentreEvent):
+    """A background caller finished in the menu without reaching a queue."""
+
+    outcome: str
+    data: dict[str, Any] = field(default_factory=dict)
+    name: ClassVar[str] = "menu_outcome"
 
 
 @dataclass(slots=True)
@@ -82,6 +92,7 @@ class ContactAbandoned(CentreEvent):
     queue: str
     wait: float
     live: bool
+    data: dict[str, Any] = field(default_factory=dict)
     name: ClassVar[str] = "contact_abandoned"
 
 
@@ -94,6 +105,7 @@ class ContactEnded(CentreEvent):
     resolved: bool
     handle: float
     live: bool
+    data: dict[str, Any] = field(default_factory=dict)
     name: ClassVar[str] = "contact_ended"
 
 

@@ -1,0 +1,241 @@
+"""Call detail records, tickets and survey answers in SQLite.
+
+WAL journal, one transaction per call (a call is in the database whole or not at all), and a schema
+version kept in ``PRAGMA user_version`` with numbered migrations, so an older database is brought up to
+date when opened. A process killed mid-run loses only the call it was writing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.diagnostics import Diagnostic, IvrError
+
+MIGRATIONS: list[list[str]] = [
+    [  # 1: calls, tickets, survey answers
+        """CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY,
+            menu TEXT NOT NULL,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            language TEXT,
+            caller TEXT,
+            path TEXT NOT NULL,
+            keys TEXT NOT NULL,
+            time_in_menu REAL NOT NULL,
+            time_in_queue REAL,
+            queue TEXT,
+            outcome TEXT NOT NULL,
+            agent TEXT,
+            reference TEXT,
+            hangup_reason TEXT,
+            last_node TEXT
+        )""",
+        """CREATE TABLE tickets (
+            reference TEXT PRIMARY KEY,
+            call_id TEXT NOT NULL REFERENCES calls(call_id),
+            category TEXT NOT NULL,
+            data TEXT NOT NULL,
+            representative TEXT,
+            resolved INTEGER,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE survey_answers (
+            call_id TEXT NOT NULL REFERENCES calls(call_id),
+            question TEXT NOT NULL,
+            answer TEXT,
+            PRIMARY KEY (call_id, question)
+        )""",
+    ],
+    [  # 2: service-level target per call, and indexes for the report
+        "ALTER TABLE calls ADD COLUMN sl_seconds REAL",
+        "CREATE INDEX calls_by_queue ON calls(queue)",
+        "CREATE INDEX calls_by_outcome ON calls(outcome)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class Ticket:
+    """The representative's note of the claim or order."""
+
+    reference: str
+    category: str  # complaint, doubt, suggestion, technical, other
+    data: dict[str, Any]
+    representative: str | None
+    resolved: bool | None
+
+
+@dataclass
+class CallRecord:
+    """One call from start to end: the call detail record."""
+
+    call_id: str
+    menu: str
+    source: str  # live, simulated, load
+    started_at: datetime
+    ended_at: datetime
+    language: str | None
+    caller: str | None
+    path: list[str]
+    keys: str
+    time_in_menu: float
+    outcome: str  # answered, abandoned, blocked, transferred, ended in menu, hung up in menu, dropped
+    time_in_queue: float | None = None
+    queue: str | None = None
+    agent: str | None = None
+    hangup_reason: str | None = None
+    last_node: str | None = None
+    sl_seconds: float | None = None
+    ticket: Ticket | None = None
+    survey: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordsError(IvrError):
+    """The records database cannot be used."""
+
+
+def default_path() -> Path:
+    """Where records go unless ``--db`` says otherwise: the user's data folder."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ivr", appauthor=False)) / "records.sqlite3"
+
+
+def _fail(path: Path, action: str, exc: BaseException) -> RecordsError:
+    text = str(exc)
+    hint = None
+    if "locked" in text:
+        hint = "another program holds the database; close it or choose another --db"
+    elif "readonly" in text or "read-only" in text:
+        hint = "the file or its folder is read-only; choose another --db"
+    elif "disk" in text and "full" in text:
+        hint = "free some disk space or choose another --db"
+    elif "not a database" in text:
+        hint = "this file is not an ivr records database; choose another --db"
+    return RecordsError([Diagnostic(str(path), 1, 1, f"cannot {action} the records database: {text}", hint=hint)])
+
+
+class RecordStore:
+    """An open records database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise _fail(path, "open", exc) from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RecordsError(
+                [
+                    Diagnostic(
+                        str(self.path),
+                        1,
+                        1,
+                        f"the records database has schema version {version}; this ivr knows up to {SCHEMA_VERSION}",
+                        hint="upgrade ivr, or choose another --db",
+                    )
+                ]
+            )
+        for number in range(version, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number]:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                self.db.execute("ROLLBACK")
+                raise
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def add(self, record: CallRecord) -> None:
+        """Store one call, its ticket and its survey answers in one transaction."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._insert(record)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _fail(self.path, "write to", exc) from None
+
+    def _insert(self, r: CallRecord) -> None:
+        self.db.execute(
+            "INSERT INTO calls (call_id, menu, source, started_at, ended_at, language, caller, path, keys,"
+            " time_in_menu, time_in_queue, queue, outcome, agent, reference, hangup_reason, last_node, sl_seconds)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                r.call_id,
+                r.menu,
+                r.source,
+                r.started_at.isoformat(),
+                r.ended_at.isoformat(),
+                r.language,
+                r.caller,
+                json.dumps(r.path),
+                r.keys,
+                r.time_in_menu,
+                r.time_in_queue,
+                r.queue,
+                r.outcome,
+                r.agent,
+                r.ticket.reference if r.ticket else None,
+                r.hangup_reason,
+                r.last_node,
+                r.sl_seconds,
+            ),
+        )
+        if r.ticket is not None:
+            t = r.ticket
+            self.db.execute(
+                "INSERT INTO tickets (reference, call_id, category, data, representative, resolved, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    t.reference,
+                    r.call_id,
+                    t.category,
+                    json.dumps(t.data, ensure_ascii=False, default=str),
+                    t.representative,
+                    None if t.resolved is None else int(t.resolved),
+                    r.ended_at.isoformat(),
+                ),
+            )
+        for question, answer in r.survey.items():
+            self.db.execute(
+                "INSERT INTO survey_answers (call_id, question, answer) VALUES (?, ?, ?)",
+                (r.call_id, question, None if answer is None else str(answer)),
+            )
+
+    def rows(self, query: str, *args: Any) -> Iterator[sqlite3.Row]:
+        try:
+            cursor = self.db.execute(query, args)
+        except sqlite3.Error as exc:
+            raise _fail(self.path, "read", exc) from None
+        columns = [c[0] for c in cursor.description]
+        for values in cursor:
+            yield dict(zip(columns, values, strict=True))  # type: ignore[misc]
+
+    def close(self) -> None:
+        self.db.close()
