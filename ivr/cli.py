@@ -317,13 +317,13 @@ def interactive(session: Any, recorder: Any = None, line: Any = None) -> None:
             line.wait_in_queue(session)
             continue
         try:
-            line = input("keys> " if sys.stdin.isatty() else "")
+            typed = input("keys> " if sys.stdin.isatty() else "")
         except (EOFError, KeyboardInterrupt):
             session.hang_up()
             if recorder is not None:
                 recorder.hung_up()
             break
-        text = line.strip()
+        text = typed.strip()
         if text.lower() in ("q", "quit", "hangup"):
             session.hang_up()
             if recorder is not None:
@@ -695,6 +695,40 @@ def parse_rate(text: str) -> float:
     if scale is None or value <= 0:
         fail(f"--rate {text!r} is not a call rate", "write it as 50/s, 3000/m or 50000/h")
     return value * scale
+
+
+@cli.command()
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Records database (default: yours).")
+@click.option("--menu", "menu_name", help="Only calls on this menu (its `name`).")
+@click.option("--source", type=click.Choice(["live", "simulated"]), help="Only live or only simulated calls.")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many paths to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one figure per row).")
+def report(db: Path | None, menu_name: str | None, source: str | None, top: int, as_json: bool, as_csv: bool) -> None:
+    """First-contact resolution, CSAT, service level per queue, common paths and drop-off per node."""
+    from ivr import recordsreport
+    from ivr.records.store import default_path
+    from ivr.records.summary import summarize
+
+    path = db or default_path()
+    if not path.exists():
+        fail(f"no records database at {path}", "make some calls with `ivr simulate --db` or `ivr call --db`")
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    store = open_records(str(path))
+    try:
+        summary = summarize(store, menu_name, source, top)
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_INVALID)
+    if as_json:
+        sys.stdout.write(recordsreport.as_json(summary) + "\n")
+    elif as_csv:
+        sys.stdout.write(recordsreport.as_csv(summary))
+    elif summary.calls == 0:
+        out.print("no calls recorded" + (" for that selection" if menu_name or source else ""))
+    else:
+        out.print(recordsreport.render(summary))
 
 
 @contextlib.contextmanager

@@ -103,11 +103,20 @@ def test_schema_validates_the_bundled_menus() -> None:
 
 
 def test_call_with_keys_prints_the_transcript() -> None:
-    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--keys", "1 4 1 2")
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--no-traffic", "--keys", "1 4 1 2 1 5 5")
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert "Many internet problems are fixed by switching your router off" in result.stdout
-    assert lines[-1].endswith("⇒ queued for 'tech_internet'")
+    out = result.stdout
+    assert "Many internet problems are fixed by switching your router off" in out
+    queued = out.index("⇒ queued for 'tech_internet'")
+    answered = out.index("☺ Tech 1 answers after 0 s")
+    noted = out.index("✎ Tech 1 notes REF-000001")
+    assert queued < answered < noted < out.index("✓ survey representative: 5")
+    assert out.splitlines()[-1].endswith("☎ hung up (completed)")
+
+
+def test_call_without_representatives_ends_at_the_queue(write_menu: Callable[..., Path]) -> None:
+    result = run_ivr("call", str(write_menu(SIMPLE)), "--keys", "1")
+    assert result.stdout.splitlines()[-1].endswith("⇒ queued for 'billing'")
 
 
 def test_call_json_lines() -> None:
@@ -116,7 +125,8 @@ def test_call_json_lines() -> None:
     assert events[0]["event"] == "call_started" and events[0]["language"] == "en"
     assert {"event": "no_input", "at": 5.0, "node": "main", "count": 1} in events
     assert {"event": "variable_set", "at": 0.0, "node": "language", "variable": "language", "value": "ur"} in events
-    assert events[-1] == {"event": "queued", "at": 5.0, "node": "agent", "queue": "general"}
+    assert {"event": "queued", "at": 5.0, "node": "agent", "queue": "general"} in events
+    assert any(e["event"] == "contact_answered" and e["live"] for e in events)  # floor events too
 
 
 def test_call_hangs_up_when_the_keys_run_out() -> None:
@@ -124,8 +134,8 @@ def test_call_hangs_up_when_the_keys_run_out() -> None:
     assert json.loads(result.stdout.splitlines()[-1])["reason"] == "caller"
 
 
-def test_call_reports_unused_keys() -> None:
-    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--keys", "1 0 5 5")
+def test_call_reports_unused_keys(write_menu: Callable[..., Path]) -> None:
+    result = run_ivr("call", str(write_menu(SIMPLE)), "--keys", "0 5 5")
     assert result.returncode == 1
     assert "2 key(s) not used" in result.stderr
 
@@ -156,7 +166,8 @@ def test_interactive_call_reads_keys_from_stdin() -> None:
     result = run_ivr("call", CS, "--at", "2026-11-24T10:00", stdin="1\n\n4\n3\n")
     assert result.returncode == 0, result.stderr
     assert "no input (1)" in result.stdout
-    assert result.stdout.rstrip().endswith("⇒ queued for 'tech_mobile'")
+    assert "⇒ queued for 'tech_mobile'" in result.stdout and "Your reference number is" in result.stdout
+    assert result.stdout.rstrip().endswith("☎ hung up (caller)")  # input ended during the survey
 
 
 def test_interactive_call_ends_on_eof_and_rejects_non_keys() -> None:
