@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/ivr call menus/customer-service.yaml
+	$(BIN)/ivr run menus/customer-service.yaml
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

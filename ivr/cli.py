@@ -698,6 +698,42 @@ def parse_rate(text: str) -> float:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the floor's traffic.")
+@click.option("--paused", is_flag=True, help="Start with the clock stopped.")
+@click.option("--speed", type=click.Choice(["1", "10", "60"]), default="1", show_default=True, help="Clock speed.")
+@click.option("--no-traffic", is_flag=True, help="No other callers on the floor.")
+@caller_options
+def run(
+    file: Path,
+    seed: int,
+    paused: bool,
+    speed: str,
+    no_traffic: bool,
+    number: str,
+    tier: str | None,
+    language: str | None,
+    variables: tuple[str, ...],
+    at: str | None,
+) -> None:
+    """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
+    menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
+    from ivr.tui.app import IvrApp
+
+    clock = make_clock(menu, at)
+    app = IvrApp(
+        file,
+        seed=seed,
+        at=clock.wall(0),
+        paused=paused,
+        speed=int(speed),
+        traffic=not no_traffic,
+        caller=make_caller(menu, number, tier, language, variables),
+    )
+    app.run()
+
+
+@cli.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Records database (default: yours).")
 @click.option("--menu", "menu_name", help="Only calls on this menu (its `name`).")
 @click.option("--source", type=click.Choice(["live", "simulated"]), help="Only live or only simulated calls.")

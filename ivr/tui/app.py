@@ -1,0 +1,318 @@
+"""`ivr run`: the caller's phone, the menu map and the representatives' floor on one simulated clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static, Tree
+
+from ivr.call.clock import SimClock
+from ivr.call.engine import Caller, Engine
+from ivr.call.events import CallEvent, HungUp, NodeEntered, PromptPlayed, Queued, Transferred
+from ivr.call.line import Line, prompt_seconds
+from ivr.call.session import Call, CallOver
+from ivr.contact import events as cev
+from ivr.diagnostics import IvrError
+from ivr.menu.compiled import Menu
+from ivr.menu.loader import load_menu
+from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+TICK = 0.1  # wall seconds between clock steps
+SPEEDS = (1, 10, 60)
+
+
+class CallEventMessage(Message):
+    """A call event, delivered to the app (what the phone shows and tests can watch)."""
+
+    def __init__(self, event: CallEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class IvrApp(App[None]):
+    """The simulator: call the line, watch the floor."""
+
+    TITLE = "ivr"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("c", "call", "Call"),
+        Binding("h", "hang_up", "Hang up"),
+        Binding("p", "pause", "Pause"),
+        Binding("f1", "speed(1)", "x1"),
+        Binding("f2", "speed(10)", "x10"),
+        Binding("f3", "speed(60)", "x60"),
+        Binding("r", "reload", "Reload", show=False),
+        *(Binding(k, f"key('{k}')", k, show=False) for k in "0123456789"),
+        Binding("asterisk", "key('*')", "*", show=False),
+        Binding("number_sign", "key('#')", "#", show=False),
+    ]
+
+    def __init__(
+        self,
+        menu_path: Path,
+        seed: int = 1,
+        at: datetime | None = None,
+        paused: bool = False,
+        speed: int = 1,
+        traffic: bool = True,
+        caller: Caller | None = None,
+    ) -> None:
+        super().__init__()
+        self.menu_path = menu_path
+        self.menu: Menu = load_menu(menu_path)
+        self.seed = seed
+        self.start_at = at
+        self.paused = paused
+        self.speed = speed
+        self.traffic = traffic
+        self.caller = caller or Caller()
+        self.call: Call | None = None
+        self.line: Line | None = None
+        self.engine: Engine | None = None
+        self.clock = SimClock(at)
+        self._stamps = self._source_stamps()
+        self._build_line()
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="too-small")
+        with Horizontal(id="main"):
+            yield Phone(id="phone")
+            with Vertical(id="right"):
+                yield MenuMap(self.menu)
+                yield Static(id="node-prompt")
+                yield FloorView(id="floor")
+        yield Static(id="errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(TICK, self._tick)
+        self.set_interval(1.0, self._check_reload)
+        self._update_title()
+        self._refresh_floor()
+        self._fit(self.size.width, self.size.height)
+
+    def on_resize(self, event: Any) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                Text(
+                    f"The terminal is {width}x{height}; ivr needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+                    "Make the window larger (or the font smaller).",
+                    justify="center",
+                )
+            )
+
+    # -- the clock ---------------------------------------------------------------------------------
+
+    def _build_line(self) -> None:
+        if self.menu.centre is not None and self.menu.centre.agents:
+            self.line = Line(self.menu, self.clock, seed=self.seed, background=self.traffic)
+            self.line.centre.listeners.append(self._on_floor_event)
+            self.engine = self.line.engine
+        else:
+            self.line = None
+            self.engine = Engine(self.menu)
+
+    def _tick(self) -> None:
+        if not self.paused:
+            self.advance(TICK * self.speed)
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time on: timeouts fire, the floor moves, the screen follows."""
+        if self.line is not None:
+            self.line.advance(seconds)
+        else:
+            self.clock.advance(seconds)
+            if self.call is not None:
+                self.call.poll()
+        self._update_title()
+        self._refresh_floor()
+
+    def _update_title(self) -> None:
+        local = self.clock.wall().astimezone(self.menu.timezone)
+        state = "paused" if self.paused else f"x{self.speed}"
+        self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}"
+
+    def _refresh_floor(self) -> None:
+        floor_view = self.query_one(FloorView)
+        if self.line is None:
+            floor_view.query_one("#figures", Static).update(Text("This menu has no representatives.", style="dim"))
+            return
+        contact = self.line.contact_of(self.call) if self.call is not None else None
+        place = self.line.position(self.call) if self.call is not None else None
+        floor_view.show(self.line.floor(), contact.id if contact else None, place)
+
+    # -- the call ----------------------------------------------------------------------------------
+
+    def action_call(self) -> None:
+        if self.call is not None and self.call.status in ("active", "queued"):
+            self.notify("You are already on a call; press H to hang up.")
+            return
+        phone = self.query_one(Phone)
+        phone.clear()
+        self.query_one(MenuMap).reset()
+        listeners = [lambda event: self.post_message(CallEventMessage(event))]
+        if self.line is not None:
+            self.call = self.line.place_call(self.caller, listeners)
+        else:
+            assert self.engine is not None
+            self.call = self.engine.start_call(self.caller, self.clock, listeners, speech=prompt_seconds)
+
+    def action_hang_up(self) -> None:
+        if self.call is None or self.call.ended:
+            return
+        if self.line is not None:
+            self.line.hang_up(self.call)
+        else:
+            self.call.hang_up()
+
+    def action_key(self, key: str) -> None:
+        if self.call is None or self.call.status != "active":
+            self.bell()
+            return
+        try:
+            self.call.press(key)
+        except CallOver:
+            self.bell()
+
+    @on(Button.Pressed, ".key")
+    def _keypad(self, event: Button.Pressed) -> None:
+        self.action_key(str(event.button.label))
+
+    @on(Button.Pressed, "#call")
+    def _call_button(self) -> None:
+        self.action_call()
+
+    @on(Button.Pressed, "#hangup")
+    def _hangup_button(self) -> None:
+        self.action_hang_up()
+
+    def on_call_event_message(self, message: CallEventMessage) -> None:
+        event = message.event
+        phone = self.query_one(Phone)
+        if isinstance(event, PromptPlayed):
+            phone.show_prompt(event)
+        elif isinstance(event, NodeEntered):
+            self.query_one(MenuMap).mark(event)
+        elif isinstance(event, Queued):
+            phone.show_status(f"Waiting for a representative in {event.queue!r}…")
+        elif isinstance(event, Transferred):
+            phone.show_status(f"Transferred to {event.destination}. Press C to call again.")
+        elif isinstance(event, HungUp):
+            phone.show_status(f"Call ended ({event.reason}). Press C to call again.")
+        if not isinstance(event, NodeEntered) or self.query_one(MenuMap).current is None:
+            phone.log_event(event)
+
+    def _on_floor_event(self, event: cev.CentreEvent) -> None:
+        if self.call is None or self.line is None:
+            return
+        contact = self.line.contact_of(self.call)
+        if contact is None or getattr(event, "contact", None) != contact.id:
+            return
+        phone = self.query_one(Phone)
+        log = phone.query_one("#transcript")
+        if isinstance(event, cev.Announcement):
+            text = f"⧗ you are number {event.position}, about {event.estimated_wait:.0f} s"
+        elif isinstance(event, cev.ContactAnswered):
+            text = f"☺ {event.agent} answers after {event.wait:.0f} s"
+            phone.show_status(f"Talking to {event.agent}…")
+        elif isinstance(event, cev.ContactEnded):
+            text = f"✎ {event.agent} notes {event.reference} ({'resolved' if event.resolved else 'not resolved'})"
+        else:
+            return
+        log.write(Text(text, style="green"))  # type: ignore[attr-defined]
+
+    # -- map -----------------------------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted)
+    def _show_node(self, event: Tree.NodeHighlighted[str]) -> None:
+        node_id = event.node.data
+        if node_id is None or node_id not in self.menu.nodes:
+            return
+        language = self.call.language if self.call is not None else self.menu.default_language
+        prompt = self.query_one(MenuMap).prompt_of(node_id, language)
+        self.query_one("#node-prompt", Static).update(Text.assemble((f"{node_id}: ", "bold"), prompt))
+
+    # -- time and reload -----------------------------------------------------------------------------
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self._update_title()
+
+    def action_speed(self, speed: int) -> None:
+        self.speed = speed
+        self.paused = False
+        self._update_title()
+
+    def _source_stamps(self) -> dict[Path, float]:
+        stamps = {}
+        for source in self.menu.sources:
+            path = Path(source.path)
+            try:
+                stamps[path] = path.stat().st_mtime
+            except OSError:
+                stamps[path] = 0.0
+        return stamps
+
+    def _check_reload(self) -> None:
+        if self._source_stamps() != self._stamps:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Load the menu file again; on errors, show them and keep running the last good menu."""
+        self._stamps = self._source_stamps()
+        errors = self.query_one("#errors", Static)
+        try:
+            menu = load_menu(self.menu_path)
+        except IvrError as exc:
+            errors.update(Text(str(exc), style="red"))
+            errors.add_class("-shown")
+            self.notify("The menu has errors; still running the last good one.", severity="error")
+            return
+        errors.remove_class("-shown")
+        errors.update("")
+        self.menu = menu
+        self._stamps = self._source_stamps()
+        if self.call is not None and not self.call.ended:
+            self.action_hang_up()
+        self.call = None
+        self._build_line()
+        self.query_one(MenuMap).rebuild(menu)
+        self.query_one(Phone).show_status("Menu reloaded. Press C to call.")
+        self.notify(f"Reloaded {menu.path}: {len(menu.nodes)} nodes.")
+        self._refresh_floor()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Call the line", "Place a call on the menu", self.action_call)
+        yield SystemCommand("Hang up", "End the current call", self.action_hang_up)
+        yield SystemCommand("Pause or resume time", "Stop or start the simulated clock", self.action_pause)
+        for speed in SPEEDS:
+            yield SystemCommand(
+                f"Time x{speed}", f"Run the simulated clock {speed} times real time", self._speed(speed)
+            )
+        yield SystemCommand("Reload the menu", "Read the menu file again", self.action_reload)
+
+    def _speed(self, speed: int) -> Any:
+        return lambda: self.action_speed(speed)
+
+
+__all__ = ["KEYPAD", "CallEventMessage", "IvrApp", "key_id"]

@@ -1,0 +1,178 @@
+"""The TUI's panels: the caller's phone, the menu map and the representatives' floor."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, DataTable, RichLog, Sparkline, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
+from ivr.console import describe
+from ivr.contact.centre import Floor
+from ivr.menu.compiled import Menu
+from ivr.menu.text import pick
+
+KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
+KEY_IDS = {"*": "star", "#": "hash"}
+
+
+def key_id(key: str) -> str:
+    return f"key-{KEY_IDS.get(key, key)}"
+
+
+def _rtl(language: str) -> bool:
+    return language in ("ur", "ar", "fa", "he", "ps", "sd")
+
+
+class Phone(Vertical):
+    """The caller's side: what the line is saying, a keypad, and the transcript of the call."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Press C to call.", id="prompt")
+        with Grid(id="keypad"):
+            for key in KEYPAD:
+                yield Button(key, id=key_id(key), classes="key")
+        with Horizontal(id="call-buttons"):
+            yield Button("Call", id="call", variant="success")
+            yield Button("Hang up", id="hangup", variant="error")
+        yield RichLog(id="transcript", wrap=True, markup=False)
+
+    def show_prompt(self, event: PromptPlayed) -> None:
+        text = Text(event.text, justify="right" if _rtl(event.language) else "left")
+        self.query_one("#prompt", Static).update(text)
+
+    def show_status(self, message: str) -> None:
+        self.query_one("#prompt", Static).update(Text(message, style="italic"))
+
+    def log_event(self, event: CallEvent) -> None:
+        self.query_one("#transcript", RichLog).write(describe(event))
+
+    def clear(self) -> None:
+        self.query_one("#transcript", RichLog).clear()
+
+
+class MenuMap(Tree[str]):
+    """The menu as a tree from its start node; the current node is highlighted and the path taken marked."""
+
+    def __init__(self, menu: Menu) -> None:
+        super().__init__(menu.name, data=menu.start, id="map")
+        self.menu = menu
+        self.current: str | None = None
+        self.visited: set[str] = set()
+        self.nodes_by_id: dict[str, list[TreeNode[str]]] = {}
+
+    def on_mount(self) -> None:
+        self.show_root = False
+        self.rebuild(self.menu)
+
+    def rebuild(self, menu: Menu) -> None:
+        """Lay the tree out again (after a reload); each node appears once, at its first place."""
+        self.menu = menu
+        self.clear()
+        self.nodes_by_id = {}
+        placed: set[str] = set()
+        queue = deque([(self.root, menu.start, "")])
+        while queue:
+            parent, node_id, via = queue.popleft()
+            label = self._label(node_id, via)
+            if node_id in placed:
+                parent.add_leaf(Text.assemble(label, (" ↺", "dim")), data=node_id)
+                continue
+            placed.add(node_id)
+            item = parent.add(label, data=node_id, expand=True)
+            self.nodes_by_id.setdefault(node_id, []).append(item)
+            for edge in menu.edges.get(node_id, ()):
+                if edge.kind in ("option", "case", "default", "next", "after"):
+                    queue.append((item, edge.target, edge.label if edge.kind != "next" else ""))
+            if not item.children:
+                item.allow_expand = False
+        self.root.expand()
+        self.refresh_marks()
+
+    def _label(self, node_id: str, via: str) -> Text:
+        node = self.menu.nodes[node_id]
+        style = "bold reverse" if node_id == self.current else ("green" if node_id in self.visited else "")
+        prefix = f"{via} → " if via else ""
+        return Text.assemble((prefix, "dim"), (node_id, style), (f" {node.kind}", "dim"))
+
+    def mark(self, event: NodeEntered) -> None:
+        self.current = event.node
+        self.visited.add(event.node)
+        self.refresh_marks()
+        items = self.nodes_by_id.get(event.node)
+        if items:
+            self.move_cursor(items[0])
+
+    def reset(self) -> None:
+        self.current = None
+        self.visited = set()
+        self.refresh_marks()
+
+    def refresh_marks(self) -> None:
+        for node_id, items in self.nodes_by_id.items():
+            for item in items:
+                via = ""
+                if isinstance(item.label, Text) and " → " in item.label.plain:
+                    via = item.label.plain.split(" → ", 1)[0]
+                item.set_label(self._label(node_id, via))
+
+    def prompt_of(self, node_id: str, language: str) -> str:
+        spec = self.menu.nodes[node_id].spec
+        text = getattr(spec, "prompt", None)
+        return pick(text, language, self.menu.default_language) if text else f"({self.menu.nodes[node_id].kind})"
+
+
+class FloorView(Vertical):
+    """Agents and their states, waiting callers with their waits, and the figures so far."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="figures")
+        yield Sparkline([], id="sl-trend")
+        with Horizontal(id="floor-tables"):
+            yield DataTable(id="agents", cursor_type="none", zebra_stripes=True)
+            yield DataTable(id="waiting", cursor_type="none", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#agents", DataTable).add_columns("agent", "state", "with")
+        self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
+        self.history: deque[float] = deque(maxlen=120)
+
+    def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
+        agents = self.query_one("#agents", DataTable)
+        agents.clear()
+        colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim"}
+        for agent in floor.agents:
+            who = "" if agent.contact is None else f"#{agent.contact}"
+            if agent.contact is not None and agent.contact == live_contact:
+                who = Text("you", style="bold magenta")  # type: ignore[assignment]
+            agents.add_row(agent.name, Text(agent.state, style=colours.get(agent.state, "")), who)
+        waiting = self.query_one("#waiting", DataTable)
+        waiting.clear()
+        for caller in sorted(floor.waiting, key=lambda w: -w.wait):
+            style = "bold magenta" if caller.live else ""
+            name = "you" if caller.live else f"#{caller.contact}"
+            waiting.add_row(Text(name, style=style), caller.queue, Text(f"{caller.wait:.0f} s", style=style))
+        total = floor.totals[-1]
+        sl = total.service_level
+        colour = "green" if total.met else "red" if total.met is not None else "dim"
+        figures = Text.assemble(
+            ("SL ", "bold"),
+            (f"{sl * 100:.0f}%" if sl is not None else "–", colour),
+            f" of {total.service_level_target * 100:.0f}%  ",
+            ("ASA ", "bold"),
+            f"{total.asa:.0f}s  " if total.asa is not None else "–  ",
+            ("aband ", "bold"),
+            f"{total.abandoned}/{total.offered}  ",
+            ("occ ", "bold"),
+            f"{total.occupancy * 100:.0f}%" if total.occupancy is not None else "–",
+        )
+        if live_place is not None:
+            figures.append(f"\nyou: number {live_place[0]}, about {live_place[1]:.0f} s", style="bold magenta")
+        self.query_one("#figures", Static).update(figures)
+        if sl is not None:
+            self.history.append(sl)
+            self.query_one("#sl-trend", Sparkline).data = list(self.history)
