@@ -222,10 +222,8 @@ class IvrApp(App[None]):
             phone.log_event(event)
 
     def _on_floor_event(self, event: cev.CentreEvent) -> None:
-        if self.call is None or self.line is None:
-            return
-        contact = self.line.contact_of(self.call)
-        if contact is None or getattr(event, "contact", None) != contact.id:
+        # The TUI has one live caller at a time, so the floor's live events are theirs.
+        if self.call is None or not (getattr(event, "live", False) or isinstance(event, cev.Announcement)):
             return
         phone = self.query_one(Phone)
         log = phone.query_one("#transcript")

@@ -1,0 +1,147 @@
+"""The TUI used the way a person uses it: key presses and clicks through Pilot, and SVG snapshots."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.widgets import DataTable, RichLog, Static
+
+from ivr.tui.app import CallEventMessage, IvrApp
+from ivr.tui.panels import MenuMap
+from tests.conftest import MENUS
+
+pytest.importorskip("pytest_textual_snapshot")
+
+OPEN = datetime(2026, 11, 24, 11, tzinfo=ZoneInfo("Asia/Karachi"))
+
+
+def app(path: Path = MENUS / "customer-service.yaml", **options: object) -> IvrApp:
+    settings: dict[str, object] = {"at": OPEN, "paused": True, "traffic": False, **options}
+    return IvrApp(path, **settings)  # type: ignore[arg-type]
+
+
+def prompt_text(tui: IvrApp) -> str:
+    return str(tui.query_one("#prompt", Static).render())
+
+
+def transcript(tui: IvrApp) -> str:
+    return "\n".join(line.text for line in tui.query_one("#transcript", RichLog).lines)
+
+
+async def test_call_and_choose_with_the_keyboard() -> None:
+    seen: list[str] = []
+    tui = app()
+
+    def hook(message: object) -> None:
+        if isinstance(message, CallEventMessage):
+            seen.append(message.event.name)
+
+    async with tui.run_test(size=(100, 32), message_hook=hook) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert "Welcome to Roshan Telecom" in prompt_text(tui)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "For a complaint, press 1" in prompt_text(tui)
+        assert tui.query_one(MenuMap).current == "main"
+        assert seen[0] == "call_started" and seen.count("key_pressed") == 1 and "prompt_played" in seen
+        assert "⌨ 1" in transcript(tui)
+
+
+async def test_keypad_buttons_work_by_mouse() -> None:
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.click("#call")
+        await pilot.click("#key-2")  # Urdu
+        await pilot.pause()
+        assert "شکایت کے لیے 1 دبائیں" in prompt_text(tui)
+        await pilot.click("#key-7")
+        await pilot.pause()
+        assert "no match '7'" in transcript(tui)
+        await pilot.click("#hangup")
+        await pilot.pause()
+        assert "Call ended (caller)" in prompt_text(tui)
+
+
+async def test_time_runs_faster_and_pauses() -> None:
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("c")
+        await pilot.press("f3")  # x60: five simulated seconds pass in under a tenth of a second
+        await pilot.pause(0.4)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "paused" in tui.sub_title
+        assert "no input (1)" in transcript(tui)
+        frozen = tui.clock.now()
+        await pilot.pause(0.3)
+        assert tui.clock.now() == frozen
+
+
+async def test_the_floor_shows_the_live_caller() -> None:
+    tui = app()
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1", "4", "3")  # English, technical service, mobile
+        await pilot.pause()
+        tui.advance(1)
+        await pilot.pause()
+        agents = tui.query_one("#agents", DataTable)
+        rows = [agents.get_row_at(i) for i in range(agents.row_count)]
+        assert any(str(row[2]) == "you" for row in rows)
+        assert "answers after" in transcript(tui)
+
+
+async def test_too_small_terminal_gets_a_message() -> None:
+    tui = app()
+    async with tui.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        message = tui.query_one("#too-small", Static)
+        assert message.display and "needs at least 80x24" in str(message.render())
+        assert not tui.query_one("#main").display
+
+
+async def test_live_reload_keeps_the_last_good_menu(tmp_path: Path) -> None:
+    for name in ("customer-service.yaml", "account-number.yaml"):
+        shutil.copy(MENUS / name, tmp_path / name)
+    menu_file = tmp_path / "customer-service.yaml"
+    tui = app(menu_file)
+    async with tui.run_test(size=(100, 32)) as pilot:
+        good = menu_file.read_text(encoding="utf-8")
+        menu_file.write_text(good.replace("next: main", "next: mian", 1), encoding="utf-8")
+        await pilot.pause(1.3)
+        errors = tui.query_one("#errors", Static)
+        assert errors.display and "unknown node 'mian'" in str(errors.render())
+        assert "main" in tui.menu.nodes  # the last good menu still runs
+        await pilot.press("c")
+        await pilot.pause()
+        assert "Welcome" in prompt_text(tui)
+        menu_file.write_text(good.replace("Welcome to Roshan Telecom", "Welcome to Roshan Mobile"), encoding="utf-8")
+        await pilot.pause(1.3)
+        assert not errors.display
+        await pilot.press("c")
+        await pilot.pause()
+        assert "Welcome to Roshan Mobile" in prompt_text(tui)
+
+
+async def test_command_palette_offers_the_actions() -> None:
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Time x10")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tui.speed == 10 and not tui.paused
+
+
+def test_snapshot_80x24(snap_compare: object) -> None:
+    assert snap_compare(app(), press=["c", "1"], terminal_size=(80, 24))  # type: ignore[operator]
+
+
+def test_snapshot_160x48(snap_compare: object) -> None:
+    assert snap_compare(app(), press=["c", "1", "1"], terminal_size=(160, 48))  # type: ignore[operator]
