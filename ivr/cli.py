@@ -70,7 +70,21 @@ def cli() -> None:
 @click.option("--disable", multiple=True, metavar="RULE", help="Switch a lint rule off (repeatable).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--rules", "list_rules", is_flag=True, help="List the lint rules and exit.")
-def check(files: tuple[Path, ...], fmt: str, disable: tuple[str, ...], strict: bool, list_rules: bool) -> None:
+@click.option("--timing", is_flag=True, help="Also show how long callers listen before each destination.")
+@click.option(
+    "--voices",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder written by `ivr speak`: use its WAV lengths (else estimated from the words).",
+)
+def check(
+    files: tuple[Path, ...],
+    fmt: str,
+    disable: tuple[str, ...],
+    strict: bool,
+    list_rules: bool,
+    timing: bool,
+    voices: Path | None,
+) -> None:
     """Validate and lint menu FILES.
 
     Exit status: 0 clean (warnings allowed), 1 lint errors, 2 a file is invalid or unreadable.
@@ -100,6 +114,8 @@ def check(files: tuple[Path, ...], fmt: str, disable: tuple[str, ...], strict: b
         if any(d.severity == "error" for d in found):
             worst = max(worst, EXIT_FAILED)
         results.append({"path": str(path), "valid": True, "diagnostics": found, "nodes": len(menu.nodes)})
+        if timing:
+            results[-1]["timing"] = _timing(menu, voices)
     errors = sum(d.severity == "error" for r in results for d in r["diagnostics"])
     warnings = sum(d.severity == "warning" for r in results for d in r["diagnostics"])
     if fmt == "json":
@@ -113,6 +129,8 @@ def check(files: tuple[Path, ...], fmt: str, disable: tuple[str, ...], strict: b
     else:
         for r in results:
             print_diagnostics(r["diagnostics"], out)
+            for language, reaches in r.get("timing", {}).items():
+                out.print(_timing_table(r["path"], language, reaches))
         colour = "red" if errors else "yellow" if warnings else "green"
         checked = f"{len(files)} file{'s' * (len(files) != 1)} checked"
         out.print(f"[{colour}]{checked}: {errors} error(s), {warnings} warning(s)[/]")
@@ -146,6 +164,58 @@ def schema(kind: str, output: Path | None) -> None:
         "title": f"ivr {kind} file",
     }
     write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _timing(menu: Any, voices: Path | None) -> dict[str, list[dict[str, Any]]]:
+    """Time to reach each destination, per language, from WAV lengths or estimates."""
+    from ivr.call.line import prompt_seconds
+    from ivr.menu.timing import time_to_reach
+
+    measured: dict[tuple[str, str], float] = {}
+    if voices is not None:
+        try:
+            manifest = json.loads((voices / "manifest.json").read_text(encoding="utf-8"))
+            measured = {(p["prompt_id"], p["language"]): float(p["seconds"]) for p in manifest["prompts"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            fail(f"cannot read {voices / 'manifest.json'}: {exc}", "write it with `ivr speak FILE -o DIR`")
+
+    def seconds(prompt_id: str, language: str, text: str) -> float:
+        return measured.get((prompt_id, language), prompt_seconds(text))
+
+    return {
+        language: [
+            {
+                **vars(r),
+                "best": round(r.best, 1),
+                "worst": round(r.worst, 1),
+                "source": "wav" if measured else "estimate",
+            }
+            for r in time_to_reach(menu, language, seconds)
+        ]
+        for language in menu.languages
+    }
+
+
+def _timing_table(path: str, language: str, reaches: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    source = reaches[0]["source"] if reaches else "estimate"
+    how = "WAV lengths" if source == "wav" else "estimated from the words"
+    table = Table(title=f"{path} ({language}): seconds before each destination, {how}", title_justify="left")
+    table.add_column("destination")
+    table.add_column("best", justify="right")
+    table.add_column("worst, with reprompts", justify="right")
+    table.add_column("path")
+    for reach in reaches:
+        style = "yellow" if reach["best"] > 60 else None
+        table.add_row(
+            reach["destination"],
+            f"{reach['best']:.0f}",
+            f"{reach['worst']:.0f}",
+            " › ".join(reach["path"]),
+            style=style,
+        )
+    return table
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -699,10 +769,70 @@ def parse_rate(text: str) -> float:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder.")
+@click.option("--language", "languages", multiple=True, help="Only these languages (repeatable).")
+def speak(file: Path, output: Path, languages: tuple[str, ...]) -> None:
+    """Write every prompt of FILE, in every language, to WAV files with a manifest.json (cached by text)."""
+    from ivr.menu.timing import menu_prompts
+    from ivr.voice.engine import VoiceUnavailable
+    from ivr.voice.wav import WavWriter
+
+    menu = load_or_exit(str(file))
+    unknown = [lang for lang in languages if lang not in menu.languages]
+    if unknown:
+        fail(f"--language {unknown[0]!r} is not one of the menu's languages: {', '.join(menu.languages)}")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create {output}: {exc.strerror or exc}")
+    writer = WavWriter(output)
+    entries = []
+    made = cached = 0
+    prompts = [p for p in menu_prompts(menu) if not languages or p.language in languages]
+    with err.status(f"speaking {len(prompts)} prompts…") if err.is_terminal else _nothing():
+        for prompt in prompts:
+            try:
+                rendered = writer.render(prompt.text, prompt.language)
+            except (VoiceUnavailable, OSError) as exc:
+                _write_manifest(output, menu, entries)  # what was already written stays usable
+                fail(f"cannot speak {prompt.prompt_id} ({prompt.language}): {exc}", code=EXIT_FAILED)
+            cached += rendered.cached
+            made += not rendered.cached
+            entries.append(
+                {
+                    "prompt_id": prompt.prompt_id,
+                    "language": prompt.language,
+                    "text": prompt.text,
+                    "file": rendered.path.name,
+                    "seconds": round(rendered.seconds, 3),
+                }
+            )
+    _write_manifest(output, menu, entries)
+    total = sum(e["seconds"] for e in entries)
+    out.print(
+        f"{len(entries)} prompts ({made} new, {cached} cached), {total / 60:.1f} minutes of speech, "
+        f"in {output}; manifest: {output / 'manifest.json'}"
+    )
+
+
+def _write_manifest(output: Path, menu: Any, entries: list[dict[str, Any]]) -> None:
+    document = {"menu": menu.name, "languages": menu.languages, "prompts": entries}
+    target = output / "manifest.json"
+    partial = target.with_suffix(".json.part")
+    try:
+        partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}", code=EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the floor's traffic.")
 @click.option("--paused", is_flag=True, help="Start with the clock stopped.")
 @click.option("--speed", type=click.Choice(["1", "10", "60"]), default="1", show_default=True, help="Clock speed.")
 @click.option("--no-traffic", is_flag=True, help="No other callers on the floor.")
+@click.option("--mute", is_flag=True, help="Do not speak the prompts.")
 @caller_options
 def run(
     file: Path,
@@ -710,6 +840,7 @@ def run(
     paused: bool,
     speed: str,
     no_traffic: bool,
+    mute: bool,
     number: str,
     tier: str | None,
     language: str | None,
@@ -729,6 +860,7 @@ def run(
         speed=int(speed),
         traffic=not no_traffic,
         caller=make_caller(menu, number, tier, language, variables),
+        mute=mute,
     )
     app.run()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from textual.widgets import Button, Footer, Header, Static, Tree
 
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, HungUp, NodeEntered, PromptPlayed, Queued, Transferred
+from ivr.call.events import CallEvent, HungUp, KeyPressed, NodeEntered, PromptPlayed, Queued, Transferred
 from ivr.call.line import Line, prompt_seconds
 from ivr.call.session import Call, CallOver
 from ivr.contact import events as cev
@@ -26,6 +27,7 @@ from ivr.diagnostics import IvrError
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
+from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 TICK = 0.1  # wall seconds between clock steps
@@ -67,8 +69,13 @@ class IvrApp(App[None]):
         speed: int = 1,
         traffic: bool = True,
         caller: Caller | None = None,
+        mute: bool = True,
+        voice_driver: str | None = None,
     ) -> None:
         super().__init__()
+        self.mute = mute
+        self.speaker: Speaker | None = None
+        self.voice_driver = voice_driver
         self.menu_path = menu_path
         self.menu: Menu = load_menu(menu_path)
         self.seed = seed
@@ -99,11 +106,25 @@ class IvrApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.mute:
+            self.speaker = Speaker(self._voice_problem, self.voice_driver, check_audio=self.voice_driver is None)
+            self.speaker.start()
         self.set_interval(TICK, self._tick)
         self.set_interval(1.0, self._check_reload)
         self._update_title()
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)
+
+    def on_unmount(self) -> None:
+        if self.speaker is not None:
+            self.speaker.close()
+
+    def _voice_problem(self, message: str) -> None:
+        """Told once by the voice worker (from its thread) or at start: say it, then go on in text."""
+        if threading.get_ident() == self._thread_id:
+            self.notify(f"Voice: {message}.", severity="warning", timeout=8)
+        else:
+            self.call_from_thread(self.notify, f"Voice: {message}.", severity="warning", timeout=8)
 
     def on_resize(self, event: Any) -> None:
         self._fit(event.size.width, event.size.height)
@@ -210,6 +231,11 @@ class IvrApp(App[None]):
         phone = self.query_one(Phone)
         if isinstance(event, PromptPlayed):
             phone.show_prompt(event)
+            if self.speaker is not None:
+                self.speaker.say(event.text, event.language)
+        elif isinstance(event, KeyPressed):
+            if self.speaker is not None:
+                self.speaker.interrupt()  # barge-in
         elif isinstance(event, NodeEntered):
             self.query_one(MenuMap).mark(event)
         elif isinstance(event, Queued):

@@ -1,0 +1,52 @@
+"""Opening pyttsx3 and choosing a voice per language."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+class VoiceUnavailable(Exception):
+    """Text-to-speech cannot be used here; the message says why and what to install."""
+
+
+def open_engine(driver: str | None = None) -> Any:
+    """A pyttsx3 engine, or :class:`VoiceUnavailable` with a readable reason."""
+    try:
+        import pyttsx3
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            return pyttsx3.init(driver) if driver else pyttsx3.init()
+    except Exception as exc:  # pyttsx3 raises many kinds when no engine or library is there
+        raise VoiceUnavailable(
+            f"no text-to-speech engine ({type(exc).__name__}: {exc}); install espeak-ng (apt-get install espeak-ng)"
+        ) from None
+
+
+def voice_for(engine: Any, language: str) -> str | None:
+    """The id of the engine's voice for ``language`` (``en``, ``ur``, ...), or None to keep the default."""
+    try:
+        voices = engine.getProperty("voices") or []
+    except Exception:
+        return None
+    best = None
+    for voice in voices:
+        codes = [str(c).lower() for c in (getattr(voice, "languages", None) or [])]
+        vid = str(getattr(voice, "id", ""))
+        if language in codes or vid.endswith("/" + language) or vid == language:
+            return vid
+        if best is None and any(c.startswith(language + "-") for c in codes):
+            best = vid
+    return best
+
+
+def audio_problem() -> str | None:
+    """Why spoken prompts would not be heard here, or None when they can be."""
+    if shutil.which("aplay") is None:
+        return "no audio player (install alsa-utils for aplay)"
+    if not Path("/dev/snd").exists():
+        return "no sound device on this machine"
+    return None

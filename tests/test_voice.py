@@ -1,0 +1,125 @@
+"""Voice: real espeak-ng where installed (WAVs written headless), a clear fallback where not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from ivr.voice.engine import VoiceUnavailable, open_engine, voice_for
+from ivr.voice.speaker import Speaker
+from ivr.voice.wav import WavWriter
+from tests.conftest import run_ivr
+
+
+def espeak_available() -> bool:
+    if shutil.which("espeak-ng") is None:
+        return False
+    try:
+        open_engine()
+    except VoiceUnavailable:
+        return False
+    return True
+
+
+needs_espeak = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+
+
+@needs_espeak
+def test_wavs_in_english_and_urdu(tmp_path: Path) -> None:
+    writer = WavWriter(tmp_path)
+    english = writer.render("For billing, press 1.", "en")
+    urdu = writer.render("شکایت کے لیے 1 دبائیں۔", "ur")
+    for rendered in (english, urdu):
+        assert not rendered.cached and rendered.path.exists()
+        with wave.open(str(rendered.path)) as handle:
+            assert handle.getnframes() > 0
+        assert 0.5 < rendered.seconds < 10
+    assert writer.render("For billing, press 1.", "en").cached
+    assert voice_for(writer.engine, "ur") is not None
+
+
+@needs_espeak
+def test_speaker_worker_speaks_in_its_own_thread_and_stops_cleanly() -> None:
+    problems: list[str] = []
+    speaker = Speaker(problems.append, check_audio=False)
+    speaker.start()
+    speaker.say("For billing, press 1.", "en")
+    speaker.say("", "en")  # empty text is never handed to the engine (pyttsx3 raises on it)
+    speaker.say("اردو کے لیے 2 دبائیں", "ur")
+    deadline = time.monotonic() + 10
+    while len(speaker.spoken) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    speaker.interrupt()
+    speaker.close()
+    assert speaker.spoken == [("en", "For billing, press 1."), ("ur", "اردو کے لیے 2 دبائیں")]
+    assert problems == []
+
+
+def test_no_audio_is_said_once_and_the_rest_is_text() -> None:
+    problems: list[str] = []
+    speaker = Speaker(problems.append, driver="no-such-driver", check_audio=False)
+    speaker.start()
+    speaker.say("hello", "en")
+    deadline = time.monotonic() + 10
+    while not problems and time.monotonic() < deadline:
+        time.sleep(0.05)
+    speaker.say("again", "en")
+    speaker.close()
+    assert len(problems) == 1 and "running in text mode" in problems[0]
+    assert speaker.spoken == []
+
+
+@needs_espeak
+def test_speak_command_writes_wavs_and_a_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "voices"
+    result = run_ivr("speak", "menus/it-helpdesk.yaml", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    ids = {p["prompt_id"] for p in manifest["prompts"]}
+    assert {"main.prompt", "main.short_prompt", "employee_id.invalid", "main.no_input.1"} <= ids
+    assert all((out / p["file"]).exists() and p["seconds"] > 0 for p in manifest["prompts"])
+    again = run_ivr("speak", "menus/it-helpdesk.yaml", "-o", str(out))
+    assert "(0 new," in again.stdout
+    timing = run_ivr("check", "--timing", "--voices", str(out), "menus/it-helpdesk.yaml", "--format", "json")
+    reaches = json.loads(timing.stdout)["files"][0]["timing"]["en"]
+    assert {r["source"] for r in reaches} == {"wav"}
+    hardware = next(r for r in reaches if r["destination"] == "hardware_queue")
+    assert hardware["path"] == ["hours", "welcome", "main", "hardware_queue"]
+    assert 5 < hardware["best"] < hardware["worst"]
+
+
+def test_check_timing_estimates_without_voices() -> None:
+    result = run_ivr("check", "--timing", "menus/customer-service.yaml")
+    assert result.returncode == 0
+    assert "seconds before each destination, estimated from the words" in result.stdout
+    assert "(ur)" in result.stdout and "billing_queue" in result.stdout
+    missing = run_ivr("check", "--timing", "--voices", "/nonexistent", "menus/customer-service.yaml")
+    assert missing.returncode == 2 and "ivr speak" in missing.stderr
+
+
+async def test_tui_says_once_when_it_cannot_speak() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ivr.tui.app import IvrApp
+    from tests.conftest import MENUS
+
+    tui = IvrApp(
+        MENUS / "customer-service.yaml",
+        at=datetime(2026, 11, 24, 11, tzinfo=ZoneInfo("Asia/Karachi")),
+        paused=True,
+        traffic=False,
+        mute=False,
+        voice_driver="no-such-driver",
+    )
+    async with tui.run_test(size=(100, 32), notifications=True) as pilot:
+        await pilot.press("c", "1")
+        await pilot.pause(0.5)
+        messages = [n.message for n in tui._notifications]
+        assert sum("running in text mode" in m for m in messages) == 1
+        assert "For a complaint" in str(tui.query_one("#prompt").render())
