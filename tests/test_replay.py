@@ -99,6 +99,13 @@ def test_invalid_scripts_exit_2_with_positions(suite: Path) -> None:
     assert "nomenu.call.yaml:1:1: error: menu file 'nowhere.yaml' does not exist" in result.stderr
 
 
+@pytest.fixture(autouse=True)
+def _quiet_pytester(request: pytest.FixtureRequest) -> None:
+    """Inner pytest runs get the same asyncio setting as this project, so they print no warning."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester").makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
 def test_pytest_plugin_collects_calls(suite: Path, pytester: pytest.Pytester) -> None:
     for name in ("menu.yaml", "ok.call.yaml", "bad.call.yaml"):
         (pytester.path / name).write_text((suite / name).read_text())
