@@ -109,18 +109,18 @@ def _quiet_pytester(request: pytest.FixtureRequest) -> None:
 def test_pytest_plugin_collects_calls(suite: Path, pytester: pytest.Pytester) -> None:
     for name in ("menu.yaml", "ok.call.yaml", "bad.call.yaml"):
         (pytester.path / name).write_text((suite / name).read_text())
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(["*bad.call.yaml:6:9: step 2 failed (mismatch)*", "*expected: prompt contains*"])
     assert "Traceback" not in result.stdout.str()
-    only = pytester.runpytest("-k", "billing and not wrong", "-p", "no:cacheprovider")
+    only = pytester.runpytest("-k", "billing and not wrong", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     only.assert_outcomes(passed=1)
 
 
 def test_pytest_plugin_reports_invalid_scripts(pytester: pytest.Pytester, write_menu: Callable[..., Path]) -> None:
     (pytester.path / "menu.yaml").write_text(SIMPLE)
     (pytester.path / "x.call.yaml").write_text("menu: menu.yaml\ncalls:\n  - name: a\n    stepz: []\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     result.stdout.fnmatch_lines(["*x.call.yaml:4:5: error: unknown field 'stepz'*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED
 
@@ -129,7 +129,7 @@ def test_pytest_plugin_under_xdist(suite: Path, pytester: pytest.Pytester) -> No
     pytest.importorskip("xdist")
     for name in ("menu.yaml", "ok.call.yaml"):
         (pytester.path / name).write_text((suite / name).read_text())
-    result = pytester.runpytest("-n", "2", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-n", "2", "-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     result.assert_outcomes(passed=2)
 
 
