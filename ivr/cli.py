@@ -866,6 +866,31 @@ def run(
 
 
 @cli.command()
+@click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--call", "call_name", help="Which call of the script (default: the first).")
+@click.option("--paused", is_flag=True, help="Start paused: N steps, space plays.")
+@click.option("--mute", is_flag=True, help="Do not speak the prompts.")
+def demo(script: Path, call_name: str | None, paused: bool, mute: bool) -> None:
+    """Play a scripted call in the TUI: key presses shown, expectations checked. Space pauses, N steps, R restarts."""
+    from ivr.replay.scripts import load_script
+
+    try:
+        loaded = load_script(script)
+        load_menu_checked = load_or_exit(str(loaded.menu_path))
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_INVALID)
+    names = [c.name for c in loaded.file.calls]
+    if call_name is not None and call_name not in names:
+        fail(f"--call {call_name!r} is not in {script}", "calls: " + ", ".join(repr(n) for n in names))
+    from ivr.tui.demo import DemoApp
+
+    index = names.index(call_name) if call_name else 0
+    del load_menu_checked
+    DemoApp(loaded, index, autoplay=not paused, mute=mute).run()
+
+
+@cli.command()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Records database (default: yours).")
 @click.option("--menu", "menu_name", help="Only calls on this menu (its `name`).")
 @click.option("--source", type=click.Choice(["live", "simulated"]), help="Only live or only simulated calls.")

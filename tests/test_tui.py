@@ -145,3 +145,23 @@ def test_snapshot_80x24(snap_compare: object) -> None:
 
 def test_snapshot_160x48(snap_compare: object) -> None:
     assert snap_compare(app(), press=["c", "1", "1"], terminal_size=(160, 48))  # type: ignore[operator]
+
+
+async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
+    from ivr.replay.scripts import load_script
+    from ivr.tui.demo import DemoApp
+
+    script = load_script(MENUS.parent / "scripts" / "customer-service" / "complaints.call.yaml")
+    tui = DemoApp(script, 2, autoplay=False)  # "faulty product": press 1 1 3, then expect the queue
+    async with tui.run_test(size=(100, 32)) as pilot:
+        for _ in range(len(script.file.calls[2].steps)):
+            await pilot.press("n")
+            await pilot.pause(0.6)  # the keys of a step are pressed one by one, visibly
+        log = transcript(tui)
+        assert "⌨ 3" in log and "✓ queued for 'complaints'" in log and "✗" not in log
+        assert "end of script" in log
+        await pilot.press("r")
+        await pilot.pause()
+        assert tui.step_index == 0 and tui.call is not None and tui.call.state == "language"
+        await pilot.press("space")
+        assert tui.autoplay

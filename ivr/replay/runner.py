@@ -95,7 +95,7 @@ class _Driver:
         self.centre_events: list[cev.CentreEvent] = []
         self.line: Line | None = None
         if menu.centre is not None:
-            staffed = _with_agents(menu, world.agents if world else {})
+            staffed = with_agents(menu, world.agents if world else {})
             self.line = Line(staffed, clock, seed=0, background=False, centre_listeners=[self.centre_events.append])
             for queue, count in (world.waiting if world else {}).items():
                 for _ in range(count):
@@ -126,7 +126,7 @@ class _Driver:
         return [e for e in self.centre_events if contact is not None and getattr(e, "contact", None) == contact.id]
 
 
-def _with_agents(menu: Menu, counts: dict[str, int]) -> Menu:
+def with_agents(menu: Menu, counts: dict[str, int]) -> Menu:
     if not counts or menu.centre is None:
         return menu
     teams = [team.model_copy(update={"count": counts.get(team.name, team.count)}) for team in menu.centre.agents]
@@ -174,17 +174,17 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
             since = len(call.transcript)
             problem = _wait_until(step.wait_until, driver, since)
             if problem is not None:
-                result.failure = Failure(number, line, col, "timeout", _describe(step.wait_until), problem)
+                result.failure = Failure(number, line, col, "timeout", describe_expectation(step.wait_until), problem)
                 break
             continue
         expectation = step.expect if step.expect is not None else step.not_
         assert expectation is not None
         problem = check(expectation, driver, call.transcript[since:])
         if kind == "not_":
-            problem = None if problem else f"it held: {_describe(expectation)}"
+            problem = None if problem else f"it held: {describe_expectation(expectation)}"
         if problem is None:
             continue
-        expected = ("not " if kind == "not_" else "") + _describe(expectation)
+        expected = ("not " if kind == "not_" else "") + describe_expectation(expectation)
         miss = Failure(number, line, col, "mismatch", expected, problem)
         if step.optional:
             result.optional_misses.append(miss)
@@ -293,7 +293,8 @@ def _status(call: Call) -> str:
     return f"the call is at node {call.state!r}"
 
 
-def _describe(expect: m.Expect) -> str:
+def describe_expectation(expect: m.Expect) -> str:
+    """An expectation in words, for failure messages."""
     parts = []
     for name in expect.model_fields_set:
         value = getattr(expect, name)
