@@ -833,6 +833,14 @@ def _write_manifest(output: Path, menu: Any, entries: list[dict[str, Any]]) -> N
 @click.option("--speed", type=click.Choice(["1", "10", "60"]), default="1", show_default=True, help="Clock speed.")
 @click.option("--no-traffic", is_flag=True, help="No other callers on the floor.")
 @click.option("--mute", is_flag=True, help="Do not speak the prompts.")
+@click.option(
+    "--role",
+    type=click.Choice(["caller", "representative"]),
+    default="caller",
+    show_default=True,
+    help="representative: you answer the caller and write the note of the claim.",
+)
+@db_option
 @caller_options
 def run(
     file: Path,
@@ -841,6 +849,8 @@ def run(
     speed: str,
     no_traffic: bool,
     mute: bool,
+    role: str,
+    db: str | None,
     number: str,
     tier: str | None,
     language: str | None,
@@ -861,6 +871,8 @@ def run(
         traffic=not no_traffic,
         caller=make_caller(menu, number, tier, language, variables),
         mute=mute,
+        role=role,
+        store=open_records(db),
     )
     app.run()
 

@@ -165,3 +165,36 @@ async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
         assert tui.step_index == 0 and tui.call is not None and tui.call.state == "language"
         await pilot.press("space")
         assert tui.autoplay
+
+
+async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) -> None:
+    from ivr.records.store import RecordStore
+    from ivr.tui.roleplay import ScreenPop
+
+    store = RecordStore(tmp_path / "role.db")
+    tui = app(role="representative", store=store)
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1", "2", "1", *"12345678", "1")  # order status, confirmed
+        await pilot.pause()
+        assert isinstance(tui.screen, ScreenPop)
+        details = str(tui.screen.query_one("#pop-details", Static).render())
+        assert "order_id = 12345678" in details and "order_number" in details
+        await pilot.press(*"parcel is late")
+        await pilot.click("#pop-resolved")  # not resolved
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(tui.screen, ScreenPop)
+        assert "Your reference number is Y O U 0 0 0 0 0 1" in transcript(tui)
+        await pilot.press("2", "3", "4")
+        await pilot.pause()
+        assert tui.call is not None and tui.call.end_reason == "completed"
+    [ticket] = list(store.rows("SELECT reference, category, resolved, note, representative FROM tickets"))
+    assert ticket == {
+        "reference": "YOU-000001",
+        "category": "doubt",
+        "resolved": 0,
+        "note": "parcel is late",
+        "representative": "you",
+    }
+    answers = {r["question"]: r["answer"] for r in store.rows("SELECT question, answer FROM survey_answers")}
+    assert answers == {"resolved": "no", "service": "3", "representative": "4"}

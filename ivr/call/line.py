@@ -164,18 +164,22 @@ class Line:
             self.centre.add_source(PoissonArrivals(traffic, self.rng, start_of_day, route))
 
     def place_call(
-        self, caller: Caller | None = None, listeners: list[Callable[[CallEvent], None]] | None = None
+        self,
+        caller: Caller | None = None,
+        listeners: list[Callable[[CallEvent], None]] | None = None,
+        to_floor: bool = True,
     ) -> Call:
-        """A live caller dials in; when the call reaches a queue it joins the centre's queue."""
+        """A live caller dials in; when the call reaches a queue it joins the centre's queue (unless
+        ``to_floor`` is False: in role play the user is the representative who answers)."""
         live = LiveCall(call=None)  # type: ignore[arg-type]
 
         def on_event(event: CallEvent) -> None:
-            if isinstance(event, Queued):
+            if isinstance(event, Queued) and to_floor:
                 live.contact = self.centre.enqueue(event.queue, live=True, data={"call": live.call})
 
         call = self.engine.start_call(caller, self.clock, [*(listeners or []), on_event])
         live.call = call
-        if call.status == "queued" and live.contact is None:
+        if call.status == "queued" and live.contact is None and to_floor:
             live.contact = self.centre.enqueue(call.queue or "", live=True, data={"call": call})
         self.live.append(live)
         return call

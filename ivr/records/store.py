@@ -59,6 +59,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX calls_by_queue ON calls(queue)",
         "CREATE INDEX calls_by_outcome ON calls(outcome)",
     ],
+    [  # 3: the representative's own words on the ticket (role play)
+        "ALTER TABLE tickets ADD COLUMN note TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -72,6 +75,7 @@ class Ticket:
     data: dict[str, Any]
     representative: str | None
     resolved: bool | None
+    note: str | None = None
 
 
 @dataclass
@@ -210,8 +214,8 @@ class RecordStore:
         if r.ticket is not None:
             t = r.ticket
             self.db.execute(
-                "INSERT INTO tickets (reference, call_id, category, data, representative, resolved, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tickets (reference, call_id, category, data, representative, resolved, created_at, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     t.reference,
                     r.call_id,
@@ -220,6 +224,7 @@ class RecordStore:
                     t.representative,
                     None if t.resolved is None else int(t.resolved),
                     r.ended_at.isoformat(),
+                    t.note,
                 ),
             )
         for question, answer in r.survey.items():

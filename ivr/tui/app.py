@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,10 @@ from ivr.contact import events as cev
 from ivr.diagnostics import IvrError
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
+from ivr.records.cdr import LiveRecorder, ticket_data
+from ivr.records.store import RecordStore, Ticket
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
+from ivr.tui.roleplay import Note, ScreenPop
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -71,8 +75,15 @@ class IvrApp(App[None]):
         caller: Caller | None = None,
         mute: bool = True,
         voice_driver: str | None = None,
+        role: str = "caller",
+        store: RecordStore | None = None,
     ) -> None:
         super().__init__()
+        self.role = role
+        self.store = store
+        self.recorder: LiveRecorder | None = None
+        self.notes = 0
+        self.role_ticket: Ticket | None = None
         self.mute = mute
         self.speaker: Speaker | None = None
         self.voice_driver = voice_driver
@@ -190,9 +201,12 @@ class IvrApp(App[None]):
         phone = self.query_one(Phone)
         phone.clear()
         self.query_one(MenuMap).reset()
-        listeners = [lambda event: self.post_message(CallEventMessage(event))]
+        listeners: list[Any] = [lambda event: self.post_message(CallEventMessage(event))]
+        self.role_ticket = None
+        self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
+        listeners.insert(0, self.recorder.on_call)
         if self.line is not None:
-            self.call = self.line.place_call(self.caller, listeners)
+            self.call = self.line.place_call(self.caller, listeners, to_floor=self.role != "representative")
         else:
             assert self.engine is not None
             self.call = self.engine.start_call(self.caller, self.clock, listeners, speech=prompt_seconds)
@@ -240,17 +254,51 @@ class IvrApp(App[None]):
             self.query_one(MenuMap).mark(event)
         elif isinstance(event, Queued):
             phone.show_status(f"Waiting for a representative in {event.queue!r}…")
+            if self.role == "representative" and self.call is not None:
+                path = self.recorder.path if self.recorder else []
+                self.push_screen(ScreenPop(self.call, list(path)), self._noted)
         elif isinstance(event, Transferred):
             phone.show_status(f"Transferred to {event.destination}. Press C to call again.")
         elif isinstance(event, HungUp):
             phone.show_status(f"Call ended ({event.reason}). Press C to call again.")
+        if isinstance(event, HungUp | Transferred):
+            self._keep_record()
         if not isinstance(event, NodeEntered) or self.query_one(MenuMap).current is None:
             phone.log_event(event)
+
+    def _noted(self, note: Note | None) -> None:
+        """The representative (the user) saved the note: the call goes on (reference, survey)."""
+        if note is None or self.call is None or self.call.status != "queued":
+            return
+        self.notes += 1
+        reference = f"YOU-{self.notes:06d}"
+        data = ticket_data(self.call.variables)
+        self.role_ticket = Ticket(reference, note.category, data, "you", note.resolved, note.text or None)
+        self._log_line(f"✎ you noted {reference}: {note.category}, {'resolved' if note.resolved else 'not resolved'}")
+        self.call.resume({"reference": reference, "resolved": note.resolved, "agent": "you"})
+
+    def _keep_record(self) -> None:
+        if self.store is None or self.recorder is None or self.call is None:
+            return
+        record = self.recorder.finish(self.call)
+        if self.role_ticket is not None:
+            record.ticket = self.role_ticket
+            record.outcome = "answered"
+            record.agent = "you"
+        try:
+            self.store.add(record)
+        except IvrError as exc:
+            self.notify(str(exc), severity="error", timeout=10)  # the call goes on; the screen says why
+
+    def _log_line(self, text: str) -> None:
+        self.query_one(Phone).query_one("#transcript").write(Text(text, style="green"))  # type: ignore[attr-defined]
 
     def _on_floor_event(self, event: cev.CentreEvent) -> None:
         # The TUI has one live caller at a time, so the floor's live events are theirs.
         if self.call is None or not (getattr(event, "live", False) or isinstance(event, cev.Announcement)):
             return
+        if self.recorder is not None:
+            self.recorder.on_floor(event)
         phone = self.query_one(Phone)
         log = phone.query_one("#transcript")
         if isinstance(event, cev.Announcement):
