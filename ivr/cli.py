@@ -878,6 +878,30 @@ def run(
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the whole LAN).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port.")
+@click.option("--role", type=click.Choice(["caller", "representative"]), default="caller", show_default=True)
+@click.option("--db", "db", metavar="PATH", help="Keep every browser's call records in this SQLite file.")
+def serve(file: Path, host: str, port: int, role: str, db: str | None) -> None:
+    """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    load_or_exit(str(file))  # a broken menu is reported here, not in every browser
+    parts = [sys.executable, "-m", "ivr", "run", str(Path(file).resolve()), "--mute", "--role", role]
+    if db:
+        parts += ["--db", str(Path(db).resolve())]
+    server = Server(" ".join(shlex.quote(p) for p in parts), host=host, port=port, title=f"ivr: {file}")
+    err.print(f"serving {file} at http://{host}:{port} (Ctrl+C stops)")
+    try:
+        server.serve()
+    except OSError as exc:
+        fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}", "choose another --port")
+
+
+@cli.command()
 @click.argument("script", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--call", "call_name", help="Which call of the script (default: the first).")
 @click.option("--paused", is_flag=True, help="Start paused: N steps, space plays.")
