@@ -131,7 +131,11 @@ class FloorView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="figures")
-        yield Sparkline([], id="sl-trend")
+        with Horizontal(id="trends"):
+            yield Static("SL", classes="trend-label")
+            yield Sparkline([], id="sl-trend")
+            yield Static("queue", classes="trend-label")
+            yield Sparkline([], id="queue-trend")
         with Horizontal(id="floor-tables"):
             yield DataTable(id="agents", cursor_type="none", zebra_stripes=True)
             yield DataTable(id="waiting", cursor_type="none", zebra_stripes=True)
@@ -140,6 +144,7 @@ class FloorView(Vertical):
         self.query_one("#agents", DataTable).add_columns("agent", "state", "with")
         self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
         self.history: deque[float] = deque(maxlen=120)
+        self.queue_history: deque[float] = deque(maxlen=120)
 
     def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
         agents = self.query_one("#agents", DataTable)
@@ -176,3 +181,6 @@ class FloorView(Vertical):
         if sl is not None:
             self.history.append(sl)
             self.query_one("#sl-trend", Sparkline).data = list(self.history)
+        self.queue_history.append(float(len(floor.waiting)))
+        # an all-zero history would draw as full bars; nobody waiting is drawn as nothing
+        self.query_one("#queue-trend", Sparkline).data = list(self.queue_history) if any(self.queue_history) else []
