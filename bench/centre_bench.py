@@ -18,6 +18,8 @@ import sys
 import time
 from typing import Any
 
+from bench.report import run_all
+
 AGENTS, ERLANGS, AHT, PATIENCE, SL = 20, 18.0, 180.0, 120.0, 20.0
 RATE = ERLANGS / AHT  # calls per second
 INTERVAL = 1800.0
@@ -244,16 +246,4 @@ def memory(quick: bool) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    results = []
-    for bench in (throughput, memory):
-        result = bench(quick)
-        results.append(result)
-        print(f"{result['name']}: {'met' if result['met'] else 'MISSED'} (target {result['target']})")
-        for key, value in result.items():
-            if key not in ("name", "met", "target"):
-                if isinstance(value, dict):
-                    for inner, figures in value.items():
-                        print(f"    {inner}: {figures}")
-                else:
-                    print(f"    {key}: {value}")
-    return results
+    return run_all((throughput, memory), quick)

@@ -11,11 +11,13 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from bench.generate import write_menu
+from bench.report import run_all
 from ivr.call import Engine, SimClock
 from ivr.menu import load_menu
 
@@ -117,15 +119,6 @@ def load(folder: Path, quick: bool) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for bench in (key_press, call_start, load):
-            result = bench(folder, quick)
-            results.append(result)
-            status = "met" if result["met"] else "MISSED"
-            details = {k: v for k, v in result.items() if k not in ("name", "met", "target")}
-            print(f"{result['name']}: {status} (target {result['target']})")
-            for key, value in details.items():
-                print(f"    {key}: {value}")
-    return results
+        return run_all([partial(bench, folder) for bench in (key_press, call_start, load)], quick)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.report import run_all
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,12 +77,4 @@ def load_memory(quick: bool) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    results = []
-    for bench in (replay_throughput, load_memory):
-        result = bench(quick)
-        results.append(result)
-        print(f"{result['name']}: {'met' if result['met'] else 'MISSED'} (target {result['target']})")
-        for key, value in result.items():
-            if key not in ("name", "met", "target"):
-                print(f"    {key}: {value}")
-    return results
+    return run_all((replay_throughput, load_memory), quick)

@@ -18,6 +18,7 @@ from ivr import __version__
 from ivr.diagnostics import Diagnostic, IvrError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning: fuzz and load runs are the same any day
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -216,6 +217,13 @@ def _timing_table(path: str, language: str, reaches: list[dict[str, Any]]) -> An
             style=style,
         )
     return table
+
+
+def progress(label: str, *columns: Any) -> Any:
+    """A progress bar on stderr, shown on terminals only and gone when done."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    return Progress(TextColumn(label), BarColumn(), *columns, console=err, transient=True, disable=not err.is_terminal)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -504,7 +512,7 @@ def simulate(
     db: str | None,
 ) -> None:
     """Simulate a day of the contact centre behind the menu in FILE (records every call with --db)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import TimeElapsedColumn
 
     from ivr import simreport
     from ivr.call.simulation import simulate as run
@@ -522,14 +530,7 @@ def simulate(
         fail("choose one of --json and --csv")
     start = make_clock(menu, start_at or datetime.now(menu.timezone).strftime("%Y-%m-%dT09:00")).wall(0)
     start = start.astimezone(menu.timezone)
-    with Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with progress("simulating", TimeElapsedColumn()) as bar:
         task = bar.add_task("simulate", total=1.0)
         store = open_records(db)
         stored = [0]
@@ -682,7 +683,7 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
     from ivr.replay.fuzz import reproducer
 
     menu = load_or_exit(str(file))
-    start = make_clock(menu, at or "2026-01-06T10:00").wall(0)
+    start = make_clock(menu, at or DEFAULT_AT.isoformat()).wall(0)
     with err.status(f"fuzzing {calls:,} calls…") if err.is_terminal else _nothing():
         report = run_fuzz(menu, calls, seed, start)
     table = Table(title=f"{report.calls:,} random calls on {menu.path} (seed {seed})", title_justify="left")
@@ -726,7 +727,7 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period: str, as_json: bool) -> None:
     """Push many simultaneous simulated callers through the menu and its queues, at a call rate."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import MofNCompleteColumn
 
     from ivr.replay.load import run_load
     from ivr.simreport import load_report, load_report_json
@@ -736,15 +737,8 @@ def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period:
     if every <= 0:
         fail("--period must be more than 0")
     menu = load_or_exit(str(file))
-    start = make_clock(menu, at or "2026-01-06T10:00").wall(0)
-    with Progress(
-        TextColumn("calling"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    start = make_clock(menu, at or DEFAULT_AT.isoformat()).wall(0)
+    with progress("calling", MofNCompleteColumn()) as bar:
         task = bar.add_task("load", total=callers)
         report = run_load(menu, callers, per_second, seed, start, every, lambda n: bar.update(task, completed=n))
     if as_json:
