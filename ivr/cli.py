@@ -834,6 +834,12 @@ def _write_manifest(output: Path, menu: Any, entries: list[dict[str, Any]]) -> N
     show_default=True,
     help="representative: you answer the caller and write the note of the claim.",
 )
+@click.option(
+    "--scripts",
+    "scripts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where S saves the call as a script (default: here).",
+)
 @db_option
 @caller_options
 def run(
@@ -844,6 +850,7 @@ def run(
     no_traffic: bool,
     mute: bool,
     role: str,
+    scripts_dir: Path | None,
     db: str | None,
     number: str,
     tier: str | None,
@@ -867,6 +874,7 @@ def run(
         mute=mute,
         role=role,
         store=open_records(db),
+        record_dir=scripts_dir,
     )
     app.run()
 

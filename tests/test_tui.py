@@ -207,3 +207,28 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
     }
     answers = {r["question"]: r["answer"] for r in store.rows("SELECT question, answer FROM survey_answers")}
     assert answers == {"resolved": "no", "service": "3", "representative": "4"}
+
+
+async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: Path) -> None:
+    from tests.conftest import ROOT, run_ivr
+
+    folder = ROOT / "scripts"
+    tui = app(record_dir=folder)
+    try:
+        async with tui.run_test(size=(100, 32)) as pilot:
+            await pilot.press("c", "1")
+            while "no input (1)" not in transcript(tui):  # the caller says nothing until a timeout fires
+                tui.advance(1)
+                await pilot.pause()
+            await pilot.press("4", "3")  # technical service, mobile: queued
+            tui.advance(30)
+            await pilot.press("s")
+            await pilot.pause()
+            [saved] = tui.saved_scripts
+        text = saved.read_text(encoding="utf-8")
+        assert "no_input: 1" in text and "queued: tech_mobile" in text
+        result = run_ivr("replay", str(saved))
+        assert result.returncode == 0, result.stdout[-2000:]
+    finally:
+        for path in tui.saved_scripts:
+            path.unlink(missing_ok=True)

@@ -23,6 +23,8 @@ class Recorder:
         self.steps: list[dict[str, Any]] = []
         self._heard: list[CallEvent] = []  # prompts, no-inputs and no-matches since the last action
         self._call: Call | None = None
+        self._queued_at: float | None = None
+        self._last_action_at = 0.0
 
     def attach(self, call: Call) -> None:
         self._call = call
@@ -32,6 +34,24 @@ class Recorder:
     def __call__(self, event: CallEvent) -> None:
         if isinstance(event, PromptPlayed | NoInput | NoMatch):
             self._heard.append(event)
+        elif isinstance(event, Queued):
+            self._queued_at = event.at
+
+    def catch_up(self) -> None:
+        """Before an action in an app where time just runs: record the silence that mattered since the
+        last action, as the replay will need it (the timeouts that fired, and any wait in a queue)."""
+        call = self._call
+        if call is None:
+            return
+        seconds = 0.0
+        for event in self._heard:
+            if isinstance(event, NoInput):
+                node = call.menu.nodes[event.node]
+                seconds += node.settings.timeout if node.settings else 0.0
+        if self._queued_at is not None and call.status == "queued":
+            seconds += max(call.elapsed - max(self._queued_at, self._last_action_at), 0.0)
+        if seconds > 0:
+            self.stayed_silent(seconds)
 
     def pressed(self, keys: str) -> None:
         self.steps.append({"press": keys})
@@ -49,6 +69,7 @@ class Recorder:
         call = self._call
         if call is None:
             return
+        self._last_action_at = call.elapsed
         expect: dict[str, Any] = {}
         ending = call.transcript[-1] if call.transcript else None
         if isinstance(ending, Queued):

@@ -29,6 +29,7 @@ from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
+from ivr.replay.record import Recorder
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.voice.speaker import Speaker
@@ -59,6 +60,7 @@ class IvrApp(App[None]):
         Binding("f2", "speed(10)", "x10"),
         Binding("f3", "speed(60)", "x60"),
         Binding("r", "reload", "Reload", show=False),
+        Binding("s", "save_script", "Save as script"),
         *(Binding(k, f"key('{k}')", k, show=False) for k in "0123456789"),
         Binding("asterisk", "key('*')", "*", show=False),
         Binding("number_sign", "key('#')", "#", show=False),
@@ -77,10 +79,14 @@ class IvrApp(App[None]):
         voice_driver: str | None = None,
         role: str = "caller",
         store: RecordStore | None = None,
+        record_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.role = role
         self.store = store
+        self.tape: Recorder | None = None
+        self.record_dir = record_dir or Path.cwd()
+        self.saved_scripts: list[Path] = []
         self.recorder: LiveRecorder | None = None
         self.notes = 0
         self.role_ticket: Ticket | None = None
@@ -205,28 +211,66 @@ class IvrApp(App[None]):
         self.role_ticket = None
         self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
         listeners.insert(0, self.recorder.on_call)
+        self.tape = Recorder("recorded in the simulator")
+        listeners.insert(0, self.tape)
         if self.line is not None:
             self.call = self.line.place_call(self.caller, listeners, to_floor=self.role != "representative")
         else:
             assert self.engine is not None
             self.call = self.engine.start_call(self.caller, self.clock, listeners, speech=prompt_seconds)
+        self.tape.attach(self.call)
 
     def action_hang_up(self) -> None:
         if self.call is None or self.call.ended:
             return
+        if self.tape is not None:
+            self.tape.catch_up()
         if self.line is not None:
             self.line.hang_up(self.call)
         else:
             self.call.hang_up()
+        if self.tape is not None:
+            self.tape.hung_up()
 
     def action_key(self, key: str) -> None:
         if self.call is None or self.call.status != "active":
             self.bell()
             return
+        if self.tape is not None:
+            self.tape.catch_up()
         try:
             self.call.press(key)
         except CallOver:
             self.bell()
+            return
+        if self.tape is not None:
+            self.tape.pressed(key)
+
+    def action_save_script(self) -> None:
+        """Save the call so far as a script (keys, silences, and what was heard as expectations)."""
+        if self.tape is None or self.call is None:
+            self.notify("Make a call first (C), then save it as a script (S).")
+            return
+        if not self.call.ended:
+            self.tape.catch_up()
+        target = self.record_dir / f"recorded-{datetime.now():%Y%m%d-%H%M%S}.call.yaml"
+        caller = {"number": self.caller.number}
+        if self.caller.language:
+            caller["language"] = self.caller.language
+        if self.caller.tier:
+            caller["tier"] = self.caller.tier
+        start = self.clock.wall(self.call.started_at).astimezone(self.menu.timezone)
+        text = self.tape.script(self.menu_path, target, caller, start)
+        try:
+            self.record_dir.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                raise FileExistsError(f"{target} exists")
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Cannot save the script: {exc}", severity="error", timeout=10)
+            return
+        self.saved_scripts.append(target)
+        self.notify(f"Saved {target}; replay it with `ivr replay {target}`.")
 
     @on(Button.Pressed, ".key")
     def _keypad(self, event: Button.Pressed) -> None:
