@@ -202,3 +202,23 @@ def test_languages_without_builtin_reprompts_must_bring_their_own(write_menu: Ca
         "the built-in reprompts.no_input has no fr text",
         "the built-in reprompts.no_match has no fr text",
     ]
+
+
+def test_the_centre_can_live_in_a_file_of_its_own(write_menu: Callable[..., Path]) -> None:
+    write_menu(
+        "queues:\n  vip: { priority: 5 }\nagents:\n  - { name: A, count: 2, skills: { billing: 1, general: 1, vip: 1 } }\n"
+        "handle_time: 200s\n",
+        "floor.yaml",
+    )
+    menu = load_menu(write_menu(SIMPLE + "centre: floor.yaml\n"))
+    assert menu.centre is not None and menu.centre.agents[0].count == 2
+    assert menu.queues["vip"].priority == 5 and "billing" in menu.queues
+    assert [s.path.endswith("floor.yaml") for s in menu.sources] == [False, True]
+
+
+def test_problems_in_the_centre_file_point_into_it(write_menu: Callable[..., Path]) -> None:
+    floor = write_menu("agents:\n  - { name: A, skills: { billing: 1 }, wrapup: 5s }\n", "floor.yaml")
+    found = errors(write_menu(SIMPLE + "centre: floor.yaml\n"))
+    assert found[0].startswith(f"{floor}:2:40: error: unknown field 'wrapup'")
+    outside = errors(write_menu(SIMPLE + "centre: ../floor.yaml\n", "inner/menu.yaml"))
+    assert "centre file '../floor.yaml' is outside the menu's folder" in outside[0]

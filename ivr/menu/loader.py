@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.diagnostics import Diagnostic, IvrError, MenuError, sort_diagnostics
+from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings, Text
 from ivr.menu.conditions import Condition, Hours
 from ivr.menu.model import (
@@ -117,6 +118,8 @@ class _Loader:
         top = dict(data)
         if raw_nodes:
             top["nodes"] = dict.fromkeys(raw_nodes)
+        if isinstance(top.get("centre"), str):
+            self._centre_file(top, path.parent, source)
         try:
             file = MenuFile.model_validate(top)
         except ValidationError as exc:
@@ -174,6 +177,45 @@ class _Loader:
         for local_id, spec in specs.items():
             self._node(scope, local_id, spec, local_ids, chain)
         return scope.absolute(file.start)
+
+    def _centre_file(self, top: dict[str, Any], folder: Path, source: Source) -> None:
+        """`centre: floor.yaml`: the representatives (and more queues) kept in a file of their own."""
+        name = top.pop("centre")
+        target = (folder / name).resolve()
+        if not target.is_relative_to(self.root_folder):
+            self.problems.append(source.error(("centre",), f"centre file {name!r} is outside the menu's folder"))
+            return
+        if not target.is_file():
+            self.problems.append(source.error(("centre",), f"centre file {name!r} does not exist"))
+            return
+        try:
+            data, centre_source = read_yaml(target)
+        except IvrError as exc:
+            self.problems.extend(exc.diagnostics)
+            return
+        self.sources.append(centre_source)
+        if not isinstance(data, dict):
+            self.problems.append(centre_source.error((), "expected a mapping with `agents` (and optional `queues`)"))
+            return
+        data = dict(data)
+        queues = data.pop("queues", None)
+        if queues is not None:
+            try:
+                extra = TypeAdapter(dict[str, QueueSpec]).validate_python(queues)
+            except ValidationError as exc:
+                self.problems.extend(validation_diagnostics(centre_source, ("queues",), exc, queues))
+                extra = {}
+            mine = top.get("queues") if isinstance(top.get("queues"), dict) else {}
+            for queue_name in extra:
+                if queue_name in mine:
+                    self.problems.append(
+                        centre_source.error(("queues", queue_name), f"queue {queue_name!r} is declared in the menu too")
+                    )
+            top["queues"] = {**mine, **{k: v for k, v in extra.items() if k not in mine}}
+        try:
+            top["centre"] = CentreSpec.model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(validation_diagnostics(centre_source, (), exc, data))
 
     def _calendar(self, file: MenuFile, source: Source) -> None:
         for name, days in file.calendar.schedules.items():

@@ -365,10 +365,13 @@ class MenuFile(Strict):
     queues: dict[str, QueueSpec] = Field(default_factory=dict)
     nodes: dict[NodeId, Any] = Field(min_length=1, description="node id -> node; each validated on its own")
     lint: LintSettings = Field(default_factory=LintSettings)
-    centre: CentreSpec | None = Field(None, description="representatives and background traffic")
+    centre: CentreSpec | None = Field(
+        None, description="representatives and background traffic, or the name of a file holding them"
+    )
 
 
 class MenuFileSchema(MenuFile):
     """The same file with its nodes typed, for the published JSON Schema."""
 
     nodes: dict[NodeId, Node] = Field(min_length=1)  # type: ignore[assignment]
+    centre: CentreSpec | str | None = None  # type: ignore[assignment]
