@@ -206,7 +206,8 @@ def test_languages_without_builtin_reprompts_must_bring_their_own(write_menu: Ca
 
 def test_the_centre_can_live_in_a_file_of_its_own(write_menu: Callable[..., Path]) -> None:
     write_menu(
-        "queues:\n  vip: { priority: 5 }\nagents:\n  - { name: A, count: 2, skills: { billing: 1, general: 1, vip: 1 } }\n"
+        "queues:\n  vip: { priority: 5 }\n"
+        "agents:\n  - { name: A, count: 2, skills: { billing: 1, general: 1, vip: 1 } }\n"
         "handle_time: 200s\n",
         "floor.yaml",
     )
