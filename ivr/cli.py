@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -476,7 +477,7 @@ def staff(
             "target": {"service_level": fraction, "seconds": seconds},
             "table": [r.as_dict() for r in around],
         }
-        out.print(json.dumps(payload, indent=2, default=_finite), markup=False)
+        out.print(json.dumps(_json_safe(payload), indent=2), markup=False)
         return
     model = f"Erlang A, patience {wait_limit:g} s" if wait_limit else "Erlang C"
     out.print(
@@ -486,8 +487,15 @@ def staff(
     out.print(staffing_table(around, needed, wait_limit is not None))
 
 
-def _finite(value: Any) -> Any:
-    return None
+def _json_safe(value: Any) -> Any:
+    """JSON has no infinity: an overloaded row's endless ASA becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 @cli.command()
@@ -914,17 +922,16 @@ def demo(script: Path, call_name: str | None, paused: bool, mute: bool) -> None:
 
     try:
         loaded = load_script(script)
-        load_menu_checked = load_or_exit(str(loaded.menu_path))
     except IvrError as exc:
         print_diagnostics(exc.diagnostics, err)
         sys.exit(EXIT_INVALID)
+    load_or_exit(str(loaded.menu_path))  # a broken menu is reported here, before the screen takes over
     names = [c.name for c in loaded.file.calls]
     if call_name is not None and call_name not in names:
         fail(f"--call {call_name!r} is not in {script}", "calls: " + ", ".join(repr(n) for n in names))
     from ivr.tui.demo import DemoApp
 
     index = names.index(call_name) if call_name else 0
-    del load_menu_checked
     DemoApp(loaded, index, autoplay=not paused, mute=mute).run()
 
 

@@ -90,3 +90,11 @@ def test_simulate_needs_a_centre(write_menu: Callable[..., Path]) -> None:
     assert result.returncode == 2 and "has no representatives" in result.stderr
     bad_queue = run_ivr("simulate", CS, "--queue", "nope")
     assert bad_queue.returncode == 2 and "--queue 'nope' is not a queue" in bad_queue.stderr
+
+
+def test_staff_json_is_strict_json_when_rows_are_overloaded() -> None:
+    result = run_ivr("staff", "--calls", "1000", "--aht", "180s", "--target", "10/20", "--json")
+    assert "Infinity" not in result.stdout
+    payload = json.loads(result.stdout)
+    overloaded = payload["table"][0]
+    assert overloaded["agents"] <= payload["traffic_erlangs"] and overloaded["asa_seconds"] is None
