@@ -17,7 +17,7 @@ from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, KeyPressed, NodeEntered, Queued
 from ivr.call.session import Call
-from ivr.contact.centre import Arrival, Centre, Contact, Floor
+from ivr.contact.centre import WAITING, Arrival, Centre, Contact, Floor
 from ivr.contact.events import CentreEvent, ContactEnded
 from ivr.contact.traffic import PoissonArrivals, by_share
 from ivr.menu.compiled import Menu
@@ -225,7 +225,7 @@ class Line:
     def position(self, call: Call) -> tuple[int, float] | None:
         """The live caller's place in the queue and estimated wait, while waiting."""
         contact = self.contact_of(call)
-        if contact is None or contact.state != 0:
+        if contact is None or contact.state != WAITING:
             return None
         place = self.centre.position(contact)
         return place, self.centre.estimated_wait(contact.queue, place)

@@ -86,21 +86,19 @@ def keyword_matcher(expression: str):  # type: ignore[no-untyped-def]
         position += 1
         return tokens[position - 1]
 
-    def parse_or():  # type: ignore[no-untyped-def]
-        left = parse_and()
-        while peek() == "or":
+    def chained(word: str, operand, combine):  # type: ignore[no-untyped-def]
+        """operand (word operand)*, folded left with ``combine``."""
+        left = operand()
+        while peek() == word:
             take()
-            right = parse_and()
-            left = (lambda a, b: lambda s: a(s) or b(s))(left, right)
+            left = combine(left, operand())
         return left
 
+    def parse_or():  # type: ignore[no-untyped-def]
+        return chained("or", parse_and, lambda a, b: lambda s: a(s) or b(s))
+
     def parse_and():  # type: ignore[no-untyped-def]
-        left = parse_not()
-        while peek() == "and":
-            take()
-            right = parse_not()
-            left = (lambda a, b: lambda s: a(s) and b(s))(left, right)
-        return left
+        return chained("and", parse_not, lambda a, b: lambda s: a(s) and b(s))
 
     def parse_not():  # type: ignore[no-untyped-def]
         token = take()
