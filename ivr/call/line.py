@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, KeyPressed, NodeEntered, Queued
@@ -121,9 +122,7 @@ def valid_entry(spec: Any, rng: random.Random) -> str:
 
 
 def _matches(pattern: str, digits: str) -> bool:
-    import re
-
-    return re.fullmatch(pattern, digits) is not None
+    return userregex.fullmatch(pattern, digits)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.events import (
     AttemptsExhausted,
@@ -270,9 +271,7 @@ class Call:
             return False
         check = spec.validate_
         if check is not None:
-            import re
-
-            if check.pattern is not None and re.fullmatch(check.pattern, digits) is None:
+            if check.pattern is not None and not userregex.fullmatch(check.pattern, digits):
                 return False
             if check.luhn and not luhn_ok(digits):
                 return False

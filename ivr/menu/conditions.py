@@ -6,13 +6,14 @@ operator), ``open`` (a named schedule is open now), ``holiday``, ``weekday`` or 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from ivr import userregex
 
 Scalar = str | int | float | bool
 _VarName = Annotated[
@@ -65,10 +66,7 @@ class Condition(BaseModel):
         if given != ["var"] and operators:
             raise ValueError(f"{', '.join(operators)} only goes with `var`")
         if self.matches is not None:
-            try:
-                re.compile(self.matches)
-            except re.error as exc:
-                raise ValueError(f"`matches` pattern does not compile: {exc}") from None
+            userregex.check_pattern(self.matches)
         if self.weekday is not None:
             from ivr.menu.model import parse_weekdays
 
@@ -161,7 +159,7 @@ def _test_var(cond: Condition, variables: Mapping[str, Any]) -> bool:
     if cond.not_in is not None:
         return not any(_same(value, v) for v in cond.not_in)
     if cond.matches is not None:
-        return re.search(cond.matches, str(value)) is not None
+        return userregex.search(cond.matches, str(value))
     number = _number(value)
     if number is None:
         return False

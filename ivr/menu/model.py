@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ivr import userregex
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition
 from ivr.menu.durations import Duration
@@ -157,10 +158,7 @@ class Validation(Strict):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"pattern does not compile: {exc}") from None
+            userregex.check_pattern(value)
         return value
 
 

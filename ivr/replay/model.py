@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from ivr import userregex
 from ivr.menu.durations import Duration
 
 
@@ -66,10 +66,7 @@ class TextTest(Strict):
         if not any((self.contains, self.equals, self.matches, self.id)):
             raise ValueError("a prompt test needs one of: contains, equals, matches, id")
         if self.matches is not None:
-            try:
-                re.compile(self.matches)
-            except re.error as exc:
-                raise ValueError(f"`matches` pattern does not compile: {exc}") from None
+            userregex.check_pattern(self.matches)
         return self
 
     def describe(self) -> str:

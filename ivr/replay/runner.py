@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, NoInput, NoMatch, PromptPlayed, Transferred
@@ -268,13 +268,13 @@ def _check_queued(test: m.QueuedTest, driver: _Driver) -> str | None:
 def _heard(test: m.TextTest, event: PromptPlayed) -> bool:
     if test.id is not None and event.prompt_id != test.id:
         return False
-    text, flags = event.text, re.IGNORECASE if test.ignore_case else 0
+    text = event.text
     fold = str.casefold if test.ignore_case else str
     if test.contains is not None and fold(test.contains) not in fold(text):
         return False
     if test.equals is not None and fold(test.equals) != fold(text):
         return False
-    return test.matches is None or re.search(test.matches, text, flags) is not None
+    return test.matches is None or userregex.search(test.matches, text, test.ignore_case)
 
 
 def _same(actual: Any, expected: Any) -> bool:
