@@ -8,7 +8,9 @@ where each value came from, refuse duplicates, bound nesting and bound alias exp
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,9 @@ import yaml
 from yaml import events
 
 from ivr.diagnostics import Diagnostic, IvrError
+from ivr.textguard import check_text
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a 10,000-node menu is 1.7 MB; parsing 2 MB takes 0.4 s
 MAX_DEPTH = 64
 MAX_EXPANDED_VALUES = 1_000_000
 
@@ -96,29 +99,49 @@ def read_yaml(path: Path) -> tuple[Any, Source]:
     """Parse one YAML file into plain values and a :class:`Source`; raise :class:`IvrError` on any problem."""
     shown = display_path(path)
     source = Source(shown)
+    raw = read_bounded(path, shown)
+    data = parse_yaml_text(raw, source)
+    problems = check_text(data, source)
+    if problems:
+        raise IvrError(problems)
+    return data, source
+
+
+def read_bounded(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file no bigger than the limit; a device, pipe or folder is refused unread."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise IvrError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise IvrError([Diagnostic(shown, 1, 1, "is a directory, not a YAML file")])
-    if size > MAX_FILE_BYTES:
-        raise IvrError(
-            [
-                Diagnostic(
-                    shown,
-                    1,
-                    1,
-                    f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB",
-                    hint="split it into sub-menus with `type: submenu`",
-                )
-            ]
-        )
+    if not stat.S_ISREG(info.st_mode):
+        raise IvrError([Diagnostic(shown, 1, 1, "is not a regular file (a device, pipe or socket?)")])
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(shown, info.st_size)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
         raise IvrError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
-    return parse_yaml_text(raw, source), source
+    if len(raw) > MAX_FILE_BYTES:
+        raise _too_big(shown, len(raw))
+    return raw
+
+
+def _too_big(shown: str, size: int) -> IvrError:
+    limit = f"{MAX_FILE_BYTES / 1e6:.0f} MB"
+    return IvrError(
+        [
+            Diagnostic(
+                shown,
+                1,
+                1,
+                f"file is {size / 1e6:.1f} MB; the limit is {limit}" if size >= 1e5 else f"file is over {limit}",
+                hint="split it into sub-menus with `type: submenu`",
+            )
+        ]
+    )
 
 
 def parse_yaml_text(raw: bytes, source: Source) -> Any:
@@ -151,15 +174,28 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
     return value
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def _decode(raw: bytes, shown: str) -> str:
-    if b"\x00" in raw[:8192]:
-        raise IvrError([Diagnostic(shown, 1, 1, "not a text file (it contains NUL bytes)")])
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise IvrError(
+                [Diagnostic(shown, 1, 1, f"file is saved as {name}", hint="save it as UTF-8 (without a BOM is best)")]
+            )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(raw, nul)
+        raise IvrError([Diagnostic(shown, line, col, "not a text file (it contains NUL bytes)")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, col = _position(raw, exc.start)
         raise IvrError(
             [
                 Diagnostic(
@@ -171,6 +207,11 @@ def _decode(raw: bytes, shown: str) -> str:
                 )
             ]
         ) from None
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str | None:
