@@ -12,6 +12,7 @@ import pytest
 from ivr.call import Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
+from ivr.diagnostics import MenuError
 from ivr.menu import load_menu
 from ivr.menu.luhn import luhn_check_digit, luhn_ok
 from tests.conftest import MENUS, SIMPLE, names, said, start
@@ -231,13 +232,15 @@ def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., 
     assert loop.end_reason == "loop"
 
 
-def test_condition_variables_are_plain_lookups(write_menu: Callable[..., Path]) -> None:
+def test_condition_variables_cannot_name_python_internals(write_menu: Callable[..., Path]) -> None:
     text = (
         "name: v\nstart: b\nnodes:\n"
         "  b: {type: branch, cases: [{when: {var: __class__, exists: true}, goto: y}], default: n}\n"
     )
-    call = start(write_menu(text + "  y: {type: hangup, reason: found}\n  n: {type: hangup, reason: absent}\n"))
-    assert call.end_reason == "absent"
+    with pytest.raises(MenuError) as caught:
+        load_menu(write_menu(text + "  y: {type: hangup, reason: found}\n  n: {type: hangup, reason: absent}\n"))
+    (problem,) = caught.value.diagnostics
+    assert problem.line == 4 and "names starting with '__' are not allowed" in problem.message
 
 
 def test_calls_share_one_machine_and_are_never_added_to_it(simple: Path) -> None:

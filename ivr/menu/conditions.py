@@ -11,13 +11,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from ivr import userregex
 
 Scalar = str | int | float | bool
-_VarName = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$", max_length=80)
+
+
+def no_dunder(name: str) -> str:
+    """Refuse ``__name__``-style parts: variables are plain names, never a way into Python objects."""
+    if any(part.startswith("__") for part in name.split(".")):
+        raise ValueError(f"{name!r}: names starting with '__' are not allowed")
+    return name
+
+
+VarName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$", max_length=80),
+    AfterValidator(no_dunder),
 ]
 _KINDS = ("all", "any", "not", "var", "open", "holiday", "weekday", "time")
 _OPERATORS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "matches", "exists")
@@ -35,7 +46,7 @@ class Condition(BaseModel):
     all_: list[Condition] | None = Field(None, alias="all")
     any_: list[Condition] | None = Field(None, alias="any")
     not_: Condition | None = Field(None, alias="not")
-    var: _VarName | None = Field(None, description="variable name; caller data is caller.number, caller.tier")
+    var: VarName | None = Field(None, description="variable name; caller data is caller.number, caller.tier")
     eq: Scalar | None = None
     ne: Scalar | None = None
     in_: list[Scalar] | None = Field(None, alias="in")

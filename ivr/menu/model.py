@@ -24,16 +24,13 @@ from pydantic import (
 
 from ivr import userregex
 from ivr.menu.centre_model import CentreSpec, QueueSpec
-from ivr.menu.conditions import Condition
+from ivr.menu.conditions import Condition, VarName
 from ivr.menu.durations import Duration
 
 DTMF_KEYS = "0123456789*#"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=80)]
-VarName = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$", max_length=80)
-]
 Scalar = str | int | float | bool
 
 
@@ -53,12 +50,17 @@ ANY_LANGUAGE = "*"
 
 
 def _text(value: Any) -> Any:
+    from ivr.menu.text import template_problem
+
     if isinstance(value, str):
-        return {PLAIN_TEXT: value}
+        value = {PLAIN_TEXT: value}
     if isinstance(value, dict):
         for lang, text in value.items():
             if not isinstance(text, str):
                 raise ValueError(f"the {lang!r} text must be a string")
+            problem = template_problem(text)
+            if problem:
+                raise ValueError(problem if lang == PLAIN_TEXT else f"the {lang!r} text: {problem}")
         return value
     raise ValueError("expected text, or a mapping of language code to text such as {en: ..., ur: ...}")
 

@@ -41,6 +41,37 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
     return PLACEHOLDER.sub(replace, template)
 
 
+_BRACE = re.compile(r"\{\{|\}\}|[{}]")
+
+
+def template_problem(template: str) -> str | None:
+    """Why ``template`` is not plain text with ``{name}`` / ``{name|digits}`` placeholders, or None.
+
+    Only names are looked up, never attributes, indexes or format specs, so anything else between braces
+    is refused rather than left in the prompt for a caller to hear.
+    """
+    if "{" not in template and "}" not in template:
+        return None
+    covered = {m.start(): m for m in PLACEHOLDER.finditer(template)}
+    position = 0
+    while (brace := _BRACE.search(template, position)) is not None:
+        match = covered.get(brace.start())
+        if match is None or (len(brace.group()) == 1 and match.group(0) in ("{{", "}}")):
+            end = template.find("}", brace.start())
+            piece = template[brace.start() : end + 1] if brace.group() == "{" and end > 0 else brace.group()
+            return (
+                f"{piece!r} is not a placeholder: write {{name}} or {{name|digits}} (a name only: no calls, indexes"
+                " or format specs), and {{ or }} for a brace the caller should hear"
+            )
+        name, filter_ = match.group(1), match.group(2)
+        if name and any(part.startswith("__") for part in name.split(".")):
+            return f"{{{name}}}: names starting with '__' are not allowed"
+        if filter_ is not None and filter_ not in FILTERS:
+            return f"{{{name}|{filter_}}}: unknown filter {filter_!r}; the filters are: {', '.join(FILTERS)}"
+        position = match.end()
+    return None
+
+
 def placeholders(template: str) -> Iterator[tuple[str, str | None]]:
     """Every ``(name, filter)`` a template refers to."""
     for match in PLACEHOLDER.finditer(template):
