@@ -26,6 +26,10 @@ def validation_diagnostics(
         if err["type"] == "union_tag_invalid":
             loc = (*loc, "type")
         message, hint = explain(err, raw, tags)
+        if err["type"] == "value_error":  # a check across fields: point at the field the message opens with
+            lead = (*source.known(loc), message.split(" ", 1)[0].strip("`'"))
+            if lead in source.marks:
+                loc = lead
         if err["type"] == "extra_forbidden" and suggest is not None:
             hint = suggest(err) or hint
         found.append(source.error(loc, message, hint))
@@ -36,7 +40,8 @@ def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | 
     """A user's reading of one pydantic error: message and hint."""
     kind = err["type"]
     loc = err["loc"]
-    name = next((p for p in reversed(loc) if isinstance(p, str) and p not in tags and p != "[key]"), "value")
+    field = next((p for p in reversed(loc) if isinstance(p, str) and p not in tags and p != "[key]"), None)
+    name = field or "value"
     if kind == "missing":
         return f"missing required field {name!r}", None
     if kind == "extra_forbidden":
@@ -51,6 +56,8 @@ def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | 
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         if raw is None and len(loc) == 0:
             return "node is empty", "give it a `type` and its settings"
+        if field is None:
+            return f"expected a mapping of settings here, not {_shape(err['input'])}", None
         return f"{name!r} should be a mapping of settings, not {_shape(err['input'])}", None
     if kind == "list_type":
         return f"{name!r} should be a list, not {_shape(err['input'])}", None
@@ -59,7 +66,8 @@ def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | 
     if kind == "string_pattern_mismatch":
         return f"{name!r} value {err['input']!r} is not a valid name", "use letters, digits, '_' and '-'"
     if kind == "value_error":
-        return f"{name!r}: {str(err['msg']).removeprefix('Value error, ')}", None
+        text = str(err["msg"]).removeprefix("Value error, ")
+        return (f"{field!r}: {text}" if field else text), None
     return f"{name!r}: {err['msg']}", None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,14 +62,16 @@ class Source:
         Parts of ``loc`` that are not keys in the file (a validator's union tag, say) are skipped, so a
         validation error's location can be passed in as it is.
         """
-        best = self.marks.get((), (1, 1))
+        return self.marks.get(self.known(loc), (1, 1))
+
+    def known(self, loc: Loc) -> Loc:
+        """``loc`` without the parts that are not keys in the file."""
         prefix: Loc = ()
         for part in loc:
             candidate = (*prefix, part)
             if candidate in self.marks:
                 prefix = candidate
-                best = self.marks[candidate]
-        return best
+        return prefix
 
     def error(self, loc: Loc, message: str, hint: str | None = None) -> Diagnostic:
         line, col = self.where(loc)
@@ -158,6 +161,12 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax: {exc.problem or exc.context}"
+        opened = exc.context_mark
+        if opened is not None and mark is not None and opened.line < mark.line and _UNCLOSED.match(exc.context or ""):
+            # an unclosed quote or bracket: the line it opens on is the one to fix, not where the parser gave up
+            what = _OPENED[_UNCLOSED.match(exc.context or "").group(1)]  # type: ignore[union-attr]
+            message = f"YAML syntax: {what} opened here is not closed ({exc.problem} at line {line})"
+            line, col = opened.line + 1, opened.column + 1
         problems.append(Diagnostic(source.path, line, col, message, hint=_syntax_hint(exc)))
         value = None
     except yaml.YAMLError as exc:
@@ -207,6 +216,15 @@ def _decode(raw: bytes, shown: str) -> str:
                 )
             ]
         ) from None
+
+
+_OPENED = {
+    "a quoted scalar": "the quote",
+    "a flow sequence": "the '['",
+    "a flow mapping": "the '{'",
+    "a block scalar": "the block text",
+}
+_UNCLOSED = re.compile(r"while (?:scanning|parsing) (a quoted scalar|a flow sequence|a flow mapping|a block scalar)")
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:

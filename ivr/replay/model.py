@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ivr import userregex
+from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
 
 
@@ -37,7 +38,7 @@ class CallerSpec(Strict):
     number: str | None = None
     language: str | None = None
     tier: str | None = None
-    variables: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    variables: dict[VarName, str | int | float | bool] = Field(default_factory=dict)
 
 
 class World(Strict):
@@ -218,12 +219,3 @@ class ScriptFile(Strict):
     menu: str = Field(description="menu file, relative to this script")
     defaults: Defaults = Field(default_factory=Defaults)
     calls: list[CallScript] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> ScriptFile:
-        seen: set[str] = set()
-        for call in self.calls:
-            if call.name in seen:
-                raise ValueError(f"two calls are named {call.name!r}; names must differ")
-            seen.add(call.name)
-        return self

@@ -48,8 +48,18 @@ def load_script(path: Path) -> Script:
         file = m.ScriptFile.model_validate(data)
     except ValidationError as exc:
         raise ScriptError(validation_diagnostics(source, (), exc, data, _suggest)) from None
-    menu_path = (path.parent / file.menu).resolve()
     problems: list[Diagnostic] = []
+    first: dict[str, int] = {}
+    for index, call in enumerate(file.calls):
+        if call.name in first:
+            line = source.where(("calls", first[call.name], "name"))[0]
+            problems.append(
+                source.error(
+                    ("calls", index, "name"), f"another call is named {call.name!r} (line {line})", "names must differ"
+                )
+            )
+        first.setdefault(call.name, index)
+    menu_path = (path.parent / file.menu).resolve()
     project = Path.cwd().resolve()
     if not menu_path.is_relative_to(project) and not menu_path.is_relative_to(path.parent.resolve()):
         problems.append(source.error(("menu",), f"menu {file.menu!r} is outside the project folder {project}"))
