@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bench import centre_bench, engine_bench, replay_bench, tui_bench
+from bench import centre_bench, corpus_bench, engine_bench, replay_bench, tui_bench
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
         *centre_bench.run(quick=args.quick),
         *replay_bench.run(quick=args.quick),
         *tui_bench.run(quick=args.quick),
+        *corpus_bench.run(quick=args.quick),
     ]
     if args.json:
         json.dump(results, sys.stdout, indent=2)
