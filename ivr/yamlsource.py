@@ -267,6 +267,9 @@ class _Builder:
                 self._attach(stack, *self._scalar(event, stack))
             elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
                 self._check_tag(event)
+                if stack and stack[-1].is_map and stack[-1].key is None:
+                    self.fail(event.start_mark, "a key must be a plain name or number, not a list or mapping")
+                    raise _Stop
                 if len(stack) >= MAX_DEPTH:
                     self.fail(event.start_mark, f"nesting is deeper than {MAX_DEPTH} levels")
                     raise _Stop
