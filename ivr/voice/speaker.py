@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from ivr.voice.engine import VoiceUnavailable, audio_problem, open_engine, voice_for
 
 _SAY, _STOP, _CLOSE = "say", "stop", "close"
+HANG_AFTER = 10.0  # seconds of slack on every prompt before a silent engine counts as hung
+SECONDS_PER_WORD = 1.0  # espeak speaks about 0.4 s a word at its default rate; this is generous
 
 
 class Speaker:
@@ -21,8 +23,15 @@ class Speaker:
     worker checks between words while a prompt plays.
     """
 
-    def __init__(self, on_problem: Callable[[str], None], driver: str | None = None, check_audio: bool = True) -> None:
+    def __init__(
+        self,
+        on_problem: Callable[[str], None],
+        driver: str | None = None,
+        check_audio: bool = True,
+        hang_after: float | None = None,
+    ) -> None:
         self.on_problem = on_problem
+        self.hang_after = HANG_AFTER if hang_after is None else hang_after
         self.driver = driver
         self.check_audio = check_audio
         self.commands: queue.Queue[tuple[str, str, str]] = queue.Queue()
@@ -31,6 +40,8 @@ class Speaker:
         self._thread: threading.Thread | None = None
         self._interrupted = threading.Event()
         self._told = False
+        self._speaking_since: float | None = None  # when the engine got the prompt it is on
+        self._allowed = 0.0  # how long that prompt may take before the engine counts as hung
 
     def start(self) -> None:
         problem = audio_problem() if self.check_audio else None
@@ -41,8 +52,23 @@ class Speaker:
         self._thread.start()
 
     def say(self, text: str, language: str) -> None:
+        self.check()
         if self._thread is not None and text.strip():  # empty text makes pyttsx3 raise
             self.commands.put((_SAY, text, language))
+
+    def check(self) -> bool:
+        """Whether speech still works; a prompt stuck far past its length switches to text mode.
+
+        An engine that hangs inside a prompt (a driver blocked on a device, a callback that died) never
+        returns to the worker, so the worker cannot report it; this is asked from outside instead, by
+        ``say`` and by the interface's timer. The stuck thread is a daemon and is left behind.
+        """
+        since = self._speaking_since
+        if self._thread is not None and since is not None and time.monotonic() - since > self._allowed:
+            self._thread = None
+            self.working = False
+            self._tell(f"speech stopped responding after {self._allowed:.1f} s on one prompt; running in text mode")
+        return self._thread is not None
 
     def interrupt(self) -> None:
         if self._thread is not None:
@@ -75,8 +101,14 @@ class Speaker:
             if self._interrupted.is_set():  # barge-in, checked between words in the worker's own thread
                 engine.stop()
 
+        def on_error(*_: object, exception: BaseException | None = None, **__: object) -> None:
+            # pyttsx3 catches a driver's exception itself and only notifies it: the prompt is lost, so
+            # say so; the engine may still speak the next one.
+            self._tell(f"a prompt could not be spoken ({type(exception).__name__}: {exception}); the call goes on")
+
         try:
             engine.connect("started-word", on_word)
+            engine.connect("error", on_error)
             self.working = True
             while True:
                 command, text, language = self.commands.get()
@@ -90,10 +122,17 @@ class Speaker:
                 if voices[language]:
                     engine.setProperty("voice", voices[language])
                 self.spoken.append((language, text))
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.say(text)
-                    engine.runAndWait()
+                self._allowed = self.hang_after + len(text.split()) * SECONDS_PER_WORD
+                self._speaking_since = time.monotonic()
+                # No redirect_stdout here: it swaps sys.stdout for the whole process, and a prompt that
+                # hangs would keep every other thread's output swallowed for good.
+                engine.say(text)
+                engine.runAndWait()
+                self._speaking_since = None
         except Exception as exc:  # a crashing engine mid-prompt must not take the app down
             self._tell(f"speech stopped ({type(exc).__name__}: {exc}); running in text mode")
         finally:
             self.working = False
+            self._speaking_since = None
+            if threading.current_thread() is self._thread:
+                self._thread = None  # later prompts are text only; nothing is queued for a dead worker

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
+import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,12 +52,46 @@ class WavWriter:
             self.voices[language] = voice_for(self.engine, language)
         if self.voices[language]:
             self.engine.setProperty("voice", self.voices[language])
+        audio = self._synthesise(text)
         partial = target.with_suffix(".part.wav")
-        with contextlib.redirect_stdout(io.StringIO()):
-            self.engine.save_to_file(text, str(partial))
-            self.engine.runAndWait()  # one file per run: pyttsx3 keeps only the last save of a run
-        if not partial.exists() or partial.stat().st_size <= 44:
+        try:
+            with partial.open("wb") as handle:
+                handle.write(audio)
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(target)  # a half-written file never takes the cached name
+        except OSError as exc:
             partial.unlink(missing_ok=True)
-            raise VoiceUnavailable(f"the speech engine wrote no audio for {text[:40]!r} (is the disk full?)")
-        partial.replace(target)  # a half-written file never takes the cached name
+            raise OSError(exc.errno, f"cannot write {target}: {exc.strerror or exc}") from None
         return Rendered(target, wav_seconds(target), False)
+
+    def _synthesise(self, text: str) -> bytes:
+        """The WAV bytes for ``text``, made in memory so a full disk cannot stall the engine.
+
+        pyttsx3's espeak driver writes the file from inside a ctypes callback; when that write fails it
+        raises there, the error is lost and ``runAndWait`` never returns. Given a buffer instead of a
+        path (``wave.open`` takes either), the engine cannot fail on the disk; other drivers get a path.
+        """
+        buffer = io.BytesIO()
+        espeak = _driver_name(self.engine) == "espeak"
+        scratch = None
+        if not espeak:
+            scratch = tempfile.NamedTemporaryFile(suffix=".wav", dir=self.folder, delete=False)  # noqa: SIM115
+            scratch.close()
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.engine.save_to_file(text, buffer if espeak else scratch.name)  # type: ignore[union-attr]
+            self.engine.runAndWait()  # one file per run: pyttsx3 keeps only the last save of a run
+        if scratch is not None:
+            path = Path(scratch.name)
+            audio = path.read_bytes() if path.exists() else b""
+            path.unlink(missing_ok=True)
+        else:
+            audio = buffer.getvalue()
+        if len(audio) <= 44:
+            raise VoiceUnavailable(f"the speech engine made no audio for {text[:40]!r}")
+        return audio
+
+
+def _driver_name(engine: Any) -> str:
+    module = getattr(getattr(engine, "proxy", None), "_module", None)
+    return str(getattr(module, "__name__", "")).rsplit(".", 1)[-1]
