@@ -871,6 +871,9 @@ def run(
     from ivr.tui.app import IvrApp
 
     clock = make_clock(menu, at)
+    store = open_records(db)
+    if store is not None:
+        store.patience(0.25)  # the screen must not freeze while another program holds the database
     app = IvrApp(
         file,
         seed=seed,
@@ -881,10 +884,17 @@ def run(
         caller=make_caller(menu, number, tier, language, variables),
         mute=mute,
         role=role,
-        store=open_records(db),
+        store=store,
         record_dir=scripts_dir,
     )
     app.run()
+    if store is not None and store.pending:  # the screen said so already; say it where it stays
+        try:
+            store.flush()
+        except IvrError as exc:
+            print_diagnostics(exc.diagnostics, err)
+            err.print(f"[red]{len(store.pending)} call record(s) of this session were not stored.[/]")
+            sys.exit(EXIT_FAILED)
 
 
 @cli.command()

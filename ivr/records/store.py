@@ -7,6 +7,7 @@ date when opened. A process killed mid-run loses only the call it was writing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -121,8 +122,8 @@ def _fail(path: Path, action: str, exc: BaseException) -> RecordsError:
         hint = "another program holds the database; close it or choose another --db"
     elif "readonly" in text or "read-only" in text:
         hint = "the file or its folder is read-only; choose another --db"
-    elif "disk" in text and "full" in text:
-        hint = "free some disk space or choose another --db"
+    elif "disk" in text and ("full" in text or "I/O" in text):
+        hint = "free some disk space (or check the disk) or choose another --db"
     elif "not a database" in text:
         hint = "this file is not an ivr records database; choose another --db"
     return RecordsError([Diagnostic(str(path), 1, 1, f"cannot {action} the records database: {text}", hint=hint)])
@@ -133,6 +134,7 @@ class RecordStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.pending: list[CallRecord] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
@@ -172,18 +174,39 @@ class RecordStore:
     def version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
+    def patience(self, seconds: float) -> None:
+        """How long a write waits for another program's lock before it fails (5 s unless set)."""
+        self.db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     def add(self, record: CallRecord) -> None:
-        """Store one call, its ticket and its survey answers in one transaction."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        """Store one call, its ticket and its survey answers in one transaction.
+
+        A record that cannot be written (database locked, read-only, disk full) stays in ``pending``
+        and is written first by the next ``add`` or ``flush``, so a passing problem loses nothing.
+        """
+        self.pending.append(record)
+        self.flush()
+
+    def flush(self) -> None:
+        """Write every pending record, oldest first; raise :class:`RecordsError` if any is left."""
+        while self.pending:
             try:
-                self._insert(record)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise _fail(self.path, "write to", exc) from None
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._insert(self.pending[0])
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    if self.db.in_transaction:
+                        self.db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                error = _fail(self.path, "write to", exc)
+                waiting = len(self.pending)
+                note = f"{waiting} call record{'s' if waiting > 1 else ''} kept in memory, to be written when it can"
+                problem = error.diagnostics[0]
+                error.diagnostics[0] = dataclasses.replace(problem, message=f"{problem.message} ({note})")
+                raise error from None
+            self.pending.pop(0)
 
     def _insert(self, r: CallRecord) -> None:
         self.db.execute(

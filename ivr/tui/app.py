@@ -126,6 +126,7 @@ class IvrApp(App[None]):
         if not self.mute:
             self.speaker = Speaker(self._voice_problem, self.voice_driver, check_audio=self.voice_driver is None)
             self.speaker.start()
+            self.set_interval(1.0, self.speaker.check)  # a hung engine turns into a message, not silence
         self.set_interval(TICK, self._tick)
         self.set_interval(1.0, self._check_reload)
         self._update_title()
@@ -331,8 +332,8 @@ class IvrApp(App[None]):
             record.agent = "you"
         try:
             self.store.add(record)
-        except IvrError as exc:
-            self.notify(str(exc), severity="error", timeout=10)  # the call goes on; the screen says why
+        except IvrError as exc:  # the call goes on, the record waits in memory; the screen says why
+            self.notify(exc.diagnostics[0].message, title="Records", severity="error", timeout=10)
 
     def _log_line(self, text: str) -> None:
         self.query_one(Phone).query_one("#transcript").write(Text(text, style="green"))  # type: ignore[attr-defined]
