@@ -34,16 +34,17 @@ def write_menu(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-def run_ivr(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_ivr(
+    *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `ivr` command in a subprocess and capture what a user would see."""
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.run(
         [sys.executable, "-m", "ivr", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
-        env=env,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", **(env or {})},
         timeout=60,
     )
 
