@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from ivr import __version__
+from ivr.atomic import write_atomic
 from ivr.diagnostics import Diagnostic, IvrError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -232,7 +233,7 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     err.print(f"wrote {output}")
@@ -658,9 +659,7 @@ def record(
     text = recorder.script(file, output, caller_doc, clock.wall(0).astimezone(menu.timezone))
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_name(output.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)
+        write_atomic(output, text)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     err.print(f"recorded {len(recorder.steps)} steps to {output}; replay it with `ivr replay {output}`")
@@ -820,10 +819,8 @@ def speak(file: Path, output: Path, languages: tuple[str, ...]) -> None:
 def _write_manifest(output: Path, menu: Any, entries: list[dict[str, Any]]) -> None:
     document = {"menu": menu.name, "languages": menu.languages, "prompts": entries}
     target = output / "manifest.json"
-    partial = target.with_suffix(".json.part")
     try:
-        partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        partial.replace(target)
+        write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror or exc}", code=EXIT_FAILED)
 

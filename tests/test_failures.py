@@ -254,3 +254,13 @@ async def test_a_20_by_5_terminal_says_so_and_the_call_goes_on() -> None:
 def test_the_20_by_5_screen(snap_compare: Callable[..., bool]) -> None:
     tui = IvrApp(MENUS / "customer-service.yaml", at=OPEN, paused=True, traffic=False)
     assert snap_compare(tui, press=["c"], terminal_size=(20, 5))
+
+
+def test_a_full_disk_never_leaves_a_cut_off_file_in_place_of_a_good_one(tmp_path: Path) -> None:
+    diagram = tmp_path / "menu.mmd"
+    diagram.write_text("the diagram from yesterday\n", encoding="utf-8")
+    result = run_limited(2_000, "graph", CS, "-o", str(diagram))  # the customer line's diagram is bigger
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"cannot write {diagram}: File too large" in result.stderr
+    assert diagram.read_text(encoding="utf-8") == "the diagram from yesterday\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["menu.mmd"]

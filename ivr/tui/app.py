@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, Tree
 
+from ivr.atomic import write_atomic
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, HungUp, KeyPressed, NodeEntered, PromptPlayed, Queued, Transferred
@@ -266,7 +267,7 @@ class IvrApp(App[None]):
             self.record_dir.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 raise FileExistsError(f"{target} exists")
-            target.write_text(text, encoding="utf-8")
+            write_atomic(target, text)
         except OSError as exc:
             self.notify(f"Cannot save the script: {exc}", severity="error", timeout=10)
             return
