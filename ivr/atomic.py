@@ -7,15 +7,15 @@ import os
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it; raise ``OSError`` on failure.
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file beside it; raise ``OSError`` on failure.
 
     On failure the temporary file is removed and whatever was at ``path`` before is untouched.
     """
     partial = path.with_name(path.name + ".part")
     try:
-        with partial.open("w", encoding="utf-8") as handle:
-            handle.write(text)
+        with partial.open("wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
         partial.replace(path)

@@ -115,7 +115,7 @@ def read_bounded(path: Path, shown: str) -> bytes:
     try:
         info = path.stat()
     except OSError as exc:
-        raise IvrError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise _cannot_read(shown, exc) from None
     if stat.S_ISDIR(info.st_mode):
         raise IvrError([Diagnostic(shown, 1, 1, "is a directory, not a YAML file")])
     if not stat.S_ISREG(info.st_mode):
@@ -126,10 +126,14 @@ def read_bounded(path: Path, shown: str) -> bytes:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
-        raise IvrError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise _cannot_read(shown, exc) from None
     if len(raw) > MAX_FILE_BYTES:
         raise _too_big(shown, len(raw))
     return raw
+
+
+def _cannot_read(shown: str, exc: OSError) -> IvrError:
+    return IvrError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")])
 
 
 def _too_big(shown: str, size: int) -> IvrError:
@@ -161,10 +165,10 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax: {exc.problem or exc.context}"
-        opened = exc.context_mark
-        if opened is not None and mark is not None and opened.line < mark.line and _UNCLOSED.match(exc.context or ""):
+        opened, unclosed = exc.context_mark, _UNCLOSED.match(exc.context or "")
+        if opened is not None and mark is not None and opened.line < mark.line and unclosed:
             # an unclosed quote or bracket: the line it opens on is the one to fix, not where the parser gave up
-            what = _OPENED[_UNCLOSED.match(exc.context or "").group(1)]  # type: ignore[union-attr]
+            what = _OPENED[unclosed.group(1)]
             message = f"YAML syntax: {what} opened here is not closed ({exc.problem} at line {line})"
             line, col = opened.line + 1, opened.column + 1
         problems.append(Diagnostic(source.path, line, col, message, hint=_syntax_hint(exc)))

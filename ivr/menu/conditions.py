@@ -18,9 +18,14 @@ from ivr import userregex
 Scalar = str | int | float | bool
 
 
+def dunder(name: str) -> bool:
+    """Whether a dotted name has a ``__name__``-style part."""
+    return any(part.startswith("__") for part in name.split("."))
+
+
 def no_dunder(name: str) -> str:
     """Refuse ``__name__``-style parts: variables are plain names, never a way into Python objects."""
-    if any(part.startswith("__") for part in name.split(".")):
+    if dunder(name):
         raise ValueError(f"{name!r}: names starting with '__' are not allowed")
     return name
 

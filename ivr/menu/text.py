@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ivr.menu.conditions import dunder
 from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT
 
 # {name}, {caller.tier} and {order_id|digits}; "{{" and "}}" are literal braces.
@@ -64,7 +65,7 @@ def template_problem(template: str) -> str | None:
                 " or format specs), and {{ or }} for a brace the caller should hear"
             )
         name, filter_ = match.group(1), match.group(2)
-        if name and any(part.startswith("__") for part in name.split(".")):
+        if name and dunder(name):
             return f"{{{name}}}: names starting with '__' are not allowed"
         if filter_ is not None and filter_ not in FILTERS:
             return f"{{{name}|{filter_}}}: unknown filter {filter_!r}; the filters are: {', '.join(FILTERS)}"

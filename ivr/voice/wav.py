@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ivr.atomic import write_atomic
 from ivr.voice.engine import VoiceUnavailable, open_engine, voice_for
 
 
@@ -53,15 +53,9 @@ class WavWriter:
         if self.voices[language]:
             self.engine.setProperty("voice", self.voices[language])
         audio = self._synthesise(text)
-        partial = target.with_suffix(".part.wav")
         try:
-            with partial.open("wb") as handle:
-                handle.write(audio)
-                handle.flush()
-                os.fsync(handle.fileno())
-            partial.replace(target)  # a half-written file never takes the cached name
+            write_atomic(target, audio)  # a half-written file never takes the cached name
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             raise OSError(exc.errno, f"cannot write {target}: {exc.strerror or exc}") from None
         return Rendered(target, wav_seconds(target), False)
 
