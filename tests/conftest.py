@@ -35,7 +35,11 @@ def write_menu(tmp_path: Path) -> Callable[..., Path]:
 
 
 def run_ivr(
-    *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: str,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `ivr` command in a subprocess and capture what a user would see."""
     return subprocess.run(
@@ -45,6 +49,7 @@ def run_ivr(
         text=True,
         cwd=cwd or ROOT,
         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", **(env or {})},
+        preexec_fn=preexec_fn,
         timeout=60,
     )
 

@@ -16,7 +16,6 @@ import resource
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -29,7 +28,7 @@ from ivr.records.store import RecordStore
 from ivr.tui.app import IvrApp
 from ivr.voice import speaker as speaker_module
 from ivr.voice.speaker import Speaker
-from tests.conftest import MENUS, ROOT, run_ivr
+from tests.conftest import MENUS, run_ivr
 from tests.support import faulty_tts
 from tests.test_tui import OPEN, app, until
 from tests.test_voice import needs_espeak
@@ -38,18 +37,14 @@ CS = "menus/customer-service.yaml"
 SUGGESTION = ("--at", "2026-11-24T11:00", "--no-traffic", "--keys", "1 3")  # a short call that leaves a ticket
 
 
-def run_limited(file_bytes: int, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_limited(file_bytes: int, *args: str) -> subprocess.CompletedProcess[str]:
     """`ivr` with files capped at ``file_bytes``: writes past it fail as they do on a full disk."""
 
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get an error from write(), not a killed process
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
 
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run(
-        [sys.executable, "-m", "ivr", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120,
-        preexec_fn=limit,
-    )  # fmt: skip
+    return run_ivr(*args, preexec_fn=limit)
 
 
 def calls_in(db: Path) -> int:
