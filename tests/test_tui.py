@@ -176,6 +176,22 @@ async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
         assert tui.autoplay
 
 
+async def test_a_timer_that_fires_while_the_app_closes_does_nothing() -> None:
+    """Textual removes the screens before it stops the app's timers: a tick in between found no floor."""
+    from ivr.replay.scripts import load_script
+    from ivr.tui.demo import DemoApp
+
+    script = load_script(MENUS.parent / "scripts" / "customer-service" / "complaints.call.yaml")
+    tui = DemoApp(script, 2, autoplay=True)
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert len(tui.periodic) == 4  # muted, so no speech watchdog: clock, reload, demo step, demo key
+    moment, steps = tui.clock.now, tui.step_index
+    for job in tui.periodic:
+        job()  # what a late timer does between the screens going and the timers stopping
+    assert (tui.clock.now, tui.step_index) == (moment, steps)
+
+
 async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) -> None:
     from ivr.records.store import RecordStore
     from ivr.tui.roleplay import ScreenPop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -93,6 +93,7 @@ class IvrApp(App[None]):
         self.role_ticket: Ticket | None = None
         self.mute = mute
         self.speaker: Speaker | None = None
+        self.periodic: list[Callable[[], None]] = []  # the jobs `every` runs, as their timers call them
         self.voice_driver = voice_driver
         self.menu_path = menu_path
         self.menu: Menu = load_menu(menu_path)
@@ -127,12 +128,31 @@ class IvrApp(App[None]):
         if not self.mute:
             self.speaker = Speaker(self._voice_problem, self.voice_driver, check_audio=self.voice_driver is None)
             self.speaker.start()
-            self.set_interval(1.0, self.speaker.check)  # a hung engine turns into a message, not silence
-        self.set_interval(TICK, self._tick)
-        self.set_interval(1.0, self._check_reload)
+            self.every(1.0, self.speaker.check)  # a hung engine turns into a message, not silence
+        self.every(TICK, self._tick)
+        self.every(1.0, self._check_reload)
         self._update_title()
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)
+        self.started()
+
+    def started(self) -> None:
+        """What a subclass does once the app is up (Textual calls every class's own `on_mount`, so
+        subclasses extend this instead of defining one: it would run this class's twice)."""
+
+    def every(self, seconds: float, job: Callable[[], None]) -> None:
+        """Run `job` every `seconds` while the app runs.
+
+        Textual removes the screens before it stops the app's timers, so a bare interval can fire on
+        widgets that are already gone; these jobs stop as soon as the app starts closing.
+        """
+
+        def run() -> None:
+            if self.is_running:
+                job()
+
+        self.periodic.append(run)
+        self.set_interval(seconds, run)
 
     def on_unmount(self) -> None:
         if self.speaker is not None:

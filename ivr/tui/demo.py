@@ -70,11 +70,10 @@ class DemoApp(IvrApp):
                 for _ in range(count):
                     self.line.centre.enqueue(queue, live=False)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def started(self) -> None:
         self.title = f"demo: {self.call_spec.name}"
-        self.set_interval(STEP_SECONDS, self._auto_step)
-        self.set_interval(KEY_SECONDS, self._next_key)
+        self.every(STEP_SECONDS, self._auto_step)
+        self.every(KEY_SECONDS, self._next_key)
         self.action_restart()
 
     # -- controls ----------------------------------------------------------------------------------
