@@ -192,6 +192,24 @@ async def test_a_timer_that_fires_while_the_app_closes_does_nothing() -> None:
     assert (tui.clock.now, tui.step_index) == (moment, steps)
 
 
+async def test_a_call_that_ends_while_the_app_closes_is_still_stored(tmp_path: Path) -> None:
+    from ivr.call.events import HungUp
+    from ivr.records.store import RecordStore
+
+    store = RecordStore(tmp_path / "closing.db")
+    tui = app(store=store)
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1")
+        await pilot.pause()
+        assert tui.call is not None
+        assert tui.recorder is not None
+        tui.call.listeners[:] = [tui.recorder.on_call]  # the screen gets the end below, as if queued at closing
+        tui.call.hang_up()
+    [ended] = [event for event in tui.call.transcript if isinstance(event, HungUp)]
+    tui.on_call_event_message(CallEventMessage(ended))
+    assert [row["outcome"] for row in store.rows("SELECT outcome FROM calls")] == ["hung up in menu"]
+
+
 async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) -> None:
     from ivr.records.store import RecordStore
     from ivr.tui.roleplay import ScreenPop

@@ -308,6 +308,10 @@ class IvrApp(App[None]):
 
     def on_call_event_message(self, message: CallEventMessage) -> None:
         event = message.event
+        if isinstance(event, HungUp | Transferred):
+            self._keep_record()
+        if not self.is_running:  # a message still queued while the app closes: stored above, no screen to show
+            return
         phone = self.query_one(Phone)
         if isinstance(event, PromptPlayed):
             phone.show_prompt(event)
@@ -327,8 +331,6 @@ class IvrApp(App[None]):
             phone.show_status(f"Transferred to {event.destination}. Press C to call again.")
         elif isinstance(event, HungUp):
             phone.show_status(f"Call ended ({event.reason}). Press C to call again.")
-        if isinstance(event, HungUp | Transferred):
-            self._keep_record()
         if not isinstance(event, NodeEntered) or self.query_one(MenuMap).current is None:
             phone.log_event(event)
 
@@ -354,7 +356,8 @@ class IvrApp(App[None]):
         try:
             self.store.add(record)
         except IvrError as exc:  # the call goes on, the record waits in memory; the screen says why
-            self.notify(exc.diagnostics[0].message, title="Records", severity="error", timeout=10)
+            if self.is_running:  # else `ivr run` says at exit what was not stored
+                self.notify(exc.diagnostics[0].message, title="Records", severity="error", timeout=10)
 
     def _log_line(self, text: str) -> None:
         self.query_one(Phone).query_one("#transcript").write(Text(text, style="green"))  # type: ignore[attr-defined]
