@@ -192,6 +192,19 @@ async def test_a_timer_that_fires_while_the_app_closes_does_nothing() -> None:
     assert (tui.clock.now, tui.step_index) == (moment, steps)
 
 
+async def test_quitting_mid_call_hangs_up_and_keeps_the_record(tmp_path: Path) -> None:
+    from ivr.records.store import RecordStore
+
+    store = RecordStore(tmp_path / "quit.db")
+    tui = app(store=store)
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1", "1")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    rows = list(store.rows("SELECT outcome, keys FROM calls"))
+    assert rows == [{"outcome": "hung up in menu", "keys": "11"}]
+
+
 async def test_a_call_that_ends_while_the_app_closes_is_still_stored(tmp_path: Path) -> None:
     from ivr.call.events import HungUp
     from ivr.records.store import RecordStore

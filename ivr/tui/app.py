@@ -254,6 +254,11 @@ class IvrApp(App[None]):
         if self.tape is not None:
             self.tape.hung_up()
 
+    async def action_quit(self) -> None:
+        """Quit; a call still in progress is hung up first, so its record is kept like any other."""
+        self.action_hang_up()
+        self.exit()
+
     def action_key(self, key: str) -> None:
         if self.call is None or self.call.status != "active":
             self.bell()
