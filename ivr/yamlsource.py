@@ -165,6 +165,10 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax: {exc.problem or exc.context}"
+        if "maximum nesting depth" in message:
+            # libyaml 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself, and reads that far ahead before
+            # the builder sees the 65th: say it the same way whichever libyaml is installed
+            message = _too_deep()
         opened, unclosed = exc.context_mark, _UNCLOSED.match(exc.context or "")
         if opened is not None and mark is not None and opened.line < mark.line and unclosed:
             # an unclosed quote or bracket: the line it opens on is the one to fix, not where the parser gave up
@@ -231,6 +235,10 @@ _OPENED = {
 _UNCLOSED = re.compile(r"while (?:scanning|parsing) (a quoted scalar|a flow sequence|a flow mapping|a block scalar)")
 
 
+def _too_deep() -> str:
+    return f"nesting is deeper than {MAX_DEPTH} levels"
+
+
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
@@ -275,7 +283,7 @@ class _Builder:
                     self.fail(event.start_mark, "a key must be a plain name or number, not a list or mapping")
                     raise _Stop
                 if len(stack) >= MAX_DEPTH:
-                    self.fail(event.start_mark, f"nesting is deeper than {MAX_DEPTH} levels")
+                    self.fail(event.start_mark, _too_deep())
                     raise _Stop
                 loc = self._child_loc(stack)
                 frame = _Frame(kind is events.MappingStartEvent, loc, event.anchor, event.start_mark)
