@@ -25,6 +25,7 @@ from ivr.textguard import check_text
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a 10,000-node menu is 1.7 MB; parsing 2 MB takes 0.4 s
 MAX_DEPTH = 64
 MAX_EXPANDED_VALUES = 1_000_000
+_TOO_DEEP = f"nesting is deeper than {MAX_DEPTH} levels"
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
@@ -168,7 +169,7 @@ def parse_yaml_text(raw: bytes, source: Source) -> Any:
         if "maximum nesting depth" in message:
             # libyaml 0.2.6 (PyYAML 6.0.4) stops at 1,000 levels itself, and reads that far ahead before
             # the builder sees the 65th: say it the same way whichever libyaml is installed
-            message = _too_deep()
+            message = _TOO_DEEP
         opened, unclosed = exc.context_mark, _UNCLOSED.match(exc.context or "")
         if opened is not None and mark is not None and opened.line < mark.line and unclosed:
             # an unclosed quote or bracket: the line it opens on is the one to fix, not where the parser gave up
@@ -235,10 +236,6 @@ _OPENED = {
 _UNCLOSED = re.compile(r"while (?:scanning|parsing) (a quoted scalar|a flow sequence|a flow mapping|a block scalar)")
 
 
-def _too_deep() -> str:
-    return f"nesting is deeper than {MAX_DEPTH} levels"
-
-
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
@@ -283,7 +280,7 @@ class _Builder:
                     self.fail(event.start_mark, "a key must be a plain name or number, not a list or mapping")
                     raise _Stop
                 if len(stack) >= MAX_DEPTH:
-                    self.fail(event.start_mark, _too_deep())
+                    self.fail(event.start_mark, _TOO_DEEP)
                     raise _Stop
                 loc = self._child_loc(stack)
                 frame = _Frame(kind is events.MappingStartEvent, loc, event.anchor, event.start_mark)
