@@ -93,7 +93,11 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> str:
         holder, key = _pick_slot(draw, data)
         action = draw(st.sampled_from(["replace", "drop", "rename", "add"]))
         if action == "replace":
-            holder[key] = draw(JUNK)
+            value = draw(JUNK)
+            if isinstance(holder, list) and key >= len(holder):
+                holder.append(value)  # an empty list (one an earlier step put there) has nothing to replace
+            else:
+                holder[key] = value
         elif action == "drop" and isinstance(holder, dict):
             holder.pop(key, None)
         elif action == "rename" and isinstance(holder, dict) and key in holder:
