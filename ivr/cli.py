@@ -900,16 +900,20 @@ def run(
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port.")
 @click.option("--role", type=click.Choice(["caller", "representative"]), default="caller", show_default=True)
 @click.option("--db", "db", metavar="PATH", help="Keep every browser's call records in this SQLite file.")
-def serve(file: Path, host: str, port: int, role: str, db: str | None) -> None:
+@click.option("--at", "at", metavar="DATETIME", help="When each tab's calls start, e.g. 2026-11-24T10:00.")
+def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str | None) -> None:
     """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE."""
     import shlex
 
     from textual_serve.server import Server
 
-    load_or_exit(str(file))  # a broken menu is reported here, not in every browser
+    menu = load_or_exit(str(file))  # a broken menu or --at is reported here, not in every browser
     parts = [sys.executable, "-m", "ivr", "run", str(Path(file).resolve()), "--mute", "--role", role]
     if db:
         parts += ["--db", str(Path(db).resolve())]
+    if at is not None:
+        make_clock(menu, at)
+        parts += ["--at", at]
     server = Server(" ".join(shlex.quote(p) for p in parts), host=host, port=port, title=f"ivr: {file}")
     err.print(f"serving {file} at http://{host}:{port} (Ctrl+C stops)")
     try:

@@ -155,6 +155,12 @@ def test_call_bad_options_exit_2(args: list[str], message: str) -> None:
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serve_refuses_a_bad_start_time_before_serving() -> None:
+    result = run_ivr("serve", CS, "--port", "1", "--at", "tomorrow")
+    assert result.returncode == 2
+    assert "--at 'tomorrow' is not a date and time" in result.stderr and "serving" not in result.stderr
+
+
 def test_call_invalid_menu_exit_2(write_menu: Callable[..., Path]) -> None:
     path = write_menu("name: x\nstart: nowhere\nnodes: {a: {type: hangup}}\n")
     result = run_ivr("call", str(path), "--keys", "1")

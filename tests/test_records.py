@@ -111,7 +111,7 @@ def test_suggestions_left_as_messages_become_tickets(tmp_path: Path) -> None:
 def test_db_flag_alone_uses_the_data_folder(tmp_path: Path) -> None:
     env_home = tmp_path / "data"
     result = subprocess.run(
-        [sys.executable, "-m", "ivr", "call", CS, "--keys", "1 3", "--db"],
+        [sys.executable, "-m", "ivr", "call", CS, "--at", "2026-11-24T11:00", "--keys", "1 3", "--db"],
         capture_output=True,
         text=True,
         cwd=ROOT,
