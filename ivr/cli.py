@@ -171,19 +171,13 @@ def schema(kind: str, output: Path | None) -> None:
 
 def _timing(menu: Any, voices: Path | None) -> dict[str, list[dict[str, Any]]]:
     """Time to reach each destination, per language, from WAV lengths or estimates."""
-    from ivr.call.line import prompt_seconds
     from ivr.menu.timing import time_to_reach
 
-    measured: dict[tuple[str, str], float] = {}
-    if voices is not None:
-        try:
-            manifest = json.loads((voices / "manifest.json").read_text(encoding="utf-8"))
-            measured = {(p["prompt_id"], p["language"]): float(p["seconds"]) for p in manifest["prompts"]}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            fail(f"cannot read {voices / 'manifest.json'}: {exc}", "write it with `ivr speak FILE -o DIR`")
+    pacing = pacing_or_exit(voices)
+    measured = bool(pacing.by_id)
 
     def seconds(prompt_id: str, language: str, text: str) -> float:
-        return measured.get((prompt_id, language), prompt_seconds(text))
+        return pacing(text, language, prompt_id)
 
     return {
         language: [
@@ -219,6 +213,27 @@ def _timing_table(path: str, language: str, reaches: list[dict[str, Any]]) -> An
             style=style,
         )
     return table
+
+
+def pacing_or_exit(voices: Path | None) -> Any:
+    """How long prompts take: the WAVs' lengths in VOICES (from `ivr speak`), else the reading pace."""
+    from ivr.call.pacing import READING, Pacing
+
+    if voices is None:
+        return READING
+    try:
+        return Pacing.from_voices(voices)
+    except IvrError as exc:
+        print_diagnostics(exc.diagnostics, err)
+        sys.exit(EXIT_INVALID)
+
+
+def voices_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--voices",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder written by `ivr speak`: prompts take their WAV's length (else a reading pace).",
+    )(func)
 
 
 def progress(label: str, *columns: Any) -> Any:
@@ -322,6 +337,7 @@ def store_record(store: Any, record: Any) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also show nodes entered and variables set.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the floor behind the menu.")
 @click.option("--no-traffic", is_flag=True, help="No other callers on the floor.")
+@voices_option
 @db_option
 @caller_options
 def call(
@@ -331,6 +347,7 @@ def call(
     verbose: bool,
     seed: int,
     no_traffic: bool,
+    voices: Path | None,
     db: str | None,
     number: str,
     tier: str | None,
@@ -340,15 +357,15 @@ def call(
 ) -> None:
     """Call the menu in FILE: interactively, or with --keys and a printed transcript.
 
-    When the menu has representatives (a `centre`), a caller handed to a queue waits on the floor with
-    the background callers, is answered, and goes on to what follows (reference number, survey).
+    Prompts take their speaking time and timeouts start when a prompt ends. When the menu has
+    representatives (a `centre`), a caller handed to a queue hears their place and the wait, waits on the
+    floor with the background callers, is answered, and goes on to what follows (reference, survey).
     """
     import uuid
 
-    from ivr.call import Engine
     from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
     from ivr.call.line import Line
-    from ivr.console import FloorPrinter, TranscriptPrinter
+    from ivr.console import TranscriptPrinter
     from ivr.records.cdr import LiveRecorder
 
     menu = load_or_exit(str(file))
@@ -358,26 +375,22 @@ def call(
             steps = parse_keys(keys)
         except KeysSyntaxError as exc:
             fail(f"--keys: {exc}")
+    pacing = pacing_or_exit(voices)
     store = open_records(db)
     caller = make_caller(menu, number, tier, language, variables)
     clock = make_clock(menu, at)
     printer = TranscriptPrinter(out, as_json=as_json, verbose=verbose)
     recorder = LiveRecorder(menu, clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
-    line = None
-    if menu.centre is not None and menu.centre.agents:
-        floor = FloorPrinter(out, as_json=as_json)
-        line = Line(menu, clock, seed=seed, background=not no_traffic, centre_listeners=[floor, recorder.on_floor])
-        session = line.place_call(caller, [printer, recorder.on_call])
-        floor.started_at = session.started_at
-    else:
-        session = Engine(menu).start_call(caller, clock, [printer, recorder.on_call])
+    line = Line(menu, clock, seed=seed, background=not no_traffic, pacing=pacing)
+    live = line.dial(caller, [printer, recorder.on_call])
+    session = live.call
     unused = 0
     if steps is not None:
-        unused = play_steps(session, steps, line)
-        if session.status == "active":
-            session.hang_up()
+        unused = play_steps(live, steps)
+        if session.status == "active" or live.on_hold:
+            live.hang_up()
     else:
-        interactive(session, line=line)
+        interactive(live)
     if store is not None:
         store_record(store, recorder.finish(session))
         err.print(f"[dim]recorded the call in {store.path}[/]")
@@ -385,37 +398,33 @@ def call(
         fail(f"the call was over at {session.state!r} with {unused} key(s) not used", code=EXIT_FAILED)
 
 
-def interactive(session: Any, recorder: Any = None, line: Any = None) -> None:
-    """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up.
-    On a line, a queued caller waits on the floor until the representative is done."""
+def interactive(live: Any) -> None:
+    """Read keys from the terminal: Enter alone is silence (the timeout fires), `q` hangs up. Prompts are
+    heard to their end before the next line is read; in a queue the caller waits for their turn (or for
+    a callback offer, answered with its key)."""
     from ivr.call import CallOver
+    from ivr.call.keys import wait_for_turn
 
     if sys.stdin.isatty():
         err.print("[dim]Type keys (0-9 * #) and Enter. Enter alone: stay silent. q: hang up.[/]")
-    while session.status == "active" or (line is not None and session.status == "queued"):
-        if session.status == "queued":
-            line.wait_in_queue(session)
+    while live.status == "active" or live.on_hold:
+        if live.on_hold and not live.callback_open:
+            wait_for_turn(live)
             continue
+        live.listen()
         try:
             typed = input("keys> " if sys.stdin.isatty() else "")
         except (EOFError, KeyboardInterrupt):
-            session.hang_up()
-            if recorder is not None:
-                recorder.hung_up()
+            live.hang_up()
             break
         text = typed.strip()
         if text.lower() in ("q", "quit", "hangup"):
-            session.hang_up()
-            if recorder is not None:
-                recorder.hung_up()
+            live.hang_up()
         elif not text:
-            before = session.clock.now()
-            if line is not None and session.deadline is not None:
-                line.advance(max(session.deadline - before, 0.0))
+            if live.on_hold:
+                wait_for_turn_declining(live)
             else:
-                session.wait()
-            if recorder is not None:
-                recorder.stayed_silent(session.clock.now() - before)
+                live.wait_for_timeout()
         elif bad := [ch for ch in text.replace(" ", "") if ch not in "0123456789*#"]:
             err.print(f"[yellow]{bad[0]!r} is not a phone key; use 0-9, * and #[/]")
         else:
@@ -423,12 +432,17 @@ def interactive(session: Any, recorder: Any = None, line: Any = None) -> None:
             pressed = ""
             try:
                 for key in keys:
-                    session.press(key)
+                    live.press(key)
                     pressed += key
             except CallOver:
                 err.print(f"[yellow]the call was over; {keys[len(pressed) :]!r} not pressed[/]")
-            if recorder is not None and pressed:
-                recorder.pressed(pressed)
+    live.listen()
+
+
+def wait_for_turn_declining(live: Any) -> None:
+    """Enter alone at a callback offer: the caller stays on the line until the representative is done."""
+    live.decline_callback()
+    live.line.run_until(lambda: not live.on_hold or live.callback_open, 4 * 3600.0)
 
 
 def parse_duration(text: str, option: str) -> float:
@@ -636,7 +650,7 @@ def record(
     at: str | None,
 ) -> None:
     """Make an interactive call on FILE and save it as a script with what you heard as expectations."""
-    from ivr.call import Engine
+    from ivr.call.line import Line
     from ivr.console import TranscriptPrinter
     from ivr.replay.record import Recorder
 
@@ -648,9 +662,8 @@ def record(
     caller = make_caller(menu, number, tier, language, variables)
     clock = make_clock(menu, at)
     recorder = Recorder(name)
-    session = Engine(menu).start_call(caller, clock, [TranscriptPrinter(out), recorder])
-    recorder.attach(session)
-    interactive(session, recorder)
+    line = Line(menu, clock, seed=1, background=False)
+    interactive(line.dial(caller, [TranscriptPrinter(out), recorder]))
     caller_doc: dict[str, Any] = {"number": number}
     if language:
         caller_doc["language"] = language

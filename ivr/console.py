@@ -1,4 +1,4 @@
-"""The console front end: call events rendered as a readable transcript with rich."""
+"""The console front end: a live call's events (the queue phase included) as a readable transcript."""
 
 from __future__ import annotations
 
@@ -8,27 +8,27 @@ from rich.console import Console
 from rich.text import Text
 
 from ivr.call.events import (
+    Answered,
     AttemptsExhausted,
+    CallbackOffered,
+    CallbackTaken,
     CallEvent,
     CallStarted,
     HungUp,
+    KeyNotUsed,
     KeyPressed,
     NodeEntered,
     NoInput,
     NoMatch,
     PromptPlayed,
+    QueueBusy,
     Queued,
+    QueueOverflowed,
+    QueuePosition,
+    RepresentativeDone,
     SurveyAnswered,
     Transferred,
     VariableSet,
-)
-from ivr.contact.events import (
-    Announcement,
-    CallbackOffered,
-    CentreEvent,
-    ContactAnswered,
-    ContactEnded,
-    ContactQueued,
 )
 
 
@@ -64,6 +64,24 @@ def describe(event: CallEvent) -> Text:
         line.append(f"✓ survey {event.question}: {answer}", style="blue")
     elif isinstance(event, Queued):
         line.append(f"⇒ queued for {event.queue!r}", style="bold green")
+    elif isinstance(event, QueuePosition):
+        line.append(f"⧗ number {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s", "green")
+    elif isinstance(event, QueueOverflowed):
+        line.append(f"⧗ moved from {event.queue!r} to {event.to!r}", "green")
+    elif isinstance(event, CallbackOffered):
+        line.append(f"⧗ a callback is offered: press {event.key}", "green")
+    elif isinstance(event, CallbackTaken):
+        line.append("⧗ callback taken: the caller keeps their place", "bold green")
+    elif isinstance(event, QueueBusy):
+        why = "is full" if event.why == "full" else "has nobody logged in"
+        line.append(f"✗ queue {event.queue!r} {why}", "bold red")
+    elif isinstance(event, Answered):
+        line.append(f"☺ {event.agent} answers after {event.wait:.0f} s", "bold green")
+    elif isinstance(event, RepresentativeDone):
+        result = "resolved" if event.resolved else "not resolved"
+        line.append(f"✎ {event.agent} notes {event.reference} ({result}) after {event.talk:.0f} s", "green")
+    elif isinstance(event, KeyNotUsed):
+        line.append(f"⌨ {event.key} not used: {event.why}", "yellow")
     elif isinstance(event, Transferred):
         line.append(f"⇒ transferred to {event.destination}", style="bold green")
     elif isinstance(event, HungUp):
@@ -87,38 +105,3 @@ class TranscriptPrinter:
             self.console.print(json.dumps(event.to_dict(), ensure_ascii=False), markup=False, highlight=False)
         elif self.verbose or not isinstance(event, NodeEntered | VariableSet):
             self.console.print(describe(event), highlight=False)
-
-
-class FloorPrinter:
-    """Prints what happens on the floor to the live caller: place in the queue, answer, reference."""
-
-    def __init__(self, console: Console, as_json: bool = False) -> None:
-        self.console = console
-        self.as_json = as_json
-        self.started_at = 0.0
-        self.contact: int | None = None  # the live caller's contact, once queued
-
-    def __call__(self, event: CentreEvent) -> None:
-        if self.contact is None and isinstance(event, ContactQueued | ContactAnswered) and event.live:
-            self.contact = event.contact
-        if self.contact is None or getattr(event, "contact", None) != self.contact:
-            return
-        if self.as_json:
-            payload = {k: v for k, v in event.to_dict().items() if k != "data"}
-            self.console.print(json.dumps(payload, ensure_ascii=False), markup=False, highlight=False)
-            return
-        line = Text(clock_text(event.at - self.started_at) + "  ", style="dim")
-        if isinstance(event, ContactQueued):
-            line.append(f"⧗ position {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s", "green")
-        elif isinstance(event, Announcement):
-            line.append(f"⧗ you are number {event.position}, about {event.estimated_wait:.0f} s", "green")
-        elif isinstance(event, CallbackOffered):
-            line.append(f"⧗ a callback is offered (wait about {event.estimated_wait:.0f} s)", "green")
-        elif isinstance(event, ContactAnswered):
-            line.append(f"☺ {event.agent} answers after {event.wait:.0f} s", "bold green")
-        elif isinstance(event, ContactEnded):
-            result = "resolved" if event.resolved else "not resolved"
-            line.append(f"✎ {event.agent} notes {event.reference} ({result}) after {event.handle:.0f} s", "green")
-        else:
-            return
-        self.console.print(line, highlight=False)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.call import Caller, CallOver, Engine, SimClock
+from ivr.call import Call, Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
-from ivr.call.keys import KeysSyntaxError, parse_keys, play_steps
+from ivr.call.keys import KeysSyntaxError, Step, parse_keys
 from ivr.diagnostics import MenuError
 from ivr.menu import load_menu
 from ivr.menu.luhn import luhn_check_digit, luhn_ok
@@ -19,6 +19,21 @@ from tests.conftest import MENUS, SIMPLE, names, said, start
 
 KARACHI = ZoneInfo("Asia/Karachi")
 OPEN = SimClock(datetime(2026, 11, 24, 10, 0, tzinfo=KARACHI))  # a Tuesday morning
+
+
+def play_steps(call: Call, steps: list[Step]) -> None:
+    """The engine alone, with instant prompts: keys, silences and hang-ups straight onto the call."""
+    for step in steps:
+        if call.status != "active":
+            return
+        if step.kind == "keys":
+            for key in step.keys:
+                if call.status == "active":
+                    call.press(key)
+        elif step.kind == "wait":
+            call.wait(step.seconds)
+        else:
+            call.hang_up()
 
 
 def open_clock() -> SimClock:
@@ -268,16 +283,35 @@ def test_keys_syntax() -> None:
 
 def test_with_speech_prompts_take_time_and_keys_barge_in(simple: Path) -> None:
     engine = Engine(load_menu(simple))
-    call = engine.start_call(speech=lambda text: len(text.split()))  # a word a second
+    call = engine.start_call(speech=lambda text, language, prompt_id: len(text.split()))  # a word a second
     first = said(call)[0]
     assert call.deadline == len(first.split()) + 5.0  # the timeout starts when the prompt ends
     call.wait()
     prompts = [e for e in call.transcript if e.name == "prompt_played"]
-    reprompt, short = prompts[1], prompts[2]
-    assert reprompt.at == call.deadline - 5.0 - len(reprompt.text.split()) - len(short.text.split())
+    reprompt = prompts[1]
+    assert reprompt.at == call.elapsed == len(first.split()) + 5.0
+    assert len(prompts) == 2  # the short prompt starts when the reprompt ends: not heard yet
+    call.wait(len(reprompt.text.split()))
+    short = [e for e in call.transcript if e.name == "prompt_played"][2]
     assert short.at == reprompt.at + len(reprompt.text.split())
     call.clock.advance(1.0)
     call.press("2")  # cuts the short prompt and is heard at once
     assert call.state == "orders"
     orders = [e for e in call.transcript if e.name == "prompt_played"][-1]
     assert orders.at == call.elapsed
+    times = [e.at for e in call.transcript]
+    assert times == sorted(times)
+
+
+def test_a_key_during_a_chain_of_prompts_drops_the_unheard_ones(simple: Path) -> None:
+    menu = load_menu(MENUS / "customer-service.yaml")
+    call = Engine(menu).start_call(clock=open_clock(), speech=lambda text, language, prompt_id: 4.0)
+    call.press("1")  # English: a greeting message, then the main menu prompt 4 s later
+    assert [e.prompt_id for e in call.transcript if e.name == "prompt_played"][-1] == "greeting.prompt"
+    assert call.state == "main" and call.next_time() == 4.0
+    call.clock.advance(1.0)
+    call.press("1")  # type-ahead during the greeting: the main menu prompt is never heard
+    ids = [e.prompt_id for e in call.transcript if e.name == "prompt_played"]
+    assert "main.prompt" not in ids and call.state == "complaint"
+    entered = [e for e in call.transcript if e.name == "node_entered" and e.node == "main"]
+    assert [e.at for e in entered] == [1.0]  # published when the caller got there, at the key

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ivr.call.pacing import reading_seconds
 from tests.conftest import SIMPLE, run_ivr
 
 CS = "menus/customer-service.yaml"
@@ -123,10 +124,36 @@ def test_call_json_lines() -> None:
     result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--json", "--keys", "2 wait 0")
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert events[0]["event"] == "call_started" and events[0]["language"] == "en"
-    assert {"event": "no_input", "at": 5.0, "node": "main", "count": 1} in events
-    assert {"event": "variable_set", "at": 0.0, "node": "language", "variable": "language", "value": "ur"} in events
-    assert {"event": "queued", "at": 5.0, "node": "agent", "queue": "general"} in events
-    assert any(e["event"] == "contact_answered" and e["live"] for e in events)  # floor events too
+    names = [e["event"] for e in events]
+    welcome = events[names.index("prompt_played")]
+    key = events[names.index("key_pressed")]
+    assert key["at"] == pytest.approx(reading_seconds(welcome["text"], "en"))  # pressed once the prompt was heard
+    assert {
+        "event": "variable_set",
+        "at": key["at"],
+        "node": "language",
+        "variable": "language",
+        "value": "ur",
+    } in events
+    main = next(e for e in events if e["event"] == "prompt_played" and e["prompt_id"] == "main.prompt")
+    no_input = next(e for e in events if e["event"] == "no_input")
+    assert no_input["node"] == "main"
+    assert no_input["at"] == pytest.approx(main["at"] + reading_seconds(main["text"], "ur") + 5.0)
+    queued = next(e for e in events if e["event"] == "queued")
+    answered = next(e for e in events if e["event"] == "answered")
+    assert queued["queue"] == "general" and queued["at"] <= answered["at"]
+    times = [e["at"] for e in events]
+    assert times == sorted(times)  # one clock: call and floor events in time order
+
+
+def test_first_no_input_comes_after_the_prompt_and_the_timeout() -> None:
+    """The issue's check: the timeout starts when the prompt ends, not when it begins."""
+    result = run_ivr("call", CS, "--at", "2026-11-24T10:00", "--keys", "wait", "--json")
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    prompt = next(e for e in events if e["event"] == "prompt_played")
+    no_input = next(e for e in events if e["event"] == "no_input")
+    assert no_input["at"] >= prompt["at"] + reading_seconds(prompt["text"], "en") + 5.0 - 1e-9
+    assert no_input["at"] > 5.0
 
 
 def test_call_hangs_up_when_the_keys_run_out() -> None:
@@ -138,6 +165,7 @@ def test_call_reports_unused_keys(write_menu: Callable[..., Path]) -> None:
     result = run_ivr("call", str(write_menu(SIMPLE)), "--keys", "0 5 5")
     assert result.returncode == 1
     assert "2 key(s) not used" in result.stderr
+    assert "⇒ queued for" in result.stdout.splitlines()[-1]  # no floor: the call ends queued
 
 
 @pytest.mark.parametrize(

@@ -215,12 +215,14 @@ async def test_records_wait_in_memory_while_the_database_is_locked(tmp_path: Pat
     async with tui.run_test(size=(120, 40), notifications=True) as pilot:
         holder.execute("BEGIN EXCLUSIVE")
         await pilot.press("c", "1", "3")
+        tui.advance(60)  # the suggestion's prompt is heard, then the call is transferred and its record kept
         await until(pilot, lambda: any(n.title == "Records" for n in tui._notifications), 10)
         [note] = [n.message for n in tui._notifications if n.title == "Records"]
         assert "database is locked" in note and "1 call record kept in memory" in note
         assert tui.call is not None and tui.call.status != "active"  # the call itself was not disturbed
         holder.execute("ROLLBACK")
         await pilot.press("c", "1", "3")  # the next call's record goes in, and the waiting one first
+        tui.advance(60)
         await until(pilot, lambda: not store.pending and calls_in(db) == 2, 10)
     holder.close()
     assert calls_in(db) == 2 and not store.pending

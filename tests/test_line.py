@@ -8,8 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.call import SimClock
+from ivr.call.callers import MenuWalker
 from ivr.call.keys import parse_keys, play_steps
-from ivr.call.line import Line, MenuWalker, prompt_seconds
+from ivr.call.line import Line
+from ivr.call.pacing import reading_seconds
 from ivr.contact import events as ev
 from ivr.menu import load_menu
 from tests.conftest import MENUS
@@ -42,18 +44,19 @@ def test_live_caller_waits_hears_position_and_is_answered(write_menu: Callable[.
     line = Line(load_menu(write_menu(SMALL)), SimClock(OPEN), seed=4, centre_listeners=[seen.append])
     line.centre.enqueue("main_queue", live=False)  # Ayesha is busy until 120 s
     line.advance(30)
-    call = line.place_call()
-    call.press("1")
-    assert call.status == "queued" and line.position(call) == (1, 90.0)
+    live = line.dial()
+    live.press("1")  # barges in at 30 s: the queue node has no prompt, so the caller joins at once
+    assert live.status == "queued" and live.position() == (1, 90.0)
     line.advance(45)
-    contact = line.contact_of(call)
+    contact = live.contact
     assert contact is not None
     assert [(e.at, e.position) for e in seen if isinstance(e, ev.Announcement)] == [(50.0, 1), (70.0, 1)]
     line.advance(60)
     answered = [e for e in seen if isinstance(e, ev.ContactAnswered) and e.contact == contact.id]
     assert [(a.at, a.agent, a.wait, a.live) for a in answered] == [(120.0, "Ayesha", 90.0, True)]
-    assert line.position(call) is None
-    assert line.floor().agents[0].contact == contact.id
+    assert live.position() is None
+    floor = line.floor()
+    assert floor is not None and floor.agents[0].contact == contact.id
 
 
 def test_live_caller_in_the_busy_bundled_line() -> None:
@@ -61,19 +64,25 @@ def test_live_caller_in_the_busy_bundled_line() -> None:
     line = Line(load_menu(MENUS / "customer-service.yaml"), SimClock(OPEN), seed=4, centre_listeners=[seen.append])
     line.advance(1800)
     assert sum(isinstance(e, ev.ContactAnswered) for e in seen) > 20  # background callers were served
-    call = line.place_call()
-    play_steps(call, parse_keys("1 4 3"))  # English, technical service, mobile
-    contact = line.contact_of(call)
-    assert call.queue == "tech_mobile" and contact is not None and contact.live
-    line.advance(3600)
+    live = line.dial()
+    play_steps(live, parse_keys("1 4 3"))  # English, technical service, mobile; waits out the queue
+    contact = live.contact
+    assert contact is not None and contact.live and contact.queue.name == "tech_mobile"
     assert any(isinstance(e, ev.ContactEnded) and e.contact == contact.id and e.live for e in seen)
 
 
 def test_live_timeouts_fire_as_the_line_advances() -> None:
     line = Line(load_menu(MENUS / "customer-service.yaml"), SimClock(OPEN), seed=1, background=False)
-    call = line.place_call()
-    line.advance(12)
-    assert [e.at for e in call.transcript if e.name == "no_input"] == [5.0, 10.0]
+    call = line.dial().call
+    line.advance(30)
+    heard = [e for e in call.transcript if e.name in ("prompt_played", "no_input")]
+    first = reading_seconds(heard[0].text, "en")  # the welcome, then the timeout of 5 s
+    sorry = reading_seconds(heard[2].text, "en")
+    again = reading_seconds(heard[3].text, "en")
+    assert [round(e.at, 6) for e in heard if e.name == "no_input"] == [
+        round(first + 5, 6),
+        round(first + 5 + sorry + again + 5, 6),
+    ]
 
 
 def test_background_callers_follow_the_choice_weights(write_menu: Callable[..., Path]) -> None:
@@ -87,11 +96,11 @@ def test_background_callers_follow_the_choice_weights(write_menu: Callable[..., 
     from ivr.call.engine import Engine
 
     walker = MenuWalker(Engine(menu), random.Random(1), OPEN)
-    walker.choices = {"language": {"1": 1.0}, "main": {"3": 1.0}}  # everyone leaves a suggestion
+    walker.policy.choices = {"language": {"1": 1.0}, "main": {"3": 1.0}}  # everyone leaves a suggestion
     arrivals = [walker.walk(float(t)) for t in range(20)]
     assert {a.outcome for a in arrivals} == {"transferred"}
-    assert all(a.delay > prompt_seconds("Welcome to Roshan Telecom.") for a in arrivals)
-    walker.choices = {"language": {"2": 1.0}, "main": {"4": 1.0}, "technical": {"2": 1.0}}
+    assert all(a.delay > reading_seconds("Welcome to Roshan Telecom.", "en") for a in arrivals)
+    walker.policy.choices = {"language": {"2": 1.0}, "main": {"4": 1.0}, "technical": {"2": 1.0}}
     cable = walker.walk(0.0)
     assert cable.queue == "tech_cable" and cable.data["variables"]["language"] == "ur"
     assert cable.data["path"][:3] == ["opening_hours", "language", "greeting"]
@@ -104,7 +113,7 @@ def test_walkers_type_valid_account_numbers() -> None:
 
     menu = load_menu(MENUS / "customer-service.yaml")
     walker = MenuWalker(Engine(menu), random.Random(2), OPEN)
-    walker.choices = {"language": {"1": 1.0}, "main": {"2": 1.0}, "doubt": {"2": 1.0}}
+    walker.policy.choices = {"language": {"1": 1.0}, "main": {"2": 1.0}, "doubt": {"2": 1.0}}
     arrival = walker.walk(0.0)
     assert arrival.queue == "accounts"
     from ivr.menu.luhn import luhn_ok

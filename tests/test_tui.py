@@ -32,6 +32,12 @@ def transcript(tui: IvrApp) -> str:
     return "\n".join(line.text for line in tui.query_one("#transcript", RichLog).lines)
 
 
+def listen(tui: IvrApp) -> None:
+    """Let simulated time pass (the app is paused) until the line has said what it has to say."""
+    if tui.call is not None:
+        tui.advance(max(0.0, tui.call.settled_at() - tui.clock.now()))
+
+
 async def until(pilot: object, condition: object, seconds: float = 5.0) -> None:
     """Let the app run (real time) until ``condition()`` holds; a busy machine only makes it slower."""
     import time
@@ -55,6 +61,9 @@ async def test_call_and_choose_with_the_keyboard() -> None:
         assert "Welcome to Roshan Telecom" in prompt_text(tui)
         await pilot.press("1")
         await pilot.pause()
+        assert "Thank you for calling" in prompt_text(tui)  # the greeting first: prompts take their time
+        listen(tui)
+        await pilot.pause()
         assert "For a complaint, press 1" in prompt_text(tui)
         assert tui.query_one(MenuMap).current == "main"
         assert seen[0] == "call_started" and seen.count("key_pressed") == 1 and "prompt_played" in seen
@@ -66,6 +75,7 @@ async def test_keypad_buttons_work_by_mouse() -> None:
     async with tui.run_test(size=(100, 32)) as pilot:
         await pilot.click("#call")
         await pilot.click("#key-2")  # Urdu
+        listen(tui)
         await pilot.pause()
         assert "شکایت کے لیے 1 دبائیں" in prompt_text(tui)
         await pilot.click("#key-7")
@@ -76,16 +86,23 @@ async def test_keypad_buttons_work_by_mouse() -> None:
         assert "Call ended (caller)" in prompt_text(tui)
 
 
-async def test_time_runs_faster_and_pauses() -> None:
+async def test_time_runs_faster_only_while_the_caller_has_nothing_to_do() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
         await pilot.press("c")
-        await pilot.press("f3")  # x60: five simulated seconds pass in under a tenth of a second
-        await until(pilot, lambda: "no input (1)" in transcript(tui))
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+        # At a menu the caller must choose: x60 falls back to x1, so the timeout is not lost to speed.
+        assert tui.speed == 60 and tui.effective_speed() == 1
+        assert "x60 (x1 while you choose)" in tui.sub_title
+        assert tui.clock.now() < 2.0 and "no input" not in transcript(tui)
+        await pilot.press("1", "0")  # English, then a representative: on hold, time runs at x60
+        listen(tui)
+        await pilot.pause(0.3)
+        assert tui.call is not None and tui.call.status == "queued" and tui.effective_speed() == 60
         await pilot.press("p")
         await pilot.pause()
         assert "paused" in tui.sub_title
-        assert "no input (1)" in transcript(tui)
         frozen = tui.clock.now()
         await pilot.pause(0.3)
         assert tui.clock.now() == frozen
@@ -96,6 +113,7 @@ async def test_the_floor_shows_the_live_caller() -> None:
     async with tui.run_test(size=(120, 40)) as pilot:
         await pilot.press("c", "1", "4", "3")  # English, technical service, mobile
         await pilot.pause()
+        listen(tui)  # "Connecting you to a mobile technician", then the caller joins the queue
         tui.advance(1)
         await pilot.pause()
         agents = tui.query_one("#agents", DataTable)
@@ -148,12 +166,24 @@ async def test_command_palette_offers_the_actions() -> None:
         assert tui.speed == 10 and not tui.paused
 
 
+def keys_then_listen(*keys: str) -> object:
+    """For snapshots: press ``keys``, then let the line say what it has to say."""
+
+    async def run(pilot: object) -> None:
+        await pilot.press(*keys)  # type: ignore[attr-defined]
+        listen(pilot.app)  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+
+    return run
+
+
 def test_snapshot_80x24(snap_compare: object) -> None:
-    assert snap_compare(app(), press=["c", "1"], terminal_size=(80, 24))  # type: ignore[operator]
+    assert snap_compare(app(), run_before=keys_then_listen("c", "1"), terminal_size=(80, 24))  # type: ignore[operator]
 
 
 def test_snapshot_160x48(snap_compare: object) -> None:
-    assert snap_compare(app(), press=["c", "1", "1"], terminal_size=(160, 48))  # type: ignore[operator]
+    run = keys_then_listen("c", "1", "1")
+    assert snap_compare(app(), run_before=run, terminal_size=(160, 48))  # type: ignore[operator]
 
 
 async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
@@ -231,6 +261,7 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
     tui = app(role="representative", store=store)
     async with tui.run_test(size=(120, 40)) as pilot:
         await pilot.press("c", "1", "2", "1", *"12345678", "1")  # order status, confirmed
+        listen(tui)  # "connecting you...": then the call reaches the representative, the user
         await pilot.pause()
         assert isinstance(tui.screen, ScreenPop)
         details = str(tui.screen.query_one("#pop-details", Static).render())
@@ -242,6 +273,7 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
         assert not isinstance(tui.screen, ScreenPop)
         assert "Your reference number is Y O U 0 0 0 0 0 1" in transcript(tui)
         await pilot.press("2", "3", "4")
+        listen(tui)
         await pilot.pause()
         assert tui.call is not None and tui.call.end_reason == "completed"
     [ticket] = list(store.rows("SELECT reference, category, resolved, note, representative FROM tickets"))
@@ -267,13 +299,21 @@ async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: 
             while "no input (1)" not in transcript(tui):  # the caller says nothing until a timeout fires
                 tui.advance(1)
                 await pilot.pause()
-            await pilot.press("4", "3")  # technical service, mobile: queued
-            tui.advance(30)
+            await pilot.press("4", "3")  # technical service, mobile: queued, answered, then the survey
+            while tui.call is not None and tui.call.state != "survey":
+                tui.advance(30)
+                await pilot.pause()
+            listen(tui)
+            await pilot.press("1", "5", "4")
+            listen(tui)
+            await pilot.pause()
+            assert tui.call is not None and tui.call.end_reason == "completed"
             await pilot.press("s")
             await pilot.pause()
             [saved] = tui.saved_scripts
         text = saved.read_text(encoding="utf-8")
         assert "no_input: 1" in text and "queued: tech_mobile" in text
+        assert "answered: true" in text and "hung_up: completed" in text
         result = run_ivr("replay", str(saved))
         assert result.returncode == 0, result.stdout[-2000:]
     finally:

@@ -44,6 +44,33 @@ def test_wavs_in_english_and_urdu(tmp_path: Path) -> None:
 
 
 @needs_espeak
+def test_a_bilingual_first_prompt_is_spoken_whole_and_in_the_right_voice(write_menu: object) -> None:
+    """The README's `ivr speak` once failed on a first prompt mixing English and Urdu ("made no audio"),
+    Urdu came out in the English voice (letters spelt out), and pyttsx3's "Audio saved to" leaked."""
+    menu = write_menu(  # type: ignore[operator]
+        """
+        name: bilingual
+        languages: [en, ur]
+        start: hello
+        nodes:
+          hello:
+            type: hangup
+            prompt:
+              en: "Welcome to Roshan Telecom. For English, press 1. اردو کے لیے 2 دبائیں۔"
+              ur: "معاف کیجیے، ہمیں آپ کا کوئی جواب نہیں ملا۔"
+        """
+    )
+    out = menu.parent / "voices"
+    result = run_ivr("speak", str(menu), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Audio saved" not in result.stdout + result.stderr
+    lengths = {p["language"]: p["seconds"] for p in json.loads((out / "manifest.json").read_text())["prompts"]}
+    words = {"en": 13, "ur": 9}
+    for language, seconds in lengths.items():  # whole (not cut) and at a speaking pace (not spelt out)
+        assert words[language] / 6 < seconds < words[language] / 0.5, (language, seconds)
+
+
+@needs_espeak
 def test_speaker_worker_speaks_in_its_own_thread_and_stops_cleanly() -> None:
     problems: list[str] = []
     speaker = Speaker(problems.append, check_audio=False)
@@ -119,6 +146,8 @@ async def test_tui_says_once_when_it_cannot_speak() -> None:
     )
     async with tui.run_test(size=(100, 32), notifications=True) as pilot:
         await pilot.press("c", "1")
+        assert tui.call is not None
+        tui.advance(tui.call.settled_at() - tui.clock.now())  # the greeting, then the main menu's prompt
         await pilot.pause(0.5)
         messages = [n.message for n in tui._notifications]
         assert sum("running in text mode" in m for m in messages) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
@@ -19,14 +19,22 @@ from ivr.call.events import CallEvent
 from ivr.menu.compiled import Menu
 from ivr.menu.conditions import Hours
 
+if TYPE_CHECKING:
+    from ivr.call.session import Call
+
 INTERNAL_TRIGGERS = ("no_input", "no_match", "repeat")
+CACHED_ENGINES = 64
+_engines: dict[int, tuple[object, Engine]] = {}
+
+
+DEFAULT_NUMBER = "+920000000000"  # the caller's number when nobody gives one
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
     """Who is calling: their number, account tier, language and any data the line knows about them."""
 
-    number: str = "+920000000000"
+    number: str = DEFAULT_NUMBER
     tier: str | None = None
     language: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
@@ -72,13 +80,28 @@ class Engine:
         clock: SimClock | None = None,
         listeners: list[Callable[[CallEvent], None]] | None = None,
         keep_transcript: bool = True,
-        speech: Callable[[str], float] | None = None,
-    ) -> Any:
+        speech: Callable[[str, str, str], float] | None = None,
+    ) -> Call:
         """Create a call at the menu's start node and play its first prompt. Costs O(1) in menu size.
 
-        ``speech`` gives the seconds a prompt takes to say; without it prompts take no time."""
+        ``speech`` gives the seconds a prompt takes to say (:class:`ivr.call.pacing.Pacing`); without it
+        prompts take no time, which keeps engine tests about logic, not pacing."""
         from ivr.call.session import Call
 
         call = Call(self, caller or Caller(), clock or SimClock(), listeners or [], keep_transcript, speech)
         call.start()
         return call
+
+
+def engine_for(menu: Menu) -> Engine:
+    """The one machine of a loaded menu, built on first use and shared by every call on it (a menu
+    copied with other representatives or handle times shares its nodes, and so its machine)."""
+    key = id(menu.nodes)
+    hit = _engines.get(key)
+    if hit is not None and hit[0] is menu.nodes:
+        return hit[1]
+    engine = Engine(menu)
+    _engines[key] = (menu.nodes, engine)  # holding the nodes keeps the id from being reused
+    while len(_engines) > CACHED_ENGINES:
+        del _engines[next(iter(_engines))]
+    return engine

@@ -92,6 +92,77 @@ class Transferred(CallEvent):
 
 
 @dataclass(slots=True)
+class QueuePosition(CallEvent):
+    """The caller's place in the queue and the estimated wait, as told to them (on joining, then periodically)."""
+
+    queue: str
+    position: int
+    estimated_wait: float
+    name: ClassVar[str] = "queue_position"
+
+
+@dataclass(slots=True)
+class QueueBusy(CallEvent):
+    """The queue could not take the caller: ``full`` (at its `max_length`) or ``unstaffed`` (nobody logged in)."""
+
+    queue: str
+    why: str
+    name: ClassVar[str] = "queue_busy"
+
+
+@dataclass(slots=True)
+class QueueOverflowed(CallEvent):
+    """The caller, still the same contact, moved from ``queue`` to ``to`` (the queue's `overflow`)."""
+
+    queue: str
+    to: str
+    name: ClassVar[str] = "overflowed"
+
+
+@dataclass(slots=True)
+class CallbackOffered(CallEvent):
+    queue: str
+    key: str
+    name: ClassVar[str] = "callback_offered"
+
+
+@dataclass(slots=True)
+class CallbackTaken(CallEvent):
+    """The caller chose to be called back: they keep their place and the call ends."""
+
+    queue: str
+    name: ClassVar[str] = "callback_taken"
+
+
+@dataclass(slots=True)
+class Answered(CallEvent):
+    queue: str
+    agent: str
+    wait: float
+    name: ClassVar[str] = "answered"
+
+
+@dataclass(slots=True)
+class RepresentativeDone(CallEvent):
+    """The representative finished the conversation and noted the claim."""
+
+    agent: str
+    reference: str
+    resolved: bool
+    talk: float
+    name: ClassVar[str] = "representative_done"
+
+
+@dataclass(slots=True)
+class KeyNotUsed(CallEvent):
+    """A key that does nothing where it was pressed (e.g. in a queue that declares no key for it)."""
+
+    key: str
+    why: str
+    name: ClassVar[str] = "key_not_used"
+
+
+@dataclass(slots=True)
 class HungUp(CallEvent):
     reason: str  # caller, completed (or a hangup node's reason), max-attempts, dead-end, loop
     name: ClassVar[str] = "hung_up"
@@ -111,6 +182,14 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         SurveyAnswered,
         Queued,
         Transferred,
+        QueuePosition,
+        QueueBusy,
+        QueueOverflowed,
+        CallbackOffered,
+        CallbackTaken,
+        Answered,
+        RepresentativeDone,
+        KeyNotUsed,
         HungUp,
     )
 }

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ivr.call.session import Call
-
-if TYPE_CHECKING:
-    from ivr.call.line import Line
+from ivr.call.driver import LiveCall
+from ivr.call.events import KeyNotUsed
+from ivr.call.session import ACTIVE
 
 _WAIT = re.compile(r"^wait(?::(\d+(?:\.\d+)?)s?)?$")
 _KEYS = re.compile(r"^[0-9*#]+$")
@@ -49,38 +47,51 @@ def parse_keys(text: str) -> list[Step]:
     return steps
 
 
-def play_steps(call: Call, steps: list[Step], line: Line | None = None) -> int:
-    """Drive ``call`` through ``steps``; return how many keys were left unused because the call was over.
+QUEUE_LIMIT = 4 * 3600.0  # the longest a --keys caller waits in a queue for their turn
 
-    On a line, time passes on the line (so the floor moves too), and a caller handed to a queue waits
-    there until the representative is done before the next step.
+
+def wait_for_turn(live: LiveCall) -> None:
+    """While on hold, wait until the line asks something of the caller again: the representative is done
+    (the call goes on), a callback is offered, or the call is over."""
+    live.line.run_until(lambda: not live.on_hold or live.callback_open, QUEUE_LIMIT)
+
+
+def play_steps(live: LiveCall, steps: list[Step]) -> int:
+    """Drive ``live`` through ``steps``; return how many keys went unused (the call was over, or the key
+    meant nothing where it was pressed).
+
+    Like a caller, each run of keys is pressed once the prompt has been heard out (the keys of a run one
+    after another); on hold the caller waits for their turn, or for a callback offer to answer.
     """
     unused = 0
     for step in steps:
-        if line is not None and call.status == "queued":
-            line.wait_in_queue(call)
-        if call.status != "active":
-            unused += len(step.keys)
-            continue
+        if live.on_hold and step.kind != "hangup":
+            wait_for_turn(live)
         if step.kind == "keys":
             for i, key in enumerate(step.keys):
-                if line is not None and call.status == "queued":
-                    line.wait_in_queue(call)
-                if call.status != "active":
+                if live.on_hold and not live.callback_open:
+                    wait_for_turn(live)
+                if live.status != ACTIVE and not live.on_hold:
                     unused += len(step.keys) - i
                     break
-                call.press(key)
+                if i == 0:
+                    live.listen()
+                before = len(live.call.transcript)
+                live.press(key)
+                unused += any(isinstance(e, KeyNotUsed) for e in live.call.transcript[before:])
+        elif live.status != ACTIVE and not live.on_hold:
+            continue
         elif step.kind == "wait":
-            if line is None:
-                call.wait(step.seconds)
-            elif step.seconds is not None:
-                line.advance(step.seconds)
-            elif call.deadline is not None:
-                line.advance(max(call.deadline - call.clock.now(), 0.0))
-        elif line is not None:
-            line.hang_up(call)
+            if step.seconds is not None:
+                live.silence(step.seconds)
+            else:
+                live.wait_for_timeout()
         else:
-            call.hang_up()
-    if line is not None and call.status == "queued":
-        line.wait_in_queue(call)
+            live.hang_up()
+    if live.on_hold:
+        wait_for_turn(live)
+    if live.on_hold and live.callback_open:  # offered but not taken: the caller stays on the line
+        live.decline_callback()
+        live.line.run_until(lambda: not live.on_hold, QUEUE_LIMIT)
+    live.listen()
     return unused

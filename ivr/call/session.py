@@ -7,6 +7,7 @@ A call reacts to three inputs (a key, the passing of time, the caller hanging up
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 MAX_STEPS_PER_INPUT = 1000  # nodes passed without waiting for the caller before we call it a loop
 
+Speech = Callable[[str, str, str], float]  # (text, language, prompt id) -> seconds it takes to say
+
 ACTIVE, QUEUED, TRANSFERRED, ENDED = "active", "queued", "transferred", "ended"
 
 
@@ -54,7 +57,7 @@ class Call:
         clock: SimClock,
         listeners: list[Callable[[CallEvent], None]],
         keep_transcript: bool = True,
-        speech: Callable[[str], float] | None = None,
+        speech: Speech | None = None,
     ) -> None:
         menu = engine.menu
         self.engine = engine
@@ -93,6 +96,10 @@ class Call:
         self.speech = speech
         self.speaking_until = self.started_at
         self._rel = 0.0  # the same, from the start of the call: the `at` of every event
+        # Events the caller has not reached yet: a prompt that starts when the one before it ends, and
+        # what follows it (the next node, the queue, the goodbye's hang-up). They are published when the
+        # clock reaches them, so the event stream is in time order; a key press drops unheard prompts.
+        self._pending: deque[CallEvent] = deque()
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -127,9 +134,8 @@ class Call:
             raise ValueError(f"{key!r} is not a phone key")
         if self.status != ACTIVE:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
-        self._stamp(self.clock.now())
+        self._barge_in()
         self._emit(KeyPressed(self._rel, self.state, key))
-        self.speaking_until = self._t  # barge-in
         swallow, self.swallow = self.swallow, None
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
@@ -146,8 +152,8 @@ class Call:
     def wait(self, seconds: float | None = None) -> None:
         """The caller stays silent: for ``seconds``, or until the next timeout fires when None.
 
-        This moves the call's own clock. Calls that share a clock are driven by advancing the clock and
-        calling :meth:`poll` instead.
+        This moves the call's own clock. Calls that share a clock with a floor are driven through
+        :class:`ivr.call.driver.LiveCall` instead, which moves the clock for both.
         """
         if seconds is None:
             if self.deadline is not None and self.status == ACTIVE:
@@ -155,18 +161,97 @@ class Call:
                 self.poll()
             return
         target = self.clock.now() + seconds
-        while self.deadline is not None and self.deadline <= target and self.status == ACTIVE:
-            self.clock.advance_to(self.deadline)
+        while (due := self.next_time()) is not None and due <= target:
+            self.clock.advance_to(due)
             self.poll()
         self.clock.advance_to(target)
+        self.poll()
+
+    def next_time(self) -> float | None:
+        """When this call next does something by itself: a prompt starts, or a timeout fires."""
+        due = self._pending[0].at + self.started_at if self._pending else None
+        if self.deadline is not None and self.status == ACTIVE and (due is None or self.deadline < due):
+            due = self.deadline
+        return due
+
+    def settled_at(self) -> float:
+        """When the line falls quiet: the last prompt queued so far has been said to the end."""
+        return max(self.clock.now(), self.speaking_until)
 
     def poll(self) -> None:
-        """Fire every timeout that is due by the clock's current time."""
-        while self.deadline is not None and self.status == ACTIVE and self.deadline <= self.clock.now():
-            self._stamp(self.deadline)
-            self.deadline = None
-            self.swallow = None
-            self._timeout()
+        """Publish what has begun and fire every timeout that is due, in time order, by the clock's time."""
+        now = self.clock.now()
+        pending = self._pending
+        same_instant = 0  # timeouts fired at one instant: a zero-second timeout that loops must not spin
+        while True:
+            due = pending[0].at + self.started_at if pending else None
+            deadline = self.deadline if self.status == ACTIVE else None
+            if due is not None and due <= now and (deadline is None or due <= deadline):
+                event = pending.popleft()
+                self._stamp(due)
+                self._publish(event)
+            elif deadline is not None and deadline <= now:
+                same_instant = same_instant + 1 if deadline == self._t else 0
+                self._stamp(deadline)
+                self.deadline = None
+                self.swallow = None
+                if same_instant >= MAX_STEPS_PER_INPUT:
+                    self._end("loop")
+                    continue
+                self._timeout()
+            else:
+                return
+
+    def _barge_in(self) -> None:
+        """A key now: the prompt being said stops, prompts not yet begun are never heard, and what the
+        call did meanwhile (nodes entered, variables set) is published now."""
+        self._stamp(self.clock.now())
+        self.speaking_until = self._t
+        kept = [e for e in self._pending if not isinstance(e, PromptPlayed)]
+        self._pending.clear()
+        for event in kept:
+            event.at = self._rel
+            self._publish(event)
+
+    def key_while_queued(self, key: str) -> None:
+        """A key pressed while waiting in a queue: published, and it stops the announcement being said.
+        What it does is the queue's business (:class:`ivr.call.driver.LiveCall`)."""
+        if key not in "0123456789*#" or len(key) != 1:
+            raise ValueError(f"{key!r} is not a phone key")
+        if self.status != QUEUED:
+            raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
+        self._barge_in()
+        self._emit(KeyPressed(self._rel, self.state, key))
+
+    def emit(self, event: CallEvent) -> None:
+        """Publish an event from outside the menu (the queue phase), stamped now and after what is pending."""
+        self._stamp(self.clock.now())
+        event.at = self._rel
+        self._emit(event)
+
+    def say(self, node_id: str, role: str, text: Text, extra: dict[str, Any] | None = None) -> None:
+        """Play a prompt that is not the menu's own (queue announcements), after whatever is being said."""
+        self._stamp(self.clock.now())
+        self._play(node_id, role, text, extra)
+
+    def leave_queue(self, trigger: str, reason: str) -> None:
+        """The queue could not take the call: follow the queue node's ``trigger`` route, or end with ``reason``."""
+        if self.status != QUEUED:
+            raise CallOver(f"the call has {self._over_reason()}; only a queued call can leave its queue")
+        self._stamp(self.clock.now())
+        self.status = ACTIVE
+        self.queue = None
+        if trigger in self.engine.outgoing[self.state]:
+            self._leave(trigger)
+        else:
+            self._end(reason)
+
+    def end(self, reason: str) -> None:
+        """The line ends the call now (e.g. a callback was taken: the caller keeps their place and hangs up)."""
+        if self.status == ENDED:
+            raise CallOver(f"the call has already {self._over_reason()}")
+        self._stamp(self.clock.now())
+        self._end(reason)
 
     def resume(self, variables: dict[str, Any]) -> None:
         """The representative is done with a queued call: set what they noted (``reference``,
@@ -186,7 +271,7 @@ class Call:
         """The caller hangs up (in the menu, or while waiting in a queue)."""
         if self.ended:
             raise CallOver(f"the call has already {self._over_reason()}")
-        self._stamp(self.clock.now())
+        self._barge_in()  # what happened before the hang-up is still published first
         self._end("caller")
 
     # -- menus ---------------------------------------------------------------------------------------
@@ -403,7 +488,7 @@ class Call:
         """Run the node just entered and every node after it that needs no caller input."""
         for _ in range(MAX_STEPS_PER_INPUT):
             node = self.node
-            self._emit(NodeEntered(self._rel, node.id, node.kind))
+            self._emit(NodeEntered(self._after_speech(), node.id, node.kind))  # reached when the line is quiet
             for name, value in node.spec.set.items():
                 self._set(name, value)
             kind = node.kind
@@ -432,13 +517,13 @@ class Call:
                 self._play_optional(node)
                 self.status = QUEUED
                 self.queue = node.spec.queue
-                self._emit(Queued(self._rel, node.id, node.spec.queue))
+                self._emit(Queued(self._after_speech(), node.id, node.spec.queue))
                 return
             elif kind == "transfer":
                 self._play_optional(node)
                 self.status = TRANSFERRED
                 self.end_reason = "transferred"
-                self._emit(Transferred(self._rel, node.id, node.spec.to))
+                self._emit(Transferred(self._after_speech(), node.id, node.spec.to))
                 return
             elif kind == "hangup":
                 self._play_optional(node)
@@ -462,7 +547,7 @@ class Call:
         self.deadline = None
         self.status = ENDED
         self.end_reason = reason
-        self._emit(HungUp(self._rel, self.state, reason))
+        self._emit(HungUp(self._after_speech(), self.state, reason))
 
     def _over_reason(self) -> str:
         if self.status == QUEUED:
@@ -485,15 +570,16 @@ class Call:
         if node.spec.prompt is not None:
             self._play(node.id, "prompt", node.spec.prompt)
 
-    def _play(self, node_id: str, role: str, text: Text) -> None:
+    def _play(self, node_id: str, role: str, text: Text, extra: dict[str, Any] | None = None) -> None:
         language = self.variables["language"]
-        spoken = fill(pick(text, language, self.menu.default_language), self.variables)
-        at = self._rel
+        values = {**self.variables, **extra} if extra else self.variables
+        spoken = fill(pick(text, language, self.menu.default_language), values)
+        prompt_id = f"{node_id}.{role}"
+        begins = self._t
         if self.speech is not None:
             begins = max(self._t, self.speaking_until)
-            self.speaking_until = begins + self.speech(spoken)
-            at = begins - self.started_at
-        self._emit(PromptPlayed(at, node_id, f"{node_id}.{role}", spoken, language))
+            self.speaking_until = begins + self.speech(spoken, language, prompt_id)
+        self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language))
 
     def _set(self, name: str, value: Any) -> None:
         self.variables[name] = value
@@ -502,11 +588,25 @@ class Call:
     def _arm(self, seconds: float) -> None:
         self.deadline = max(self._t, self.speaking_until) + seconds
 
+    def _after_speech(self) -> float:
+        """The time (from the start of the call) at which the line falls quiet."""
+        return max(self._t, self.speaking_until) - self.started_at
+
     def _stamp(self, t: float) -> None:
         self._t = t
         self._rel = t - self.started_at
 
     def _emit(self, event: CallEvent) -> None:
+        """Publish now, or, when something before it has not happened yet, right after that."""
+        pending = self._pending
+        if pending:
+            event.at = max(event.at, pending[-1].at)
+        if event.at > self._rel + 1e-9 or pending:
+            pending.append(event)
+        else:
+            self._publish(event)
+
+    def _publish(self, event: CallEvent) -> None:
         if self.keep_transcript:
             self.transcript.append(event)
         for listener in self.listeners:

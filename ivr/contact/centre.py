@@ -220,13 +220,26 @@ class Centre:
 
     # -- the live caller's side ---------------------------------------------------------------------
 
-    def enqueue(self, queue: str, live: bool = True, data: dict[str, Any] | None = None) -> Contact:
-        """A caller joins ``queue`` now (the live caller from the menu, typically)."""
+    def enqueue(
+        self,
+        queue: str,
+        live: bool = True,
+        data: dict[str, Any] | None = None,
+        before_join: Callable[[Contact], None] | None = None,
+    ) -> Contact:
+        """A caller joins ``queue`` now (the live caller from the menu, typically). ``before_join`` is
+        given the contact before anything happens to it, so that its events can be told apart."""
         contact = self._new_contact(self.queues[queue], live)
         if data:
             contact.data = data
+        if before_join is not None:
+            before_join(contact)
         self._join(contact)
         return contact
+
+    def logged_in(self, queue: str) -> int:
+        """How many representatives who can answer ``queue`` are logged in (on a break counts)."""
+        return len(self.queues[queue].agents)
 
     def hang_up(self, contact: Contact) -> None:
         """The caller hangs up: abandons if waiting, ends the conversation if talking."""
@@ -243,8 +256,9 @@ class Centre:
     def position(self, contact: Contact) -> int:
         """1-based place in its queue, counting only callers still waiting."""
         place = 0
-        for other in contact.queue.waiting:
-            if other.state == WAITING:
+        queue = contact.queue
+        for other in queue.waiting:
+            if other.state == WAITING and other.queue is queue:
                 place += 1
                 if other is contact:
                     return place
@@ -284,7 +298,7 @@ class Centre:
             WaitingView(c.id, q.name, self.now - c.offered_at, c.live, c.callback)
             for q in self.queues.values()
             for c in q.waiting
-            if c.state == WAITING
+            if c.state == WAITING and c.queue is q
         ]
         return Floor(self.now, agents, waiting, self.total_rows())
 
@@ -347,12 +361,17 @@ class Centre:
         elif kind == _TICK:
             self._tick()
         elif kind == _OVERFLOW:
-            self._overflow(obj)
+            contact, queue = obj
+            if contact.queue is queue:  # not moved on since
+                self._overflow(contact)
         elif kind == _CALLBACK:
-            if obj.state == WAITING and not obj.callback:
-                self._offer_callback(obj)
+            contact, queue = obj
+            if contact.state == WAITING and not contact.callback and contact.queue is queue:
+                self._offer_callback(contact)
         elif kind == _ANNOUNCE:
-            self._announce(obj)
+            contact, queue = obj
+            if contact.queue is queue:
+                self._announce(contact)
         elif kind == _BREAK_START:
             self._start_break(*obj)
         elif kind == _BREAK_END:
@@ -409,16 +428,16 @@ class Centre:
         if contact.patience_at < math.inf and not contact.live:
             self._push(contact.patience_at, _ABANDON, contact)
         if spec.overflow is not None:
-            self._push(now + spec.overflow.after, _OVERFLOW, contact)
+            self._push(now + spec.overflow.after, _OVERFLOW, (contact, queue))
         if spec.callback is not None:
             offer = spec.callback
             estimate = self.estimated_wait(queue, queue.length)
             if offer.wait_over is not None and estimate > offer.wait_over:
                 self._offer_callback(contact)
             elif offer.after is not None:
-                self._push(now + offer.after, _CALLBACK, contact)
+                self._push(now + offer.after, _CALLBACK, (contact, queue))
         if contact.live and spec.announce is not None:
-            self._push(now + spec.announce.every, _ANNOUNCE, contact)
+            self._push(now + spec.announce.every, _ANNOUNCE, (contact, queue))
 
     def _pick_agent(self, queue: QueueState) -> Agent | None:
         free = [a for a in queue.agents if a.state == AVAILABLE]
@@ -531,7 +550,7 @@ class Centre:
 
     def _head(self, queue: QueueState) -> Contact | None:
         waiting = queue.waiting
-        while waiting and waiting[0].state != WAITING:
+        while waiting and (waiting[0].state != WAITING or waiting[0].queue is not queue):
             waiting.popleft()
         return waiting[0] if waiting else None
 
@@ -569,17 +588,19 @@ class Centre:
         self._settle(contact)
         if self.listeners:
             self._emit(ev.Overflowed(self.now, contact.id, queue.name, target.name))
-        moved = Contact(contact.id, target, self.now, contact.patience_at, contact.handle, contact.live)
-        moved.callback = contact.callback
-        moved.data = contact.data
-        self._join(moved)
+        # The same contact moves on, so whoever holds it (the live caller's driver) still follows it: its
+        # place in the new queue, its hang-up. Its old queue drops it lazily (``_head`` checks the queue).
+        contact.queue = target
+        contact.state = WAITING
+        self._join(contact)
 
     def _offer_callback(self, contact: Contact) -> None:
         queue = contact.queue
+        if queue.spec.callback is None:
+            return
         estimate = self.estimated_wait(queue, self.position(contact))
         if self.listeners:
             self._emit(ev.CallbackOffered(self.now, contact.id, queue.name, estimate))
-        assert queue.spec.callback is not None
         if not contact.live and self.rng.random() < queue.spec.callback.accept_rate:
             self._take_callback(contact)
 
@@ -589,13 +610,12 @@ class Centre:
             self._emit(ev.CallbackAccepted(self.now, contact.id, contact.queue.name))
 
     def _announce(self, contact: Contact) -> None:
-        if contact.state != WAITING or contact.callback:
-            return
         queue = contact.queue
-        assert queue.spec.announce is not None
+        if contact.state != WAITING or contact.callback or queue.spec.announce is None:
+            return
         position = self.position(contact)
         self._emit(ev.Announcement(self.now, contact.id, queue.name, position, self.estimated_wait(queue, position)))
-        self._push(self.now + queue.spec.announce.every, _ANNOUNCE, contact)
+        self._push(self.now + queue.spec.announce.every, _ANNOUNCE, (contact, queue))
 
     # -- internals: agents and breaks ----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -25,7 +26,7 @@ def _duration(value: Any) -> Any:
         seconds = number * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
     else:
         raise ValueError(f"{value!r} is not a duration; write seconds such as 5, 2.5s, 500ms or 1m")
-    if seconds < 0 or seconds > 86_400:
+    if not math.isfinite(seconds) or seconds < 0 or seconds > 86_400:
         raise ValueError("a duration must be between 0 and 24 hours")
     return seconds
 

@@ -35,6 +35,7 @@ from ivr.menu.model import (
     MenuNode,
     MessageNode,
     Node,
+    QueueMessages,
     QueueNode,
     Reprompts,
     ReturnNode,
@@ -297,6 +298,7 @@ class _Loader:
         elif isinstance(spec, QueueNode):
             self.pending_refs.append((scope.source, (*loc, "queue"), "queue", spec.queue))
             goto(("after",), spec.after, "after", "after", "after the representative")
+            goto(("on_busy",), spec.on_busy, "busy", "busy", "queue full or unstaffed")
         elif isinstance(spec, SurveyNode):
             goto(("next",), spec.next, "next", "next", "survey done")
             for i, question in enumerate(spec.questions):
@@ -554,6 +556,11 @@ def _texts(model: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Text]]:
     confirm = getattr(model, "confirm", None)
     if confirm is not None:
         yield ("confirm", "prompt"), confirm.prompt
+    messages = getattr(model, "messages", None)
+    if isinstance(messages, QueueMessages):
+        for name in QueueMessages.model_fields:
+            if (text := getattr(messages, name)) is not None:
+                yield ("messages", name), text
     reprompts = getattr(model, "reprompts", None)
     if reprompts is not None:
         for kind in ("no_input", "no_match"):

@@ -208,6 +208,19 @@ class BranchNode(NodeBase):
     default: NodeId | None = None
 
 
+class QueueMessages(Strict):
+    """What a caller hears while in the queue, in their language. ``{queue.position}`` and
+    ``{queue.wait}`` (whole minutes, at least 1) are filled in; unset ones use the built-in wording."""
+
+    joined: Text | None = Field(None, description="on joining, when the caller has to wait")
+    announce: Text | None = Field(None, description="every `announce.every` of the queue")
+    comfort: Text | None = Field(None, description="after each announcement (hold music stands in silence)")
+    callback_offer: Text | None = Field(None, description="the callback offer, with the key to press")
+    callback_taken: Text | None = Field(None, description="when the caller takes the callback")
+    full: Text | None = Field(None, description="the queue is at its `max_length`")
+    unstaffed: Text | None = Field(None, description="no representative of the queue is logged in")
+
+
 class QueueNode(NodeBase):
     type: Literal["queue"]
     queue: str
@@ -215,6 +228,13 @@ class QueueNode(NodeBase):
     after: NodeId | None = Field(
         None, description="where the call goes when the representative is done (reference read-back, survey)"
     )
+    on_busy: NodeId | None = Field(
+        None,
+        description="where the call goes when the queue is full or unstaffed (else the caller hears why; then it ends)",
+    )
+    messages: QueueMessages = Field(default_factory=QueueMessages)
+    callback_key: Key = Field("1", description="the key that takes a callback, when the queue offers one")
+    position_key: Key | None = Field("9", description="the key that repeats the caller's place in the queue")
 
 
 class TransferNode(NodeBase):

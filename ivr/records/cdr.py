@@ -8,12 +8,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ivr.call.events import (
+    Answered,
+    CallbackTaken,
     CallEvent,
     CallStarted,
     HungUp,
     KeyPressed,
     NodeEntered,
+    QueueBusy,
     Queued,
+    RepresentativeDone,
     SurveyAnswered,
     Transferred,
 )
@@ -171,7 +175,7 @@ class SimulationRecorder:
 
 
 class LiveRecorder:
-    """Listens to one live call (and its contact on the floor) and builds its record when it ends."""
+    """Listens to one live call's event stream (the queue phase included) and builds its record."""
 
     def __init__(self, menu: Menu, epoch: datetime, call_id: str, source: str = "live") -> None:
         self.menu = menu
@@ -184,8 +188,11 @@ class LiveRecorder:
         self.language: str | None = None
         self.caller: str | None = None
         self.queued_at: float | None = None
+        self.queue: str | None = None
         self.answer: tuple[str, float] | None = None
-        self.ended: cev.ContactEnded | None = None
+        self.done: RepresentativeDone | None = None
+        self.busy: str | None = None
+        self.callback = False
         self.record: CallRecord | None = None
 
     def on_call(self, event: CallEvent) -> None:
@@ -199,12 +206,15 @@ class LiveRecorder:
             self.survey[event.question] = event.answer
         elif isinstance(event, Queued):
             self.queued_at = event.at
-
-    def on_floor(self, event: cev.CentreEvent) -> None:
-        if isinstance(event, cev.ContactAnswered) and event.live:
+            self.queue = event.queue
+        elif isinstance(event, Answered):
             self.answer = (event.agent, event.wait)
-        elif isinstance(event, cev.ContactEnded) and event.live:
-            self.ended = event
+        elif isinstance(event, RepresentativeDone):
+            self.done = event
+        elif isinstance(event, QueueBusy):
+            self.busy = event.why
+        elif isinstance(event, CallbackTaken):
+            self.callback = True
 
     def finish(self, call: Any) -> CallRecord:
         """The record of ``call``, which has ended (or is left where it is)."""
@@ -216,6 +226,10 @@ class LiveRecorder:
             outcome = menu_outcome(reason, transferred)
         elif self.answer is not None:
             outcome = "answered"
+        elif self.busy is not None:
+            outcome = "blocked"
+        elif self.callback:
+            outcome = "callback"
         elif call.status == "queued":
             outcome = "queued"
         else:
@@ -232,18 +246,18 @@ class LiveRecorder:
             keys="".join(self.keys),
             time_in_menu=self.queued_at if self.queued_at is not None else call.elapsed,
             outcome=outcome,
-            queue=call.queue,
+            queue=self.queue,
             agent=self.answer[0] if self.answer else None,
             time_in_queue=self.answer[1] if self.answer else None,
             hangup_reason=reason,
             last_node=call.state,
             survey=dict(self.survey),
         )
-        if call.queue is not None and call.queue in self.menu.queues:
-            record.sl_seconds = self.menu.queues[call.queue].service_level.seconds
+        if self.queue is not None and self.queue in self.menu.queues:
+            record.sl_seconds = self.menu.queues[self.queue].service_level.seconds
         variables = call.variables
-        if self.ended is not None:
-            e = self.ended
+        if self.done is not None:
+            e = self.done
             record.ticket = Ticket(e.reference, category_of(variables), ticket_data(variables), e.agent, e.resolved)
         elif transferred and self.menu.nodes[call.state].spec.ticket:
             record.ticket = Ticket(

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
+from ivr.call.callers import valid_entry
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import NodeEntered
-from ivr.call.line import valid_entry
 from ivr.call.session import Call, CallOver
 from ivr.menu.compiled import Menu
 

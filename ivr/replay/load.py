@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ivr.call.callers import THINK_SECONDS, CallerPolicy
 from ivr.call.clock import SimClock
-from ivr.call.engine import Caller, Engine
-from ivr.call.line import THINK_SECONDS, prompt_seconds, valid_entry
+from ivr.call.engine import Caller, engine_for
+from ivr.call.pacing import READING
 from ivr.call.session import Call
 from ivr.contact import events as cev
 from ivr.contact.centre import GONE, Centre
@@ -25,7 +26,7 @@ from ivr.contact.metrics import Row
 from ivr.menu.compiled import Menu
 
 BUCKETS = (10, 30, 60, 120, 300, 600)  # seconds, for time-in-menu and call-length distributions
-_ARRIVE, _ACT, _POLL = 0, 1, 2
+_ARRIVE, _ACT, _POLL, _JOIN = 0, 1, 2, 3
 DROPPED = ("dead-end", "max-attempts", "loop")
 
 
@@ -72,11 +73,12 @@ class LoadReport:
 
 
 class _Caller:
-    __slots__ = ("call", "choice", "contact", "left_menu", "started")
+    __slots__ = ("actions", "call", "contact", "joining", "left_menu", "started")
 
     def __init__(self, call: Call, started: float) -> None:
         self.call = call
-        self.choice = ""
+        self.actions: list[str] = []
+        self.joining = False
         self.started = started
         self.left_menu: float | None = None
         self.contact: int | None = None
@@ -94,9 +96,10 @@ def run_load(
     """Start ``callers`` calls, ``rate`` a second, and run until every one is over."""
     rng = random.Random(seed)
     clock = SimClock(at)
-    engine = Engine(menu)
+    engine = engine_for(menu)
     report = LoadReport(callers, rate)
     choices = menu.centre.traffic.choices if menu.centre and menu.centre.traffic else {}
+    policy = CallerPolicy(choices, rng)
     live: dict[int, _Caller] = {}
     by_contact: dict[int, int] = {}
     local = at.astimezone(menu.timezone)
@@ -152,11 +155,15 @@ def run_load(
         call = caller.call
         now = clock.now()
         if call.status == "active":
-            choice = caller.choice = _choose(call, choices, rng)
-            if choice == "wait":
+            actions = caller.actions = policy.next_actions(call)
+            if actions == ["wait"]:
                 push(call.deadline if call.deadline is not None else now, _POLL, index)
             else:
-                push(max(now, call.speaking_until) + THINK_SECONDS, _ACT, index)
+                push(call.settled_at() + THINK_SECONDS, _ACT, index)
+            return
+        if call.status == "queued" and not caller.joining and call.settled_at() > now:
+            caller.joining = True  # the caller joins the queue once its prompt has been heard
+            push(call.settled_at(), _JOIN, index)
             return
         counts["in_menu"] -= 1
         report.time_in_menu[bucket_of(now - caller.started)] += 1
@@ -199,7 +206,7 @@ def run_load(
             centre.advance_to(when)
             settle_floor()
         if kind == _ARRIVE:
-            call = engine.start_call(Caller(), clock, keep_transcript=False, speech=prompt_seconds)
+            call = engine.start_call(Caller(), clock, keep_transcript=False, speech=READING)
             caller = live[index] = _Caller(call, when)
             counts["in_menu"] += 1
             started += 1
@@ -207,12 +214,18 @@ def run_load(
                 progress(started)
         else:
             caller = live.get(index)  # type: ignore[assignment]
-            if caller is None or caller.call.status != "active":
+            if caller is None:
+                continue
+            if kind == _JOIN:
+                caller.call.poll()
+                after(index, caller)
+                continue
+            if caller.call.status != "active":
                 continue
             if kind == _POLL:
                 caller.call.poll()
             else:
-                _act(caller, rng)
+                _act(caller)
         concurrent = counts["in_menu"] + counts["waiting"] + counts["talking"]
         report.peak_concurrent = max(report.peak_concurrent, concurrent)
         if caller.call.status == "active" or caller.left_menu is None:
@@ -230,35 +243,20 @@ def run_load(
     return report
 
 
-def _choose(call: Call, choices: dict[str, dict[str, float]], rng: random.Random) -> str:
-    node = call.node
-    if node.kind == "collect":
-        return "type"
-    weights = choices.get(node.id)
-    if weights:
-        keys = list(weights)
-        return rng.choices(keys, [weights[k] for k in keys])[0]
-    return rng.choice(sorted(node.spec.options))
-
-
-def _act(caller: _Caller, rng: random.Random) -> None:
+def _act(caller: _Caller) -> None:
     """Do what the caller chose: a digit entry is typed in one go, a menu gets one key."""
     call = caller.call
     node = call.node
-    if node.kind == "collect":
-        keys = node.spec.confirm.yes if call.confirming else valid_entry(node.spec, rng)
-        for key in keys:
-            if call.status != "active" or call.node is not node:
-                break
-            call.press(key)
-        return
-    choice = caller.choice
-    if choice == "hangup":
-        call.hang_up()
-    elif choice == "wait":
-        call.poll()
-    else:
-        call.press(choice)
+    call.poll()  # the prompts heard while thinking
+    for action in caller.actions:
+        if call.status != "active" or call.node is not node:
+            break
+        if action == "hangup":
+            call.hang_up()
+        elif action == "wait":
+            call.poll()
+        else:
+            call.press(action)
 
 
 def _period(at: float, started: int, counts: dict[str, int], report: LoadReport) -> Period:

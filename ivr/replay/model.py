@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from ivr import userregex
 from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
+from ivr.menu.durations import _duration as parse_duration_value
 
 
 class Strict(BaseModel):
@@ -47,6 +48,9 @@ class World(Strict):
     at: datetime | None = Field(None, description="local date and time of the call, in the menu's time zone")
     waiting: dict[str, int] = Field(default_factory=dict, description="queue -> callers already waiting")
     agents: dict[str, int] = Field(default_factory=dict, description="agent team -> how many are on the floor")
+    handle_time: dict[str, Duration] = Field(
+        default_factory=dict, description="queue -> a fixed talk time, so what follows the queue is repeatable"
+    )
 
 
 def _text_test(value: Any) -> Any:
@@ -114,7 +118,13 @@ class Expect(Strict):
     prompt: Annotated[TextTest, BeforeValidator(_text_test)] | None = None
     variables: dict[str, str | int | float | bool | None] | None = None
     queued: Annotated[QueuedTest, BeforeValidator(_queued)] | None = None
+    position: Bounds | None = Field(None, description="the caller's place in the queue now")
     answered: bool | None = Field(None, description="an agent has answered the caller")
+    callback_offered: bool | None = Field(None, description="the queue offered the caller a callback")
+    callback_taken: bool | None = Field(None, description="the caller took the callback (and keeps their place)")
+    busy: Literal["full", "unstaffed"] | None = Field(
+        None, description="the queue turned the caller away: full, or nobody logged in"
+    )
     transferred: str | None = None
     hung_up: str | None = Field(None, description="the call ended with this reason")
     ended: bool | None = Field(None, description="the call has left the menu: queued, transferred or hung up")
@@ -132,6 +142,7 @@ class Expect(Strict):
 class Press(Strict):
     keys: str
     pacing: Duration = Field(0.0, description="seconds between keys")
+    barge_in: bool = Field(False, description="press at once, cutting into the prompt, instead of after it")
 
     @field_validator("keys")
     @classmethod
@@ -140,6 +151,19 @@ class Press(Strict):
         if not keys or any(ch not in "0123456789*#" for ch in keys):
             raise ValueError(f"{value!r} is not phone keys (0-9, * and #)")
         return keys
+
+
+def _silence(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() == "timeout":
+        return "timeout"
+    return parse_duration_value(value)
+
+
+Silence = Annotated[
+    float | Literal["timeout"],
+    BeforeValidator(_silence),
+    WithJsonSchema({"anyOf": [{"const": "timeout"}, {"type": "number", "minimum": 0}, {"type": "string"}]}),
+]
 
 
 def _press(value: Any) -> Any:
@@ -158,7 +182,9 @@ class Step(Strict):
     """One step: exactly one of press, silence, hangup, wait_until, expect, not."""
 
     press: Annotated[Press, BeforeValidator(_press)] | None = None
-    silence: Duration | None = Field(None, description="stay silent this many seconds (timeouts fire)")
+    silence: Silence | None = Field(
+        None, description="stay silent this many seconds (timeouts fire), or `timeout`: until the next timeout fires"
+    )
     hangup: bool | None = None
     wait_until: WaitUntil | None = Field(None, description="stay silent until this holds (at most `limit` s)")
     expect: Expect | None = None

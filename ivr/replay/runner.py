@@ -10,11 +10,24 @@ from typing import Any
 
 from ivr import userregex
 from ivr.call.clock import SimClock
-from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, NoInput, NoMatch, PromptPlayed, Transferred
+from ivr.call.driver import LiveCall
+from ivr.call.engine import DEFAULT_NUMBER, Caller, Engine, engine_for
+from ivr.call.events import (
+    Answered,
+    CallbackOffered,
+    CallbackTaken,
+    CallEvent,
+    NoInput,
+    NoMatch,
+    PromptPlayed,
+    QueueBusy,
+    Queued,
+    QueuePosition,
+    Transferred,
+)
 from ivr.call.line import Line
 from ivr.call.session import Call, CallOver
-from ivr.contact import events as cev
+from ivr.menu.centre_model import Distribution
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
@@ -68,13 +81,35 @@ class MenuCache:
         return self._menus[path]
 
     def engine(self, path: Path) -> Engine:
-        if path not in self._engines:
-            self._engines[path] = Engine(self.menu(path))
-        return self._engines[path]
+        return engine_for(self.menu(path))
+
+
+def caller_of(spec: m.CallerSpec | None) -> Caller:
+    """The caller a script describes (defaults for what it leaves out)."""
+    return Caller(
+        number=(spec.number if spec and spec.number else DEFAULT_NUMBER),
+        tier=spec.tier if spec else None,
+        language=spec.language if spec else None,
+        variables=dict(spec.variables) if spec else {},
+    )
+
+
+def stage(menu: Menu, world: m.World | None, listeners: list[Any] | None = None) -> Line:
+    """The line a script's call is made on: the world's time, staffing, handle times and waiting callers,
+    with no background traffic so that replays are exact."""
+    at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
+    clock = SimClock(at.replace(tzinfo=menu.timezone))
+    staffed = with_world(menu, world)
+    line = Line(staffed, clock, seed=0, background=False, centre_listeners=listeners)
+    if line.centre is not None and world is not None:
+        for queue, count in world.waiting.items():
+            for _ in range(count):
+                line.centre.enqueue(queue, live=False)
+    return line
 
 
 class _Driver:
-    """One call in progress: on its own clock, or on a line when the menu has a centre."""
+    """One scripted call in progress, dialled on its own line."""
 
     def __init__(self, script: Script, call: m.CallScript, cache: MenuCache) -> None:
         menu = cache.menu(script.menu_path)
@@ -83,47 +118,10 @@ class _Driver:
         world = merged(defaults.world, call.world)
         assert caller_spec is None or isinstance(caller_spec, m.CallerSpec)
         assert world is None or isinstance(world, m.World)
-        at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
-        clock = SimClock(at.replace(tzinfo=menu.timezone))
-        caller = Caller(
-            number=(caller_spec.number if caller_spec and caller_spec.number else "+920000000000"),
-            tier=caller_spec.tier if caller_spec else None,
-            language=caller_spec.language if caller_spec else None,
-            variables=dict(caller_spec.variables) if caller_spec else {},
-        )
         self.menu = menu
-        self.centre_events: list[cev.CentreEvent] = []
-        self.line: Line | None = None
-        if menu.centre is not None:
-            staffed = with_agents(menu, world.agents if world else {})
-            self.line = Line(staffed, clock, seed=0, background=False, centre_listeners=[self.centre_events.append])
-            for queue, count in (world.waiting if world else {}).items():
-                for _ in range(count):
-                    self.line.centre.enqueue(queue, live=False)
-            self.call = self.line.place_call(caller)
-        else:
-            self.call = cache.engine(script.menu_path).start_call(caller, clock)
-
-    def press(self, key: str) -> None:
-        self.call.press(key)
-
-    def wait(self, seconds: float) -> None:
-        if self.line is not None:
-            self.line.advance(seconds)
-        else:
-            self.call.wait(seconds)
-
-    def hang_up(self) -> None:
-        if self.line is not None:
-            self.line.hang_up(self.call)
-        else:
-            self.call.hang_up()
-
-    def contact_events(self) -> list[cev.CentreEvent]:
-        if self.line is None:
-            return []
-        contact = self.line.contact_of(self.call)
-        return [e for e in self.centre_events if contact is not None and getattr(e, "contact", None) == contact.id]
+        self.line = stage(menu, world)
+        self.live: LiveCall = self.line.dial(caller_of(caller_spec))
+        self.call = self.live.call
 
 
 def with_agents(menu: Menu, counts: dict[str, int]) -> Menu:
@@ -132,6 +130,22 @@ def with_agents(menu: Menu, counts: dict[str, int]) -> Menu:
     teams = [team.model_copy(update={"count": counts.get(team.name, team.count)}) for team in menu.centre.agents]
     teams = [team for team in teams if team.count > 0]
     return dataclasses.replace(menu, centre=menu.centre.model_copy(update={"agents": teams}))
+
+
+def with_world(menu: Menu, world: m.World | None) -> Menu:
+    """``menu`` with the world's staffing and fixed handle times (the machine stays the same one)."""
+    if world is None:
+        return menu
+    menu = with_agents(menu, world.agents)
+    if world.handle_time:
+        fixed = {
+            name: spec.model_copy(update={"handle_time": Distribution(dist="fixed", mean=world.handle_time[name])})
+            if name in world.handle_time
+            else spec
+            for name, spec in menu.queues.items()
+        }
+        menu = dataclasses.replace(menu, queues=fixed)
+    return menu
 
 
 def unknown_teams(menu: Menu, counts: dict[str, int]) -> list[str]:
@@ -151,16 +165,22 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
         kind = step.kind
         if kind in ("press", "silence", "hangup"):
             since = len(call.transcript)
+            live = driver.live
             try:
                 if step.press is not None:
+                    if not step.press.barge_in:
+                        live.listen()  # a caller hears the prompt to the point of choice, then presses
+                    since = len(call.transcript)
                     for i, key in enumerate(step.press.keys):
                         if i and step.press.pacing:
-                            driver.wait(step.press.pacing)
-                        driver.press(key)
+                            live.silence(step.press.pacing)
+                        live.press(key)
+                elif step.silence == "timeout":
+                    live.wait_for_timeout()
                 elif step.silence is not None:
-                    driver.wait(step.silence)
+                    live.silence(step.silence)
                 else:
-                    driver.hang_up()
+                    live.hang_up()
             except CallOver as exc:
                 result.failure = Failure(number, line, col, "early-hang-up", _describe_action(step), str(exc))
                 break
@@ -179,6 +199,7 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
             continue
         expectation = step.expect if step.expect is not None else step.not_
         assert expectation is not None
+        driver.live.listen()  # what the line says in answer to the caller's action is heard out first
         problem = check(expectation, driver, call.transcript[since:])
         if kind == "not_":
             problem = None if problem else f"it held: {describe_expectation(expectation)}"
@@ -195,8 +216,13 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     return result
 
 
-def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | None:
-    """None when every part of ``expect`` holds, else what was seen instead."""
+def describe_action(step: m.Step) -> str:
+    return _describe_action(step)
+
+
+def check(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> str | None:
+    """None when every part of ``expect`` holds, else what was seen instead. ``driver`` has the ``call``
+    and its ``live`` driver; everything checked is on the call's event stream or its state."""
     call = driver.call
     if expect.node is not None and call.state != expect.node:
         return f"the call is at node {call.state!r}"
@@ -211,10 +237,28 @@ def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | N
         problem = _check_queued(expect.queued, driver)
         if problem:
             return problem
+    if expect.position is not None:
+        place = driver.live.position()
+        if place is None:
+            return f"the caller is not waiting in a queue ({_status(call)})"
+        if not expect.position.holds(place[0]):
+            return f"position {place[0]} in the queue"
     if expect.answered is not None:
-        answered = any(isinstance(e, cev.ContactAnswered) for e in driver.contact_events())
-        if answered != expect.answered:
-            return "an agent answered" if answered else f"no agent has answered ({_status(call)})"
+        answered = next((e for e in call.transcript if isinstance(e, Answered)), None)
+        if (answered is not None) != expect.answered:
+            return f"{answered.agent} answered" if answered else f"no agent has answered ({_status(call)})"
+    if expect.callback_offered is not None:
+        offered = any(isinstance(e, CallbackOffered) for e in call.transcript)
+        if offered != expect.callback_offered:
+            return "a callback was offered" if offered else "no callback was offered"
+    if expect.callback_taken is not None:
+        taken = any(isinstance(e, CallbackTaken) for e in call.transcript)
+        if taken != expect.callback_taken:
+            return "the caller took a callback" if taken else "no callback was taken"
+    if expect.busy is not None:
+        busy = next((e.why for e in call.transcript if isinstance(e, QueueBusy)), None)
+        if busy != expect.busy:
+            return f"the queue was {busy}" if busy else "no queue turned the caller away"
     if expect.transferred is not None:
         where = next((e.destination for e in call.transcript if isinstance(e, Transferred)), None)
         if where != expect.transferred:
@@ -235,29 +279,32 @@ def check(expect: m.Expect, driver: _Driver, recent: list[CallEvent]) -> str | N
 
 
 def _wait_until(expect: m.WaitUntil, driver: _Driver, since: int) -> str | None:
-    """Advance a second at a time until ``expect`` holds; None when it did, else the last miss."""
-    waited = 0.0
-    problem = check(expect, driver, driver.call.transcript[since:])
-    while problem is not None and waited < expect.limit:
-        driver.wait(1.0)
-        waited += 1.0
-        problem = check(expect, driver, driver.call.transcript[since:])
-    return None if problem is None else f"after {waited:g} s: {problem}"
+    """Let the line run, event by event, until ``expect`` holds; None when it did, else the last miss."""
+    transcript = driver.call.transcript
+    started = driver.line.clock.now()
+    held = driver.line.run_until(lambda: check(expect, driver, transcript[since:]) is None, expect.limit)
+    if held:
+        return None
+    problem = check(expect, driver, transcript[since:])
+    return f"after {driver.line.clock.now() - started:g} s: {problem}"
 
 
 def _check_queued(test: m.QueuedTest, driver: _Driver) -> str | None:
     call = driver.call
-    if call.queue != test.queue:
-        return f"queued for {call.queue!r}" if call.queue else f"not queued ({_status(call)})"
+    queued = [e for e in call.transcript if isinstance(e, Queued)]
+    queue = queued[-1].queue if queued else None
+    if queue != test.queue:
+        return f"queued for {queue!r}" if queue else f"not queued ({_status(call)})"
     if test.position is None and test.wait is None:
         return None
-    if driver.line is None:
+    if driver.line.centre is None:
         return "position and wait need a `centre` section in the menu"
-    queued = next((e for e in driver.contact_events() if isinstance(e, cev.ContactQueued)), None)
-    if queued is None:  # answered at once: position 0, no wait
+    after = call.transcript[call.transcript.index(queued[-1]) :]
+    told = next((e for e in after if isinstance(e, QueuePosition)), None)
+    if told is None:  # answered at once, or not yet joined: position 0, no wait
         position, wait = 0, 0.0
     else:
-        position, wait = queued.position, queued.estimated_wait
+        position, wait = told.position, told.estimated_wait
     if test.position is not None and not test.position.holds(position):
         return f"position {position} when queued"
     if test.wait is not None and not test.wait.holds(wait):
@@ -309,6 +356,8 @@ def describe_expectation(expect: m.Expect) -> str:
             if value.wait:
                 text += f", wait {value.wait.describe()} s"
             parts.append(text)
+        elif name == "position":
+            parts.append(f"position {value.describe()}")
         elif name == "within":
             parts.append(f"within {value:g} s")
         else:
@@ -319,6 +368,8 @@ def describe_expectation(expect: m.Expect) -> str:
 def _describe_action(step: m.Step) -> str:
     if step.press is not None:
         return f"press {step.press.keys!r}"
+    if step.silence == "timeout":
+        return "silence until the timeout"
     if step.silence is not None:
         return f"silence {step.silence:g} s"
     return "hang up"

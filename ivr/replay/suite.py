@@ -60,9 +60,10 @@ def _world_problems(script: Script, menu: object) -> list[Diagnostic]:
     for *loc, world in worlds:
         if world is None:
             continue
-        for queue in world.waiting:
-            if queue not in menu.queues:
-                problems.append(script.source.error((*loc, "waiting", queue), f"unknown queue {queue!r}"))
+        for part in ("waiting", "handle_time"):
+            for queue in getattr(world, part):
+                if queue not in menu.queues:
+                    problems.append(script.source.error((*loc, part, queue), f"unknown queue {queue!r}"))
         for team in unknown_teams(menu, world.agents):
             problems.append(script.source.error((*loc, "agents", team), f"unknown agent team {team!r}"))
     return problems

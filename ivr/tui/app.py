@@ -20,11 +20,24 @@ from textual.widgets import Button, Footer, Header, Static, Tree
 
 from ivr.atomic import write_atomic
 from ivr.call.clock import SimClock
-from ivr.call.engine import Caller, Engine
-from ivr.call.events import CallEvent, HungUp, KeyPressed, NodeEntered, PromptPlayed, Queued, Transferred
-from ivr.call.line import Line, prompt_seconds
+from ivr.call.driver import LiveCall
+from ivr.call.engine import Caller
+from ivr.call.events import (
+    Answered,
+    CallbackOffered,
+    CallEvent,
+    HungUp,
+    KeyPressed,
+    NodeEntered,
+    PromptPlayed,
+    Queued,
+    QueuePosition,
+    RepresentativeDone,
+    Transferred,
+)
+from ivr.call.line import Line
+from ivr.call.pacing import READING, Pacing
 from ivr.call.session import Call, CallOver
-from ivr.contact import events as cev
 from ivr.diagnostics import IvrError
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
@@ -81,8 +94,10 @@ class IvrApp(App[None]):
         role: str = "caller",
         store: RecordStore | None = None,
         record_dir: Path | None = None,
+        pacing: Pacing = READING,
     ) -> None:
         super().__init__()
+        self.pacing = pacing
         self.role = role
         self.store = store
         self.tape: Recorder | None = None
@@ -103,9 +118,8 @@ class IvrApp(App[None]):
         self.speed = speed
         self.traffic = traffic
         self.caller = caller or Caller()
-        self.call: Call | None = None
-        self.line: Line | None = None
-        self.engine: Engine | None = None
+        self.live: LiveCall | None = None
+        self.line: Line
         self.clock = SimClock(at)
         self._stamps = self._source_stamps()
         self._build_line()
@@ -182,43 +196,51 @@ class IvrApp(App[None]):
 
     # -- the clock ---------------------------------------------------------------------------------
 
+    @property
+    def call(self) -> Call | None:
+        """The caller's call on the line (the last one dialled), if any."""
+        return self.live.call if self.live is not None else None
+
     def _build_line(self) -> None:
-        if self.menu.centre is not None and self.menu.centre.agents:
-            self.line = Line(self.menu, self.clock, seed=self.seed, background=self.traffic)
-            self.line.centre.listeners.append(self._on_floor_event)
-            self.engine = self.line.engine
-        else:
-            self.line = None
-            self.engine = Engine(self.menu)
+        self.line = Line(self.menu, self.clock, seed=self.seed, background=self.traffic, pacing=self.pacing)
 
     def _tick(self) -> None:
         if not self.paused:
-            self.advance(TICK * self.speed)
+            self.advance(TICK * self.effective_speed())
+
+    def effective_speed(self) -> int:
+        """Fast-forward only while the caller has nothing to do (in a queue, in a message): when the line
+        waits on the caller, time runs at x1 so that speed never costs them a timeout."""
+        if self.speed > 1 and self.live is not None and self.live.waiting_for_caller():
+            return 1
+        return self.speed
 
     def advance(self, seconds: float) -> None:
-        """Move simulated time on: timeouts fire, the floor moves, the screen follows."""
-        if self.line is not None:
-            self.line.advance(seconds)
-        else:
-            self.clock.advance(seconds)
-            if self.call is not None:
-                self.call.poll()
+        """Move simulated time on: prompts start, timeouts fire, the floor moves, the screen follows."""
+        self.line.advance(seconds)
         self._update_title()
         self._refresh_floor()
 
     def _update_title(self) -> None:
         local = self.clock.wall().astimezone(self.menu.timezone)
-        state = "paused" if self.paused else f"x{self.speed}"
+        if self.paused:
+            state = "paused"
+        elif self.effective_speed() != self.speed:
+            state = f"x{self.speed} (x1 while you choose)"
+        else:
+            state = f"x{self.speed}"
         self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}"
 
     def _refresh_floor(self) -> None:
         floor_view = self.query_one(FloorView)
-        if self.line is None:
+        floor = self.line.floor()
+        if floor is None:
             floor_view.query_one("#figures", Static).update(Text("This menu has no representatives.", style="dim"))
             return
-        contact = self.line.contact_of(self.call) if self.call is not None else None
-        place = self.line.position(self.call) if self.call is not None else None
-        floor_view.show(self.line.floor(), contact.id if contact else None, place)
+        live = self.live
+        contact = live.contact if live is not None and not live.call.ended else None
+        place = live.position() if live is not None else None
+        floor_view.show(floor, contact.id if contact else None, place)
 
     # -- the call ----------------------------------------------------------------------------------
 
@@ -229,30 +251,17 @@ class IvrApp(App[None]):
         phone = self.query_one(Phone)
         phone.clear()
         self.query_one(MenuMap).reset()
-        listeners: list[Any] = [lambda event: self.post_message(CallEventMessage(event))]
         self.role_ticket = None
         self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
-        listeners.insert(0, self.recorder.on_call)
         self.tape = Recorder("recorded in the simulator")
-        listeners.insert(0, self.tape)
-        if self.line is not None:
-            self.call = self.line.place_call(self.caller, listeners, to_floor=self.role != "representative")
-        else:
-            assert self.engine is not None
-            self.call = self.engine.start_call(self.caller, self.clock, listeners, speech=prompt_seconds)
-        self.tape.attach(self.call)
+        # One stream: the record, the script being recorded and the screen all hear the same events.
+        listeners: list[Any] = [self.tape, self.recorder.on_call, lambda e: self.post_message(CallEventMessage(e))]
+        self.live = self.line.dial(self.caller, listeners, to_floor=self.role != "representative")
 
     def action_hang_up(self) -> None:
-        if self.call is None or self.call.ended:
+        if self.live is None or self.live.call.ended:
             return
-        if self.tape is not None:
-            self.tape.catch_up()
-        if self.line is not None:
-            self.line.hang_up(self.call)
-        else:
-            self.call.hang_up()
-        if self.tape is not None:
-            self.tape.hung_up()
+        self.live.hang_up()
 
     async def action_quit(self) -> None:
         """Quit; a call still in progress is hung up first, so its record is kept like any other."""
@@ -260,26 +269,19 @@ class IvrApp(App[None]):
         self.exit()
 
     def action_key(self, key: str) -> None:
-        if self.call is None or self.call.status != "active":
+        if self.live is None or self.live.status not in ("active", "queued"):
             self.bell()
             return
-        if self.tape is not None:
-            self.tape.catch_up()
         try:
-            self.call.press(key)
+            self.live.press(key)
         except CallOver:
             self.bell()
-            return
-        if self.tape is not None:
-            self.tape.pressed(key)
 
     def action_save_script(self) -> None:
         """Save the call so far as a script (keys, silences, and what was heard as expectations)."""
         if self.tape is None or self.call is None:
             self.notify("Make a call first (C), then save it as a script (S).")
             return
-        if not self.call.ended:
-            self.tape.catch_up()
         target = self.record_dir / f"recorded-{datetime.now():%Y%m%d-%H%M%S}.call.yaml"
         caller = {"number": self.caller.number}
         if self.caller.language:
@@ -329,9 +331,18 @@ class IvrApp(App[None]):
             self.query_one(MenuMap).mark(event)
         elif isinstance(event, Queued):
             phone.show_status(f"Waiting for a representative in {event.queue!r}…")
-            if self.role == "representative" and self.call is not None:
+            if self.role == "representative" and self.live is not None and self.live.status == "queued":
                 path = self.recorder.path if self.recorder else []
-                self.push_screen(ScreenPop(self.call, list(path)), self._noted)
+                self.live.take_seat("you")
+                self.push_screen(ScreenPop(self.live.call, list(path)), self._noted)
+        elif isinstance(event, QueuePosition):
+            phone.show_status(f"Number {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s…")
+        elif isinstance(event, CallbackOffered):
+            phone.show_status(f"A callback is offered: press {event.key} to keep your place and hang up.")
+        elif isinstance(event, Answered):
+            phone.show_status(f"Talking to {event.agent}…")
+        elif isinstance(event, RepresentativeDone):
+            phone.show_status(f"{event.agent} noted {event.reference}.")
         elif isinstance(event, Transferred):
             phone.show_status(f"Transferred to {event.destination}. Press C to call again.")
         elif isinstance(event, HungUp):
@@ -341,14 +352,13 @@ class IvrApp(App[None]):
 
     def _noted(self, note: Note | None) -> None:
         """The representative (the user) saved the note: the call goes on (reference, survey)."""
-        if note is None or self.call is None or self.call.status != "queued":
+        if note is None or self.live is None or self.live.status != "queued":
             return
         self.notes += 1
         reference = f"YOU-{self.notes:06d}"
-        data = ticket_data(self.call.variables)
+        data = ticket_data(self.live.call.variables)
         self.role_ticket = Ticket(reference, note.category, data, "you", note.resolved, note.text or None)
-        self._log_line(f"✎ you noted {reference}: {note.category}, {'resolved' if note.resolved else 'not resolved'}")
-        self.call.resume({"reference": reference, "resolved": note.resolved, "agent": "you"})
+        self.live.representative_done("you", reference, note.resolved)
 
     def _keep_record(self) -> None:
         if self.store is None or self.recorder is None or self.call is None:
@@ -363,28 +373,6 @@ class IvrApp(App[None]):
         except IvrError as exc:  # the call goes on, the record waits in memory; the screen says why
             if self.is_running:  # else `ivr run` says at exit what was not stored
                 self.notify(exc.diagnostics[0].message, title="Records", severity="error", timeout=10)
-
-    def _log_line(self, text: str) -> None:
-        self.query_one(Phone).query_one("#transcript").write(Text(text, style="green"))  # type: ignore[attr-defined]
-
-    def _on_floor_event(self, event: cev.CentreEvent) -> None:
-        # The TUI has one live caller at a time, so the floor's live events are theirs.
-        if self.call is None or not (getattr(event, "live", False) or isinstance(event, cev.Announcement)):
-            return
-        if self.recorder is not None:
-            self.recorder.on_floor(event)
-        phone = self.query_one(Phone)
-        log = phone.query_one("#transcript")
-        if isinstance(event, cev.Announcement):
-            text = f"⧗ you are number {event.position}, about {event.estimated_wait:.0f} s"
-        elif isinstance(event, cev.ContactAnswered):
-            text = f"☺ {event.agent} answers after {event.wait:.0f} s"
-            phone.show_status(f"Talking to {event.agent}…")
-        elif isinstance(event, cev.ContactEnded):
-            text = f"✎ {event.agent} notes {event.reference} ({'resolved' if event.resolved else 'not resolved'})"
-        else:
-            return
-        log.write(Text(text, style="green"))  # type: ignore[attr-defined]
 
     # -- map -----------------------------------------------------------------------------------------
 
@@ -439,7 +427,7 @@ class IvrApp(App[None]):
         self._stamps = self._source_stamps()
         if self.call is not None and not self.call.ended:
             self.action_hang_up()
-        self.call = None
+        self.live = None
         self._build_line()
         self.query_one(MenuMap).rebuild(menu)
         self.query_one(Phone).show_status("Menu reloaded. Press C to call.")

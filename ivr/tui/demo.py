@@ -9,12 +9,10 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Button, RichLog
 
-from ivr.call.engine import Caller
 from ivr.call.session import CallOver
-from ivr.contact import events as cev
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
-from ivr.replay.runner import DEFAULT_AT, check, describe_expectation, with_agents
+from ivr.replay.runner import DEFAULT_AT, caller_of, check, describe_expectation, stage
 from ivr.replay.scripts import Script, merged
 from ivr.tui.app import IvrApp
 from ivr.tui.panels import key_id
@@ -43,16 +41,10 @@ class DemoApp(IvrApp):
         self.call_spec = call
         self.world = world
         at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
-        self.demo_caller = Caller(
-            number=caller_spec.number if caller_spec and caller_spec.number else "+920000000000",
-            tier=caller_spec.tier if caller_spec else None,
-            language=caller_spec.language if caller_spec else None,
-            variables=dict(caller_spec.variables) if caller_spec else {},
-        )
+        self.demo_caller = caller_of(caller_spec)
         self.autoplay = autoplay
         self.step_index = 0
         self.since = 0
-        self.floor_events: list[cev.CentreEvent] = []
         self.pending_keys: list[str] = []
         zone = load_menu(script.menu_path).timezone
         super().__init__(
@@ -60,15 +52,9 @@ class DemoApp(IvrApp):
         )
 
     def _build_line(self) -> None:
-        world = getattr(self, "world", None)
-        if world is not None and world.agents:
-            self.menu = with_agents(self.menu, world.agents)
-        super()._build_line()
-        if self.line is not None:
-            self.line.centre.listeners.append(self.floor_events.append)
-            for queue, count in (world.waiting if world else {}).items():
-                for _ in range(count):
-                    self.line.centre.enqueue(queue, live=False)
+        """The script's world, as `ivr replay` stages it: same staffing, handle times and waiting callers."""
+        self.line = stage(self.menu, getattr(self, "world", None))
+        self.clock = self.line.clock
 
     def started(self) -> None:
         self.title = f"demo: {self.call_spec.name}"
@@ -87,15 +73,16 @@ class DemoApp(IvrApp):
         self.pending_keys = []
         if self.call is not None and not self.call.ended:
             self.action_hang_up()
-        self.call = None
-        self.floor_events.clear()
+        self.live = None
         self._build_line()
         self.action_call()
         self.since = 0
         self._log(Text(f"▶ {self.script.shown} :: {self.call_spec.name}", style="bold"))
 
     def _auto_step(self) -> None:
-        if self.autoplay and not self.pending_keys:
+        # A step waits until the line falls quiet: each prompt is heard to the point of choice.
+        quiet = self.call is None or self.call.settled_at() <= self.clock.now()
+        if self.autoplay and not self.pending_keys and quiet:
             self.action_step()
 
     def action_step(self) -> None:
@@ -111,6 +98,12 @@ class DemoApp(IvrApp):
             self.since = len(self.call.transcript)
             self.pending_keys = list(step.press.keys)
             self._next_key()
+        elif step.silence == "timeout":
+            self.since = len(self.call.transcript)
+            self._log(Text("… silence until the timeout", style="yellow"))
+            assert self.live is not None
+            self.live.wait_for_timeout()
+            self.advance(0.0)
         elif step.silence is not None:
             self.since = len(self.call.transcript)
             self._log(Text(f"… silence {step.silence:g} s", style="yellow"))
@@ -120,14 +113,18 @@ class DemoApp(IvrApp):
             self.action_hang_up()
         elif step.wait_until is not None:
             self.since = len(self.call.transcript)
-            waited = 0.0
-            while waited < step.wait_until.limit and check(step.wait_until, self._call_view(), self._recent()):
-                self.advance(1.0)
-                waited += 1.0
+            expectation = step.wait_until
+            self.line.run_until(
+                lambda: check(expectation, self._call_view(), self._recent()) is None, expectation.limit
+            )
+            self.advance(0.0)
             self._verdict(step.wait_until, negate=False, optional=False)
         else:
             expectation = step.expect if step.expect is not None else step.not_
             assert expectation is not None
+            if self.live is not None:
+                self.live.listen()  # as in `ivr replay`: what the line says in answer is heard out first
+                self.advance(0.0)
             self._verdict(expectation, negate=step.not_ is not None, optional=step.optional)
         if self.step_index >= len(steps) and not self.pending_keys:
             self._log(Text("■ end of script (R restarts)", style="bold"))
@@ -150,9 +147,7 @@ class DemoApp(IvrApp):
     # -- expectations ------------------------------------------------------------------------------
 
     def _call_view(self) -> Any:
-        contact = self.line.contact_of(self.call) if self.line is not None and self.call is not None else None
-        mine = [e for e in self.floor_events if contact is not None and getattr(e, "contact", None) == contact.id]
-        return SimpleNamespace(call=self.call, line=self.line, contact_events=lambda: mine)
+        return SimpleNamespace(call=self.call, live=self.live, line=self.line)
 
     def _recent(self) -> list[Any]:
         return self.call.transcript[self.since :] if self.call is not None else []

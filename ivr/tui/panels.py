@@ -39,7 +39,7 @@ class Phone(Vertical):
         with Horizontal(id="call-buttons"):
             yield Button("Call", id="call", variant="success")
             yield Button("Hang up", id="hangup", variant="error")
-        yield RichLog(id="transcript", wrap=True, markup=False)
+        yield RichLog(id="transcript", wrap=True, markup=False, min_width=20)  # wrap at the panel, never crop
 
     def show_prompt(self, event: PromptPlayed) -> None:
         text = Text(event.text, justify="right" if _rtl(event.language) else "left")

@@ -1,0 +1,132 @@
+"""Simulated callers: one policy for how a caller who is not a person walks a menu.
+
+They listen to each prompt to the point of choice (the same pacing as every live call), think, and
+press the key the traffic's choice weights pick (uniformly without weights), type valid entries at
+digit prompts and confirm them. Background callers on the floor (`ivr simulate`, the TUI) and the
+callers of `ivr load` walk this way.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from ivr import userregex
+from ivr.call.clock import SimClock
+from ivr.call.engine import Caller, Engine
+from ivr.call.events import CallEvent, KeyPressed, NodeEntered
+from ivr.call.pacing import READING, Pacing
+from ivr.call.session import Call
+from ivr.contact.centre import Arrival
+from ivr.menu.luhn import luhn_check_digit
+
+THINK_SECONDS = 1.0  # a caller's pause, after the prompt, before pressing a key
+MAX_STEPS = 200
+
+
+class CallerPolicy:
+    """What a simulated caller does next at the node they are at."""
+
+    def __init__(self, choices: dict[str, dict[str, float]], rng: random.Random) -> None:
+        self.choices = choices
+        self.rng = rng
+
+    def next_actions(self, call: Call) -> list[str]:
+        """Keys to press (one entry's worth at a collect node), or ``["wait"]`` / ``["hangup"]``."""
+        node = call.node
+        if node.kind == "collect":
+            if call.confirming:
+                return [node.spec.confirm.yes]
+            return list(valid_entry(node.spec, self.rng))
+        weights = self.choices.get(node.id)
+        if weights:
+            keys = list(weights)
+            return [self.rng.choices(keys, [weights[k] for k in keys])[0]]
+        if node.kind == "survey":
+            question = node.spec.questions[call.question]
+            return [self.rng.choice(sorted(question.answers))]
+        return [self.rng.choice(sorted(node.spec.options))]
+
+
+def press_when_heard(call: Call, key: str) -> None:
+    """Listen to the prompt to its end, think, press: the simulated caller's pace on its own clock."""
+    call.clock.advance_to(call.settled_at() + THINK_SECONDS)
+    call.poll()
+    if call.status == "active":
+        call.press(key)
+
+
+class MenuWalker:
+    """Background callers that walk the menu by the caller policy, each on a clock of their own."""
+
+    def __init__(
+        self, engine: Engine, rng: random.Random, epoch: datetime, pacing: Pacing = READING, choices: Any = None
+    ) -> None:
+        self.engine = engine
+        self.epoch = epoch
+        self.pacing = pacing
+        traffic = engine.menu.centre.traffic if engine.menu.centre else None
+        self.policy = CallerPolicy(choices if choices is not None else (traffic.choices if traffic else {}), rng)
+
+    def walk(self, t: float) -> Arrival:
+        """One caller arriving at ``t``: where they end up and how long the menu took them."""
+        path: list[str] = []
+        keys: list[str] = []
+
+        def listen(event: CallEvent) -> None:
+            if isinstance(event, NodeEntered):
+                path.append(event.node)
+            elif isinstance(event, KeyPressed):
+                keys.append(event.key)
+
+        clock = SimClock(self.epoch + timedelta(seconds=t))
+        call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False, speech=self.pacing)
+        for _ in range(MAX_STEPS):
+            if call.status != "active":
+                break
+            self._step(call)
+        else:
+            call.hang_up()
+        call.clock.advance_to(call.settled_at())  # the last prompt is heard out
+        call.poll()
+        delay = call.elapsed
+        data = {
+            "path": path,
+            "keys": "".join(keys),
+            "variables": {k: v for k, v in call.variables.items() if not k.startswith("caller.")},
+            "end_reason": call.end_reason,
+        }
+        if call.status == "queued":
+            return Arrival(t, call.queue, delay, data)
+        outcome = "transferred" if call.status == "transferred" else f"ended: {call.end_reason}"
+        return Arrival(t, None, delay, data, outcome)
+
+    def _step(self, call: Call) -> None:
+        """One choice: listened to, thought over, then typed (an entry's keys one after another)."""
+        node = call.node
+        for i, action in enumerate(self.policy.next_actions(call)):
+            if call.status != "active" or call.node is not node:
+                break
+            if action == "wait":
+                call.wait()
+            elif action == "hangup":
+                call.hang_up()
+            elif i == 0:
+                press_when_heard(call, action)
+            else:
+                call.press(action)
+
+
+def valid_entry(spec: Any, rng: random.Random) -> str:
+    """Keys a caller would type at a collect node: the right length, passing its checks, and the
+    terminator when the entry is shorter than the most digits allowed."""
+    digits = ""
+    for _ in range(20):
+        digits = "".join(rng.choice("0123456789") for _ in range(spec.min_digits))
+        check = spec.validate_
+        if check is not None and check.luhn:
+            digits = digits[:-1] + luhn_check_digit(digits[:-1])
+        if check is None or check.pattern is None or userregex.fullmatch(check.pattern, digits):
+            break
+    return digits + ("#" if len(digits) < spec.max_digits else "")
