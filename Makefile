@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/ivr run menus/customer-service.yaml
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check ivr tests bench

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bench import centre_bench, corpus_bench, engine_bench, replay_bench, tui_bench
+from bench import centre_bench, corpus_bench, engine_bench, replay_bench, replay_suite_bench, tui_bench
 
 
 def main() -> None:
@@ -18,6 +18,7 @@ def main() -> None:
         *engine_bench.run(quick=args.quick),
         *centre_bench.run(quick=args.quick),
         *replay_bench.run(quick=args.quick),
+        *replay_suite_bench.run(quick=args.quick),
         *tui_bench.run(quick=args.quick),
         *corpus_bench.run(quick=args.quick),
     ]

@@ -8,15 +8,15 @@ checked here, after parsing, so each problem is reported at its own line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ivr.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from ivr.yamlsource import Loc, Source
+    from ivr.yamlsource import Source
 
 # Characters that are never wanted: C0/C1 controls other than tab and newline, bidi embeddings, overrides
 # and isolates, zero-width spaces and joiners that carry no meaning, BOMs mid-text, and marks that only
@@ -34,26 +34,34 @@ _CONFUSABLE = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
 
 def check_text(data: Any, source: Source) -> list[Diagnostic]:
     """Every invisible character and mixed-script word in the keys and text values of ``data``."""
-    return list(_walk(data, (), source))
+    found: list[Diagnostic] = []
+    _walk(data, [], source, found)
+    return found
 
 
-def _walk(value: Any, loc: Loc, source: Source) -> Iterator[Diagnostic]:
+def _walk(value: Any, path: list[str | int], source: Source, found: list[Diagnostic]) -> None:
+    """Depth first, with one path list kept in step: a location is made only for a problem found."""
     if isinstance(value, dict):
         for key, item in value.items():
-            here = (*loc, key)
-            if isinstance(key, str):
-                problem = _problem(key, _BAD_IN_KEY)
-                if problem:
-                    yield source.error(here, f"key {key!r} {problem}", "type the key again by hand")
-            yield from _walk(item, here, source)
+            path.append(key)
+            if isinstance(key, str) and (problem := _checked(key, True)):
+                found.append(source.error(tuple(path), f"key {key!r} {problem}", "type the key again by hand"))
+            _walk(item, path, source, found)
+            path.pop()
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk(item, (*loc, index), source)
-    elif isinstance(value, str):
-        problem = _problem(value, _BAD_IN_TEXT)
-        if problem:
-            shown = value if len(value) <= 40 else value[:37] + "..."
-            yield source.error(loc, f"text {shown!r} {problem}", "retype it, or remove the character named")
+            path.append(index)
+            _walk(item, path, source, found)
+            path.pop()
+    elif isinstance(value, str) and (problem := _checked(value, False)):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        found.append(source.error(tuple(path), f"text {shown!r} {problem}", "retype it, or remove the character named"))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checked(text: str, key: bool) -> str | None:
+    """The problem of ``text`` (as a key or as text), remembered: files repeat their words a lot."""
+    return _problem(text, _BAD_IN_KEY if key else _BAD_IN_TEXT)
 
 
 def _problem(text: str, bad: re.Pattern[str]) -> str | None:

@@ -9,6 +9,7 @@ where each value came from, refuse duplicates, bound nesting and bound alias exp
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -252,6 +253,12 @@ def _syntax_hint(exc: yaml.MarkedYAMLError) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65_536)
+def _resolve(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag YAML gives a plain scalar (int, bool, ...), remembered: a file repeats most of its words."""
+    return str(_resolver.resolve(yaml.ScalarNode, value, implicit))
+
+
 class _Builder:
     """Turns parser events into values, recording marks and refusing what the format must not contain."""
 
@@ -327,7 +334,7 @@ class _Builder:
     def _scalar(self, event: Any, stack: list[_Frame]) -> tuple[Any, Any, int, str | None]:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = _resolve(event.value, event.implicit)
         if stack and stack[-1].is_map and stack[-1].key is None:
             return event.value, event.start_mark, 1, tag  # keys stay as written: `1:` and "1": agree
         if tag in _KEPT_AS_TEXT:

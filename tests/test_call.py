@@ -315,3 +315,20 @@ def test_a_key_during_a_chain_of_prompts_drops_the_unheard_ones(simple: Path) ->
     assert "main.prompt" not in ids and call.state == "complaint"
     entered = [e for e in call.transcript if e.name == "node_entered" and e.node == "main"]
     assert [e.at for e in entered] == [1.0]  # published when the caller got there, at the key
+
+
+def test_the_transition_table_is_the_machine_transitions_built() -> None:
+    """The hot path reads a table; every entry must be what `transitions` itself does from that node."""
+    from types import SimpleNamespace
+
+    engine = Engine(load_menu(MENUS / "customer-service.yaml"))
+    checked = 0
+    for trigger, moves in engine.table.items():
+        for source, dest in moves.items():
+            model = SimpleNamespace(state=source)
+            engine.machine.events[trigger].trigger(model)
+            assert model.state == (dest or source), (trigger, source)
+            checked += 1
+    assert checked > 100
+    with pytest.raises(Exception, match="no transition 'press:7' from node 'language'"):
+        engine.fire(SimpleNamespace(state="language"), "press:7")

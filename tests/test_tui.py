@@ -29,7 +29,8 @@ def prompt_text(tui: IvrApp) -> str:
 
 
 def transcript(tui: IvrApp) -> str:
-    return "\n".join(line.text for line in tui.query_one("#transcript", RichLog).lines)
+    """The transcript as one text: lines wrapped to the panel are joined back."""
+    return " ".join(line.text.rstrip() for line in tui.query_one("#transcript", RichLog).lines)
 
 
 def listen(tui: IvrApp) -> None:
@@ -120,6 +121,19 @@ async def test_the_floor_shows_the_live_caller() -> None:
         rows = [agents.get_row_at(i) for i in range(agents.row_count)]
         assert any(str(row[2]) == "you" for row in rows)
         assert "answers after" in transcript(tui)
+
+
+async def test_the_transcript_keeps_the_order_the_caller_lived() -> None:
+    """The floor's answer used to be written before the key that queued the caller (two paths)."""
+    tui = app()
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1", "0")  # English, then a representative: answered at once
+        listen(tui)
+        tui.advance(1)
+        await pilot.pause()
+        log = transcript(tui)
+        assert log.index("⌨ 0") < log.index("⇒ queued for 'general'") < log.index("answers after")
+        assert "Talking to" in prompt_text(tui)
 
 
 async def test_too_small_terminal_gets_a_message() -> None:
@@ -300,9 +314,12 @@ async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: 
                 tui.advance(1)
                 await pilot.pause()
             await pilot.press("4", "3")  # technical service, mobile: queued, answered, then the survey
-            while tui.call is not None and tui.call.state != "survey":
+            for _ in range(60):  # at most half an hour of simulated time
+                if tui.call is None or tui.call.state == "survey":
+                    break
                 tui.advance(30)
                 await pilot.pause()
+            assert tui.call is not None and tui.call.state == "survey"
             listen(tui)
             await pilot.press("1", "5", "4")
             listen(tui)

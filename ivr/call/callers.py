@@ -9,6 +9,7 @@ callers of `ivr load` walk this way.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,12 +50,19 @@ class CallerPolicy:
         return [self.rng.choice(sorted(node.spec.options))]
 
 
-def press_when_heard(call: Call, key: str) -> None:
-    """Listen to the prompt to its end, think, press: the simulated caller's pace on its own clock."""
-    call.clock.advance_to(call.settled_at() + THINK_SECONDS)
-    call.poll()
-    if call.status == "active":
-        call.press(key)
+def act(call: Call, actions: list[str], silence: Callable[[], None]) -> None:
+    """Do what the policy chose, now: keys one after another, ``silence()`` for a wait, or hang up; stop
+    when the call leaves the node it was at."""
+    node = call.node
+    for action in actions:
+        if call.status != "active" or call.node is not node:
+            break
+        if action == "hangup":
+            call.hang_up()
+        elif action == "wait":
+            silence()
+        else:
+            call.press(action)
 
 
 class MenuWalker:
@@ -103,19 +111,12 @@ class MenuWalker:
         return Arrival(t, None, delay, data, outcome)
 
     def _step(self, call: Call) -> None:
-        """One choice: listened to, thought over, then typed (an entry's keys one after another)."""
-        node = call.node
-        for i, action in enumerate(self.policy.next_actions(call)):
-            if call.status != "active" or call.node is not node:
-                break
-            if action == "wait":
-                call.wait()
-            elif action == "hangup":
-                call.hang_up()
-            elif i == 0:
-                press_when_heard(call, action)
-            else:
-                call.press(action)
+        """One choice: keys are pressed once the prompt is heard out and thought over."""
+        actions = self.policy.next_actions(call)
+        if actions[0] not in ("wait", "hangup"):
+            call.clock.advance_to(call.settled_at() + THINK_SECONDS)
+            call.poll()
+        act(call, actions, call.wait)
 
 
 def valid_entry(spec: Any, rng: random.Random) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
+from transitions.core import MachineError
 
 from ivr.call.clock import SimClock
 from ivr.call.events import CallEvent
@@ -67,12 +68,22 @@ class Engine:
             initial=menu.start,
             auto_transitions=False,
         )
-        self._events = self.machine.events
         self.hours: dict[str, Hours] = menu.hours
+        # The machine, built and checked by `transitions`, read once into a table: a call's hot path
+        # (a key, a timeout) is one dictionary look-up, not the library's event dispatch and logging.
+        self.table: dict[str, dict[str, str | None]] = {
+            trigger: {source: moves[0].dest for source, moves in event.transitions.items() if moves}
+            for trigger, event in self.machine.events.items()
+        }
 
     def fire(self, call: Any, trigger: str) -> None:
-        """Take the transition ``trigger`` from the call's current node."""
-        self._events[trigger].trigger(call)
+        """Take the transition ``trigger`` from the call's current node (internal ones stay put)."""
+        try:
+            dest = self.table[trigger][call.state]
+        except KeyError:
+            raise MachineError(f"no transition {trigger!r} from node {call.state!r}") from None
+        if dest is not None:
+            call.state = dest
 
     def start_call(
         self,

@@ -44,27 +44,37 @@ class Line:
         pacing: Pacing = READING,
     ) -> None:
         self.menu = menu
-        self.clock = clock
         self.pacing = pacing
+        self.seed = seed
+        self.background = background
         self.engine = engine_for(menu)
+        self.rng = random.Random()
+        self.centre: Centre | None = None
+        if menu.centre is not None:
+            listeners = [self._on_floor, *(centre_listeners or [])]
+            self.centre = Centre(menu.centre, menu.queues, seed=seed, listeners=listeners)
+        self.reset(clock)
+
+    def reset(self, clock: SimClock) -> None:
+        """Start the line afresh on ``clock``: no live calls, the floor at the start of its day."""
+        self.clock = clock
         self.live: list[LiveCall] = []
         self.by_contact: dict[int, LiveCall] = {}
-        self.centre: Centre | None = None
-        self.rng = random.Random(None if seed is None else seed + 1)
-        if menu.centre is None:
+        self.rng.seed(None if self.seed is None else self.seed + 1)
+        menu, centre = self.menu, self.centre
+        if centre is None or menu.centre is None:
             return
-        listeners = [self._on_floor, *(centre_listeners or [])]
         day = start_of_day(clock, menu)
-        self.centre = Centre(menu.centre, menu.queues, seed=seed, start_of_day=day, listeners=listeners)
-        self.centre.advance_to(clock.now())
+        centre.reset(self.seed, day)
+        centre.advance_to(clock.now())
         traffic = menu.centre.traffic
-        if background and traffic is not None:
+        if self.background and traffic is not None:
             route = (
                 by_share(traffic.queues, self.rng)
                 if traffic.queues
-                else MenuWalker(self.engine, self.rng, clock.wall(0.0), pacing, traffic.choices).walk
+                else MenuWalker(self.engine, self.rng, clock.wall(0.0), self.pacing, traffic.choices).walk
             )
-            self.centre.add_source(PoissonArrivals(traffic, self.rng, day, route))
+            centre.add_source(PoissonArrivals(traffic, self.rng, day, route))
 
     def dial(
         self,

@@ -130,12 +130,7 @@ class Call:
 
     def press(self, key: str) -> None:
         """The caller presses one phone key (0-9, * or #)."""
-        if key not in "0123456789*#" or len(key) != 1:
-            raise ValueError(f"{key!r} is not a phone key")
-        if self.status != ACTIVE:
-            raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
-        self._barge_in()
-        self._emit(KeyPressed(self._rel, self.state, key))
+        self._key_pressed(key, ACTIVE)
         swallow, self.swallow = self.swallow, None
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
@@ -216,9 +211,13 @@ class Call:
     def key_while_queued(self, key: str) -> None:
         """A key pressed while waiting in a queue: published, and it stops the announcement being said.
         What it does is the queue's business (:class:`ivr.call.driver.LiveCall`)."""
+        self._key_pressed(key, QUEUED)
+
+    def _key_pressed(self, key: str, status: str) -> None:
+        """Check ``key`` is a phone key pressed while the call is in ``status``, then publish it (barge-in)."""
         if key not in "0123456789*#" or len(key) != 1:
             raise ValueError(f"{key!r} is not a phone key")
-        if self.status != QUEUED:
+        if self.status != status:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
         self._barge_in()
         self._emit(KeyPressed(self._rel, self.state, key))

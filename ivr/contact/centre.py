@@ -145,8 +145,6 @@ class Centre:
     ) -> None:
         self.spec = spec
         self.rng = random.Random(seed)
-        self.now = 0.0
-        self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
         self.interval = spec.interval
         self.listeners = listeners if listeners is not None else []
         self.queues = {name: QueueState(name, q, spec, self.rng) for name, q in queues.items()}
@@ -167,6 +165,22 @@ class Centre:
             )
             for agent in self.agents
         }
+        self.reset(seed, start_of_day)
+
+    def reset(self, seed: int | None, start_of_day: float) -> None:
+        """Back to the start of a day with nobody waiting and every agent available (the agents and queues
+        themselves are kept: a replay reuses one floor for call after call instead of building it anew)."""
+        self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
+        self.now = 0.0
+        self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
+        for agent in self.agents:
+            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
+            agent.idle_since = agent.busy_since = 0.0
+            agent.calls = 0
+        for queue in self.queues.values():
+            queue.waiting.clear()
+            queue.length = queue.rr_next = 0
+            queue.area_since = 0.0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
         self._ids = 0

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.call.callers import THINK_SECONDS, CallerPolicy
+from ivr.call.callers import THINK_SECONDS, CallerPolicy, act
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, engine_for
 from ivr.call.pacing import READING
@@ -246,17 +246,8 @@ def run_load(
 def _act(caller: _Caller) -> None:
     """Do what the caller chose: a digit entry is typed in one go, a menu gets one key."""
     call = caller.call
-    node = call.node
     call.poll()  # the prompts heard while thinking
-    for action in caller.actions:
-        if call.status != "active" or call.node is not node:
-            break
-        if action == "hangup":
-            call.hang_up()
-        elif action == "wait":
-            call.poll()
-        else:
-            call.press(action)
+    act(call, caller.actions, call.poll)
 
 
 def _period(at: float, started: int, counts: dict[str, int], report: LoadReport) -> Period:

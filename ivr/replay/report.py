@@ -44,12 +44,26 @@ def render_failure(result: CallResult) -> Group:
     return Group(*lines, Text())
 
 
+CALL_ROWS = 100  # past this many calls the summary lists files, and only the calls that need a look
+
+
 def render_summary(results: list[CallResult]) -> Group:
     table = Table(header_style="bold", pad_edge=False, show_edge=False, box=None)
     table.add_column("")
     table.add_column("call")
     table.add_column("sim s", justify="right")
-    for result in results:
+    shown = results
+    if len(results) > CALL_ROWS:
+        shown = [r for r in results if not r.passed or r.optional_misses]
+        files: dict[str, list[CallResult]] = {}
+        for result in results:
+            files.setdefault(result.script.shown, []).append(result)
+        for name, calls in files.items():
+            failed = sum(not r.passed for r in calls)
+            mark = Text("FAIL", style="bold red") if failed else Text("PASS", style="green")
+            words = f"{name}: {len(calls)} calls, {failed} failed"
+            table.add_row(mark, words, f"{sum(r.seconds for r in calls):.1f}")
+    for result in shown:
         mark = Text("PASS", style="green") if result.passed else Text("FAIL", style="bold red")
         name = Text(result.id)
         for miss in result.optional_misses:

@@ -33,7 +33,8 @@ from ivr.menu.loader import load_menu
 from ivr.replay import model as m
 from ivr.replay.scripts import Script, merged
 
-DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning with no holiday: scripts run the same any day
+DEFAULT_AT = datetime(2026, 1, 6, 10, 0)
+CACHED_LINES = 64  # a Tuesday morning with no holiday: scripts run the same any day
 
 
 @dataclass
@@ -73,7 +74,7 @@ class MenuCache:
 
     def __init__(self) -> None:
         self._menus: dict[Path, Menu] = {}
-        self._engines: dict[Path, Engine] = {}
+        self._lines: dict[tuple[Path, str], Line] = {}
 
     def menu(self, path: Path) -> Menu:
         if path not in self._menus:
@@ -82,6 +83,16 @@ class MenuCache:
 
     def engine(self, path: Path) -> Engine:
         return engine_for(self.menu(path))
+
+    def line(self, path: Path, world: m.World | None) -> Line:
+        """A line staged for ``world``: built once per menu and world, then reset for each call."""
+        key = (path, world.model_dump_json() if world is not None else "")
+        line = self._lines.pop(key, None)
+        line = stage(self.menu(path), world, line=line)
+        self._lines[key] = line
+        while len(self._lines) > CACHED_LINES:
+            del self._lines[next(iter(self._lines))]
+        return line
 
 
 def caller_of(spec: m.CallerSpec | None) -> Caller:
@@ -94,13 +105,16 @@ def caller_of(spec: m.CallerSpec | None) -> Caller:
     )
 
 
-def stage(menu: Menu, world: m.World | None, listeners: list[Any] | None = None) -> Line:
+def stage(menu: Menu, world: m.World | None, listeners: list[Any] | None = None, line: Line | None = None) -> Line:
     """The line a script's call is made on: the world's time, staffing, handle times and waiting callers,
-    with no background traffic so that replays are exact."""
+    with no background traffic so that replays are exact. ``line``, staged before for the same world, is
+    reset instead of built again."""
     at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
     clock = SimClock(at.replace(tzinfo=menu.timezone))
-    staffed = with_world(menu, world)
-    line = Line(staffed, clock, seed=0, background=False, centre_listeners=listeners)
+    if line is None:
+        line = Line(with_world(menu, world), clock, seed=0, background=False, centre_listeners=listeners)
+    else:
+        line.reset(clock)
     if line.centre is not None and world is not None:
         for queue, count in world.waiting.items():
             for _ in range(count):
@@ -119,7 +133,7 @@ class _Driver:
         assert caller_spec is None or isinstance(caller_spec, m.CallerSpec)
         assert world is None or isinstance(world, m.World)
         self.menu = menu
-        self.line = stage(menu, world)
+        self.line = cache.line(script.menu_path, world)
         self.live: LiveCall = self.line.dial(caller_of(caller_spec))
         self.call = self.live.call
 
