@@ -381,7 +381,8 @@ def call(
     clock = make_clock(menu, at)
     printer = TranscriptPrinter(out, as_json=as_json, verbose=verbose)
     recorder = LiveRecorder(menu, clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
-    line = Line(menu, clock, seed=seed, background=not no_traffic, pacing=pacing)
+    references = store.references(block=1) if store is not None else None
+    line = Line(menu, clock, seed=seed, background=not no_traffic, pacing=pacing, references=references)
     live = line.dial(caller, [printer, recorder.on_call])
     session = live.call
     unused = 0
@@ -564,7 +565,15 @@ def simulate(
             if verbose:
                 print(f"stored {stored[0]}", file=sys.stderr, flush=True)
 
-        result = run(menu, hours, seed, start, lambda done: bar.update(task, completed=done), keep if store else None)
+        result = run(
+            menu,
+            hours,
+            seed,
+            start,
+            lambda done: bar.update(task, completed=done),
+            keep if store else None,
+            store.references() if store else None,  # unique in the database, whatever ran before
+        )
     if store is not None:
         err.print(f"[dim]stored {stored[0]:,} call records in {store.path}[/]")
     if as_json:
@@ -983,6 +992,10 @@ def report(db: Path | None, menu_name: str | None, source: str | None, top: int,
     except IvrError as exc:
         print_diagnostics(exc.diagnostics, err)
         sys.exit(EXIT_INVALID)
+    for problem in summary.skipped[:20]:
+        err.print(f"[yellow]warning:[/] {path}: skipped {_escape(problem)}")
+    if len(summary.skipped) > 20:
+        err.print(f"[yellow]warning:[/] {path}: skipped {len(summary.skipped) - 20} more unreadable call rows")
     if as_json:
         sys.stdout.write(recordsreport.as_json(summary) + "\n")
     elif as_csv:

@@ -98,6 +98,7 @@ def as_dict(summary: Summary) -> dict[str, Any]:
         "survey": [vars(s) for s in summary.survey],
         "paths": [{"path": p, "calls": n} for p, n in summary.paths],
         "drop_off": [{**vars(d), "rate": d.rate} for d in summary.drop_off],
+        "skipped": summary.skipped,
     }
 
 

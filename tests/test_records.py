@@ -101,6 +101,78 @@ def test_live_call_is_recorded_with_ticket_reference_and_survey(tmp_path: Path) 
     assert answers == {"resolved": "yes", "service": "4", "representative": "5"}
 
 
+def test_a_second_live_call_into_a_used_database_gets_the_next_reference(tmp_path: Path) -> None:
+    """Every run used to start at REF-000001: the second call failed on `UNIQUE tickets.reference`."""
+    db = tmp_path / "twice.db"
+    keys = ["call", CS, "--at", "2026-11-24T11:00", "--no-traffic", "--keys", "1 2 1 12345678 1 1 4 5", "--db"]
+    first, second = run_ivr(*keys, str(db)), run_ivr(*keys, str(db))
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "R E F 0 0 0 0 0 1" in first.stdout and "R E F 0 0 0 0 0 2" in second.stdout  # as heard, as stored
+    references = [r["reference"] for r in RecordStore(db).rows("SELECT reference FROM tickets ORDER BY 1")]
+    assert references == ["REF-000001", "REF-000002"]
+
+
+def test_two_simulated_days_into_one_database_keep_every_call(tmp_path: Path) -> None:
+    db = tmp_path / "days.db"
+    stored = 0
+    for day, seed in (("2026-11-24", "1"), ("2026-11-25", "2")):
+        result = run_ivr("simulate", CS, "--hours", "1", "--start", f"{day}T09:00", "--seed", seed, "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        assert "error" not in result.stderr
+        stored += int(result.stderr.split("stored ")[1].split(" ")[0].replace(",", ""))
+    store = RecordStore(db)
+    assert stored > 250 and next(store.rows("SELECT count(*) AS n FROM calls"))["n"] == stored
+    counts = next(store.rows("SELECT count(*) AS n, count(DISTINCT reference) AS d FROM tickets"))
+    assert counts["n"] == counts["d"] > 200
+
+
+def _write_from_another_process(path: str, name: str, start: float) -> None:
+    """Wait for the agreed moment, open the (new) database and write 40 calls with tickets."""
+    while time.time() < start:
+        time.sleep(0.001)
+    store = RecordStore(Path(path))
+    book = store.references(block=7)
+    for i in range(40):
+        store.add(record(f"{name}-{i}", ticket=Ticket(book("REF"), "other", {}, None, None)))
+
+
+def test_two_processes_opening_a_new_database_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Both used to read schema version 0 and create the tables: one failed and lost its whole run."""
+    import multiprocessing
+
+    for attempt in range(3):
+        path = tmp_path / f"race{attempt}.db"
+        start = time.time() + 0.5
+        context = multiprocessing.get_context("spawn")
+        writers = [context.Process(target=_write_from_another_process, args=(str(path), n, start)) for n in "ab"]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(60)
+        assert [w.exitcode for w in writers] == [0, 0]
+        store = RecordStore(path)
+        assert next(store.rows("SELECT count(*) AS n FROM calls"))["n"] == 80
+        assert next(store.rows("SELECT count(DISTINCT reference) AS n FROM tickets"))["n"] == 80
+
+
+def test_report_skips_rows_it_cannot_read_and_sums_the_rest(tmp_path: Path) -> None:
+    """A path that is not JSON or a wait of 'abc' (a database edited by hand) gave a traceback."""
+    db = tmp_path / "edited.db"
+    store = RecordStore(db)
+    for name in ("good", "bad-path", "bad-wait", "good-2"):
+        store.add(record(name, queue="billing", time_in_queue=10.0))
+    store.db.execute("UPDATE calls SET path = 'not json' WHERE call_id = 'bad-path'")
+    store.db.execute("UPDATE calls SET time_in_queue = 'abc' WHERE call_id = 'bad-wait'")
+    store.db.execute("INSERT INTO survey_answers VALUES ('good', 'service', 5)")  # a number, not text
+    result = run_ivr("report", "--db", str(db), "--json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "skipped call 'bad-path': path 'not json' is not a list of nodes" in result.stderr
+    assert "skipped call 'bad-wait': time_in_queue 'abc' is not a number of seconds" in result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["calls"] == 2 and len(payload["skipped"]) == 2
+    assert payload["queues"][0]["offered"] == 2
+
+
 def test_suggestions_left_as_messages_become_tickets(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     run_ivr("call", CS, "--at", "2026-11-24T11:00", "--keys", "1 3", "--db", str(db))

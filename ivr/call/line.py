@@ -42,6 +42,7 @@ class Line:
         background: bool = True,
         centre_listeners: list[Callable[[CentreEvent], None]] | None = None,
         pacing: Pacing = READING,
+        references: Callable[[str], str] | None = None,
     ) -> None:
         self.menu = menu
         self.pacing = pacing
@@ -52,7 +53,7 @@ class Line:
         self.centre: Centre | None = None
         if menu.centre is not None:
             listeners = [self._on_floor, *(centre_listeners or [])]
-            self.centre = Centre(menu.centre, menu.queues, seed=seed, listeners=listeners)
+            self.centre = Centre(menu.centre, menu.queues, seed=seed, listeners=listeners, references=references)
         self.reset(clock)
 
     def reset(self, clock: SimClock) -> None:

@@ -46,6 +46,7 @@ def simulate(
     start: datetime,
     progress: Callable[[float], None] | None = None,
     record: Callable[[CallRecord], None] | None = None,
+    references: Callable[[str], str] | None = None,
 ) -> SimulationResult:
     """Simulate ``hours`` of background traffic on ``menu`` from ``start`` (an aware datetime).
 
@@ -77,7 +78,7 @@ def simulate(
     listeners = []
     if record is not None:
         listeners.append(SimulationRecorder(menu, start, record, run_id=uuid.uuid4().hex[:8], seed=seed))
-    line = Line(menu, SimClock(start), seed=seed, centre_listeners=listeners)
+    line = Line(menu, SimClock(start), seed=seed, centre_listeners=listeners, references=references)
     centre = line.centre
     centre.stop_arrivals(end)
     step = centre.interval

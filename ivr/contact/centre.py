@@ -142,8 +142,10 @@ class Centre:
         seed: int | None = None,
         start_of_day: float = 9 * 3600,
         listeners: list[Callable[[ev.CentreEvent], None]] | None = None,
+        references: Callable[[str], str] | None = None,
     ) -> None:
         self.spec = spec
+        self.references = references  # prefix -> a reference number; None: counted per run from 1
         self.rng = random.Random(seed)
         self.interval = spec.interval
         self.listeners = listeners if listeners is not None else []
@@ -504,8 +506,11 @@ class Centre:
             return
         queue = contact.queue
         resolved = self.rng.random() < queue.resolution
-        self._references += 1
-        reference = f"{self.spec.reference_prefix}-{self._references:06d}"
+        if self.references is not None:
+            reference = self.references(self.spec.reference_prefix)
+        else:
+            self._references += 1
+            reference = f"{self.spec.reference_prefix}-{self._references:06d}"
         handle = self.now - agent.busy_since
         for tally in (contact.tally, self.totals[queue.name]):
             assert tally is not None

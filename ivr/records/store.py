@@ -63,6 +63,15 @@ MIGRATIONS: list[list[str]] = [
     [  # 3: the representative's own words on the ticket (role play)
         "ALTER TABLE tickets ADD COLUMN note TEXT",
     ],
+    [  # 4: reference numbers handed out per prefix, so runs and processes never give one twice
+        "CREATE TABLE reference_counters (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL)",
+        """INSERT INTO reference_counters (prefix, last)
+            SELECT substr(reference, 1, instr(reference, '-') - 1),
+                   max(CAST(substr(reference, instr(reference, '-') + 1) AS INTEGER))
+            FROM tickets
+            WHERE instr(reference, '-') > 1 AND substr(reference, instr(reference, '-') + 1) GLOB '[0-9]*'
+            GROUP BY 1""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -162,17 +171,48 @@ class RecordStore:
         for number in range(version, SCHEMA_VERSION):
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                # Another process may have migrated between our read and our lock: read again, under it.
+                if self.db.execute("PRAGMA user_version").fetchone()[0] > number:
+                    self.db.execute("COMMIT")
+                    continue
                 for statement in MIGRATIONS[number]:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
                 self.db.execute("COMMIT")
             except sqlite3.Error:
-                self.db.execute("ROLLBACK")
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
 
     @property
     def version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def reserve_references(self, prefix: str, count: int) -> int:
+        """Reserve ``count`` reference numbers for ``prefix`` (e.g. REF); return the first. The counter is
+        read and moved in one locked transaction, so two runs or two processes never get the same one."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.db.execute("SELECT last FROM reference_counters WHERE prefix = ?", (prefix,)).fetchone()
+                last = int(row[0]) if row else 0
+                self.db.execute(
+                    "INSERT INTO reference_counters (prefix, last) VALUES (?, ?)"
+                    " ON CONFLICT(prefix) DO UPDATE SET last = excluded.last",
+                    (prefix, last + count),
+                )
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise _fail(self.path, "write to", exc) from None
+        return last + 1
+
+    def references(self, block: int = 100) -> ReferenceBook:
+        """A source of reference numbers unique in this database, taken ``block`` at a time."""
+        return ReferenceBook(self, block)
 
     def patience(self, seconds: float) -> None:
         """How long a write waits for another program's lock before it fails (5 s unless set)."""
@@ -267,3 +307,23 @@ class RecordStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+class ReferenceBook:
+    """Reference numbers (``REF-000143``) unique in one records database, across runs and processes.
+
+    Numbers are reserved in blocks (one short transaction per block), so a simulated day does not pay a
+    transaction per call; numbers reserved and not used are skipped, never given twice."""
+
+    def __init__(self, store: RecordStore, block: int = 100) -> None:
+        self.store = store
+        self.block = block
+        self._next: dict[str, tuple[int, int]] = {}  # prefix -> (next number, end of the block)
+
+    def __call__(self, prefix: str) -> str:
+        number, end = self._next.get(prefix, (0, 0))
+        if number >= end:
+            number = self.store.reserve_references(prefix, self.block)
+            end = number + self.block
+        self._next[prefix] = (number + 1, end)
+        return f"{prefix}-{number:06d}"

@@ -60,6 +60,7 @@ class Summary:
     paths: list[tuple[list[str], int]]
     drop_off: list[DropOff]
     sources: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # rows that could not be read: "call id: why"
 
     @property
     def fcr(self) -> float | None:
@@ -76,9 +77,17 @@ class Summary:
 def summarize(store: RecordStore, menu: str | None = None, source: str | None = None, top: int = 10) -> Summary:
     """Read the whole database (or one menu's, one source's calls) into a :class:`Summary`."""
     where, args = _where(menu, source, "c.")
-    calls = list(
-        store.rows(f"SELECT outcome, queue, time_in_queue, sl_seconds, path, last_node FROM calls c{where}", *args)
+    rows = store.rows(
+        f"SELECT call_id, outcome, queue, time_in_queue, sl_seconds, path, last_node FROM calls c{where}", *args
     )
+    calls: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    for row in rows:
+        problem = _problem_with(row)
+        if problem is None:
+            calls.append(row)
+        else:
+            skipped.append(f"call {row['call_id']!r}: {problem}")
     outcomes = Counter(c["outcome"] for c in calls)
     sources = {
         r["source"]: r["n"]
@@ -108,7 +117,7 @@ def summarize(store: RecordStore, menu: str | None = None, source: str | None = 
     for name, figures in queues.items():
         answered = waits.get(name, [])
         figures.asa = sum(answered) / len(answered) if answered else None
-    paths = Counter(tuple(json.loads(c["path"])) for c in calls)
+    paths = Counter(tuple(c["path"]) for c in calls)
     entered: Counter[str] = Counter()
     for path, count in paths.items():
         for node in set(path):
@@ -126,7 +135,27 @@ def summarize(store: RecordStore, menu: str | None = None, source: str | None = 
         paths=[(list(p), n) for p, n in paths.most_common(top)],
         drop_off=drop,
         sources=sources,
+        skipped=skipped,
     )
+
+
+def _problem_with(row: dict[str, Any]) -> str | None:
+    """Why a call row cannot be counted (the database may have been edited by hand), or None. A good
+    row's ``path`` is replaced by the list it holds."""
+    try:
+        path = json.loads(row["path"]) if isinstance(row["path"], str) else None
+    except ValueError:
+        path = None
+    if not isinstance(path, list) or not all(isinstance(node, str) for node in path):
+        return f"path {str(row['path'])[:40]!r} is not a list of nodes"
+    for column in ("time_in_queue", "sl_seconds"):
+        value = row[column]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value != value):
+            return f"{column} {str(value)[:20]!r} is not a number of seconds"
+    if not isinstance(row["outcome"], str):
+        return f"outcome {row['outcome']!r} is not text"
+    row["path"] = path
+    return None
 
 
 def _where(menu: str | None, source: str | None, prefix: str) -> tuple[str, list[Any]]:
@@ -145,10 +174,11 @@ def _survey(store: RecordStore, where: str, args: list[Any]) -> list[Question]:
     answers: dict[str, list[str]] = {}
     for row in store.rows(query, *args):
         if row["answer"] is not None:
-            answers.setdefault(row["question"], []).append(row["answer"])
+            answers.setdefault(str(row["question"]), []).append(str(row["answer"]))
     result = []
     for question, given in sorted(answers.items()):
         numbers = [float(a) for a in given if _is_number(a)]
+        numbers = [n for n in numbers if n == n and abs(n) != float("inf")]
         if len(numbers) == len(given):
             top_two = sum(1 for n in numbers if n >= 4) / len(numbers) if max(numbers) <= 5 else None
             result.append(Question(question, len(given), sum(numbers) / len(numbers), top_two, None))

@@ -202,7 +202,10 @@ class IvrApp(App[None]):
         return self.live.call if self.live is not None else None
 
     def _build_line(self) -> None:
-        self.line = Line(self.menu, self.clock, seed=self.seed, background=self.traffic, pacing=self.pacing)
+        references = self.store.references(block=10) if self.store is not None else None
+        self.line = Line(
+            self.menu, self.clock, seed=self.seed, background=self.traffic, pacing=self.pacing, references=references
+        )
 
     def _tick(self) -> None:
         if not self.paused:
@@ -355,7 +358,8 @@ class IvrApp(App[None]):
         if note is None or self.live is None or self.live.status != "queued":
             return
         self.notes += 1
-        reference = f"YOU-{self.notes:06d}"
+        reference = self.line.centre.references("YOU") if self.line.centre and self.line.centre.references else ""
+        reference = reference or f"YOU-{self.notes:06d}"  # no database: counted in this session
         data = ticket_data(self.live.call.variables)
         self.role_ticket = Ticket(reference, note.category, data, "you", note.resolved, note.text or None)
         self.live.representative_done("you", reference, note.resolved)
