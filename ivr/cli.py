@@ -627,6 +627,10 @@ def replay(
             out.print(report.render_summary(results))
         if suite.deselected:
             out.print(f"[dim]{suite.deselected} call(s) deselected by -k[/]")
+        if suite.skipped:
+            out.print(
+                f"[yellow]{len(suite.skipped)} call(s) skipped by their `skip` marker:[/] " + ", ".join(suite.skipped)
+            )
         if show_coverage or fail_under is not None:
             out.print(report.render_coverage(suite.coverage.values(), total))
     if suite.invalid:

@@ -207,3 +207,21 @@ def test_same_seed_same_day() -> None:
     other = simulate(menu, 2, 6, start)
     assert one.totals == two.totals and one.rows == two.rows
     assert one.totals != other.totals
+
+
+def test_an_overflow_ring_with_no_wait_cannot_spin() -> None:
+    """A file cannot reach this (`ivr check` refuses the ring), but the floor must stop on its own too."""
+    centre, seen = make(
+        [{"name": "A", "skills": {"x": 1}}],
+        {
+            "a": {"skill": "x", "overflow": {"after": 0, "to": "b"}},
+            "b": {"skill": "x", "overflow": {"after": 0, "to": "a"}},
+        },
+    )
+    centre.enqueue("a", live=False)  # A answers this one
+    contact = centre.enqueue("a", live=False)
+    centre.advance_to(5.0)
+    moves = [e for e in seen if isinstance(e, ev.Overflowed)]
+    assert len(moves) == 100 and contact.moves == 100
+    centre.advance_to(60.0)  # answered in the end, in the queue it stopped in
+    assert any(isinstance(e, ev.ContactAnswered) and e.contact == contact.id for e in seen)

@@ -150,3 +150,22 @@ def test_unstaffed_queue_and_unused_skill(write_menu: Callable[..., Path]) -> No
     found = rules(path)
     assert ("unstaffed-queue", "error", line_of(path, "queue: orphan")) in found
     assert [r for r in found if r[0] == "unused-skill"] == [("unused-skill", "warning", line_of(path, "  main:"))]
+
+
+def test_a_condition_on_a_variable_nothing_sets_is_reported(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(
+        """
+        name: cond
+        start: check
+        queues: { general: {} }
+        nodes:
+          check:
+            type: branch
+            cases:
+              - when: { var: balanse, eq: "0" }
+                goto: person
+            default: person
+          person: { type: queue, queue: general }
+        """
+    )
+    assert ("undefined-variable", "warning", line_of(path, "balanse")) in rules(path)

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.call import SimClock
+from ivr.call import CallOver, SimClock
 from ivr.call.events import (
     Answered,
     CallbackOffered,
@@ -301,7 +301,11 @@ def _drive(line: Line, actions: list[str]) -> None:
         elif action == "hangup":
             live.hang_up()
         else:
-            live.press_when_heard(action)
+            try:
+                live.press_when_heard(action)
+            except CallOver:  # the call ended while the caller listened (a busy queue, a goodbye)
+                assert live.call.ended
+                break
         moved = any(isinstance(e, QueueOverflowed) for e in live.call.transcript)
         if moved and live.on_hold and live.answered_by is None:
             assert live.position() is not None  # a queued caller's place is known after overflow
@@ -349,7 +353,7 @@ def menu_with_centre(draw: st.DrawFn) -> dict[str, object]:
         if draw(st.booleans()):
             spec["max_length"] = draw(st.integers(0, 3))
         if len(queues) > 1 and draw(st.booleans()):
-            spec["overflow"] = {"after": draw(st.integers(0, 60)), "to": draw(st.sampled_from(queues))}
+            spec["overflow"] = {"after": draw(st.integers(1, 60)), "to": draw(st.sampled_from(queues))}
         if draw(st.booleans()):
             spec["announce"] = {"every": draw(st.integers(5, 60))}
         if draw(st.booleans()):

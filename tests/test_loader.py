@@ -223,3 +223,28 @@ def test_problems_in_the_centre_file_point_into_it(write_menu: Callable[..., Pat
     assert found[0].startswith(f"{floor}:2:40: error: unknown field 'wrapup'")
     outside = errors(write_menu(SIMPLE + "centre: ../floor.yaml\n", "inner/menu.yaml"))
     assert "centre file '../floor.yaml' is outside the menu's folder" in outside[0]
+
+
+def test_a_chain_of_sub_menus_each_included_twice_is_refused_not_expanded(tmp_path: Path) -> None:
+    """Each file small, the expansion doubling per level: `ivr check` used to grow 15 MB/s for ever."""
+    import time
+
+    for level in range(30):
+        body = (
+            f"name: s{level}\nstart: a\nnodes:\n"
+            f"  a: {{ type: submenu, file: s{level + 1}.yaml, next: b }}\n"
+            f"  b: {{ type: submenu, file: s{level + 1}.yaml, next: c }}\n"
+            "  c: { type: return }\n"
+        )
+        (tmp_path / f"s{level}.yaml").write_text(body)
+    (tmp_path / "s30.yaml").write_text("name: s30\nstart: c\nnodes:\n  c: { type: return }\n")
+    main = tmp_path / "main.yaml"
+    main.write_text(
+        "name: main\nstart: go\nnodes:\n  go: { type: submenu, file: s0.yaml, next: bye }\n  bye: { type: hangup }\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(MenuError) as info:
+        load_menu(main)
+    assert time.monotonic() - started < 30
+    [problem] = info.value.diagnostics
+    assert "too big once its sub-menus are included" in problem.message and problem.path.endswith(".yaml")

@@ -22,6 +22,7 @@ from ivr.contact.metrics import Row, Tally, combine_rows
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
 AVAILABLE, TALKING, WRAP_UP, BREAK = "available", "talking", "wrap-up", "break"
+MAX_OVERFLOWS = 100  # moves of one caller between queues
 WAITING, ANSWERED, GONE = 0, 1, 2
 
 # Event kinds; events at the same instant are handled in the order they were scheduled.
@@ -54,6 +55,7 @@ class Contact:
         "handle",
         "id",
         "live",
+        "moves",
         "offered_at",
         "patience_at",
         "queue",
@@ -71,6 +73,7 @@ class Contact:
         self.state = WAITING
         self.agent: Agent | None = None
         self.callback = False
+        self.moves = 0  # overflows so far
         self.data: dict[str, Any] = {}
         self.tally: Tally | None = None
 
@@ -594,8 +597,9 @@ class Centre:
             self._push(again.offered_at, _ENQUEUE, again)
 
     def _overflow(self, contact: Contact) -> None:
-        if contact.state != WAITING:
-            return
+        if contact.state != WAITING or contact.moves >= MAX_OVERFLOWS:
+            return  # a caller moved this often stays where they are: overflow rings cannot spin
+        contact.moves += 1
         queue = contact.queue
         spec = queue.spec
         assert spec.overflow is not None and contact.tally is not None

@@ -14,6 +14,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_CALLS_PER_HOUR = 100_000  # a very large contact centre's peak is a few thousand an hour
+Rate = Annotated[float, Field(ge=0, le=MAX_CALLS_PER_HOUR, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+
+
 def _distribution(value: Any) -> Any:
     if isinstance(value, int | float | str) and not isinstance(value, bool):
         return {"dist": "exponential", "mean": value}
@@ -132,7 +137,7 @@ ClockTime = Annotated[str, AfterValidator(_clock_time)]
 
 class Break(Strict):
     at: ClockTime
-    length: Duration = Field(gt=0)
+    length: Duration = Field(gt=0, le=8 * 3600, description="at most 8 hours")
 
 
 class AgentSpec(Strict):
@@ -153,12 +158,12 @@ class Retrial(Strict):
 class Traffic(Strict):
     """Background callers: how many, when, and where they go."""
 
-    calls_per_hour: float | None = Field(None, ge=0)
-    profile: dict[ClockTime, float] | None = Field(
+    calls_per_hour: Rate | None = None
+    profile: dict[ClockTime, Rate] | None = Field(
         None, description="time of day -> calls per hour from then on (piecewise constant)"
     )
-    queues: dict[str, float] | None = Field(None, description="queue -> share; callers skip the menu")
-    choices: dict[str, dict[str, float]] = Field(
+    queues: dict[str, Weight] | None = Field(None, description="queue -> share; callers skip the menu")
+    choices: dict[str, dict[str, Weight]] = Field(
         default_factory=dict, description="node -> {key or 'wait' or 'hangup': weight}, for callers walking the menu"
     )
     retrial: Retrial | None = None
@@ -167,6 +172,9 @@ class Traffic(Strict):
     def _rate(self) -> Traffic:
         if (self.calls_per_hour is None) == (self.profile is None):
             raise ValueError("traffic needs exactly one of `calls_per_hour` and `profile`")
+        for name, weights in [("queues", self.queues or {}), *self.choices.items()]:
+            if weights and sum(weights.values()) <= 0:
+                raise ValueError(f"the weights of {name!r} add up to 0: at least one must be more than 0")
         return self
 
 

@@ -303,6 +303,18 @@ class _Linter:
 
     def variables(self, node: CompiledNode) -> None:
         known = self._known_variables()
+        if node.kind == "branch":
+            for i, case in enumerate(node.spec.cases):
+                for name in sorted(case.when.variables()):
+                    if name not in known and not name.startswith("caller."):
+                        self.report(
+                            "undefined-variable",
+                            node,
+                            f"condition tests {name!r} but no node, option or caller data sets it",
+                            "cases",
+                            i,
+                            "when",
+                        )
         for role in ("prompt", "short_prompt", "help", "invalid_prompt"):
             text = getattr(node.spec, role, None)
             for lang, body in (text or {}).items():

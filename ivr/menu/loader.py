@@ -72,6 +72,10 @@ BUILTIN_EXHAUSTED: Text = {
 BASE_DEFAULTS = {"timeout": 5.0, "max_no_input": 3, "max_no_match": 3, "max_attempts": 5}
 
 
+MAX_EXPANDED_NODES = 20_000  # nodes of a menu with every sub-menu included (a 10,000-node menu loads in ~2 s)
+MAX_INCLUDES = 500  # sub-menu inclusions: each one reads its file again
+
+
 @dataclass(frozen=True)
 class _Scope:
     """One loaded file: where its node ids live and what it inherits."""
@@ -96,6 +100,8 @@ class _Loader:
         self.edges: dict[str, list[Edge]] = {}
         self.queues: dict[str, Any] = {}
         self.queue_sources: dict[str, str] = {}
+        self.includes = 0  # sub-menu files read, counting each inclusion
+        self.too_big = False
         self.sources: list[Source] = []
         self.hours: dict[str, Hours] = {}
         self.holidays: set[date] = set()
@@ -287,6 +293,16 @@ class _Loader:
             self._check_key_clashes(scope, loc, spec, node.settings)
         elif isinstance(spec, CollectNode):
             goto(("next",), spec.next, "next", "next", "entered")
+            terminator = spec.terminator or (node.settings.keys.terminator if node.settings else None)
+            if terminator is not None and terminator.isdigit():
+                field = ("terminator",) if spec.terminator else ()
+                self.problems.append(
+                    scope.source.error(
+                        (*loc, *field),
+                        f"the terminator {terminator!r} is a digit: it could never be typed as part of the entry",
+                        "end digit entry with # (or *)",
+                    )
+                )
         elif isinstance(spec, MessageNode):
             goto(("next",), spec.next, "next", "next", "")
         elif isinstance(spec, BranchNode):
@@ -301,8 +317,17 @@ class _Loader:
             goto(("on_busy",), spec.on_busy, "busy", "busy", "queue full or unstaffed")
         elif isinstance(spec, SurveyNode):
             goto(("next",), spec.next, "next", "next", "survey done")
+            repeat = node.settings.keys.repeat if node.settings else None
             for i, question in enumerate(spec.questions):
                 self._check_text(scope, (*loc, "questions", i, "prompt"), question.prompt)
+                if repeat is not None and repeat in question.answers:
+                    self.problems.append(
+                        scope.source.error(
+                            (*loc, "questions", i, "answers", repeat),
+                            f"answer key {repeat!r} is also the repeat key: the question would be asked again instead",
+                            "use another key for the answer, or set `keys: {repeat: null}` on the survey",
+                        )
+                    )
         elif isinstance(spec, SubmenuNode):
             self._submenu(scope, node_id, loc, spec, local_ids, chain, edges)
         elif isinstance(spec, ReturnNode) and scope.parent_next:
@@ -326,6 +351,19 @@ class _Loader:
         chain: tuple[Path, ...],
         edges: list[Edge],
     ) -> None:
+        if len(self.nodes) >= MAX_EXPANDED_NODES or self.includes >= MAX_INCLUDES:
+            if not self.too_big:  # said once, where it happened; the rest is not read
+                self.too_big = True
+                self.problems.append(
+                    scope.source.error(
+                        (*loc, "file"),
+                        f"the menu is too big once its sub-menus are included (more than {MAX_EXPANDED_NODES:,}"
+                        f" nodes or {MAX_INCLUDES:,} inclusions)",
+                        "include each sub-menu fewer times, or split the line into several menus",
+                    )
+                )
+            return
+        self.includes += 1
         target = (scope.folder / spec.file).resolve()
         if not target.is_relative_to(self.root_folder):
             self.problems.append(
@@ -443,6 +481,30 @@ class _Loader:
         for field_loc, text in _texts(model):
             self._check_text(scope, (*loc, *field_loc), text)
 
+    def _overflow_cycles(self, source: Source) -> None:
+        """Queues overflowing into each other with no wait on the way would move a caller for ever."""
+        reported: set[frozenset[str]] = set()
+        for start in self.queues:
+            seen: list[str] = []
+            name: str | None = start
+            while name is not None and name in self.queues and name not in seen:
+                seen.append(name)
+                overflow = self.queues[name].overflow
+                name = overflow.to if overflow is not None else None
+            if name != start or frozenset(seen) in reported:
+                continue
+            reported.add(frozenset(seen))
+            overflows = [self.queues[q].overflow for q in seen]
+            if sum(o.after for o in overflows if o is not None) == 0:
+                ring = " -> ".join([*seen, start])
+                self.problems.append(
+                    source.error(
+                        ("queues", start, "overflow", "after"),
+                        f"overflow cycle {ring} with no wait: a caller would be moved for ever",
+                        "give one of these overflows an `after` of more than 0 s",
+                    )
+                )
+
     def _check_text(self, scope: _Scope, loc: Loc, text: Text) -> None:
         languages = scope.languages
         if PLAIN_TEXT in text:
@@ -491,6 +553,7 @@ class _Loader:
                 self.problems.append(
                     source.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
                 )
+        self._overflow_cycles(source)
         traffic = centre.traffic
         if traffic is None:
             return

@@ -12,6 +12,9 @@ from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
 from ivr.menu.durations import _duration as parse_duration_value
 
+MAX_WAITING = 10_000  # callers a script may put in one queue before its call
+MAX_AGENTS = 2_000  # representatives a script may put on the floor per team
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -45,12 +48,25 @@ class CallerSpec(Strict):
 class World(Strict):
     """What the line looks like when the call starts."""
 
-    at: datetime | None = Field(None, description="local date and time of the call, in the menu's time zone")
-    waiting: dict[str, int] = Field(default_factory=dict, description="queue -> callers already waiting")
-    agents: dict[str, int] = Field(default_factory=dict, description="agent team -> how many are on the floor")
+    at: datetime | None = Field(
+        None, description="local date and time of the call, in the menu's time zone (an offset is converted to it)"
+    )
+    waiting: dict[str, Annotated[int, Field(ge=0, le=MAX_WAITING)]] = Field(
+        default_factory=dict, description=f"queue -> callers already waiting (0 to {MAX_WAITING:,})"
+    )
+    agents: dict[str, Annotated[int, Field(ge=0, le=MAX_AGENTS)]] = Field(
+        default_factory=dict, description=f"agent team -> how many are on the floor (0 to {MAX_AGENTS:,})"
+    )
     handle_time: dict[str, Duration] = Field(
         default_factory=dict, description="queue -> a fixed talk time, so what follows the queue is repeatable"
     )
+
+    @field_validator("at")
+    @classmethod
+    def _a_year_we_can_reach(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not 1970 <= value.year <= 2200:
+            raise ValueError(f"{value.year} is not a year a call can be simulated in; use 1970 to 2200")
+        return value
 
 
 def _text_test(value: Any) -> Any:
@@ -167,7 +183,14 @@ Silence = Annotated[
 
 
 def _press(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool | float):
+        raise ValueError(f'{value!r} is not phone keys; write the keys in quotes, e.g. press: "12#"')
+    if isinstance(value, int):
+        if not 0 <= value <= 9:  # YAML reads 012 as 10 and 0x1F as 31: only a single key may go unquoted
+            raise ValueError(
+                f"press: {value} is read by YAML as a number, which may not be the keys you wrote (012 is 10);"
+                ' write keys in quotes, e.g. press: "012"'
+            )
         value = str(value)
     return {"keys": value} if isinstance(value, str) else value
 
@@ -203,6 +226,10 @@ class Step(Strict):
         given = [k for k in _STEP_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("a step needs exactly one of: press, silence, hangup, wait_until, expect, not")
+        if self.hangup is False:
+            raise ValueError("`hangup: false` would do nothing; remove the step (write `- hangup` to hang up)")
+        if self.optional and given[0] not in ("expect", "not_"):
+            raise ValueError("`optional` is for `expect` and `not` steps: an action always happens")
         return self
 
     @property

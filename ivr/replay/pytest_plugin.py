@@ -16,7 +16,8 @@ import pytest
 from ivr.diagnostics import IvrError
 from ivr.replay.report import failure_text
 from ivr.replay.runner import CallResult, MenuCache, run_call
-from ivr.replay.scripts import SCRIPT_SUFFIX, Script, load_script
+from ivr.replay.scripts import SCRIPT_SUFFIX, Script
+from ivr.replay.suite import load_checked
 
 _CACHE = pytest.StashKey[MenuCache]()
 
@@ -41,13 +42,15 @@ class MenuInvalid(Exception):
 
 class CallScriptFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
+        cache = self.config.stash.setdefault(_CACHE, MenuCache())
         try:
-            script = load_script(self.path)
+            script = load_checked(self.path, cache)  # the same checks as `ivr replay`
         except IvrError as exc:
             raise self.CollectError(str(exc)) from None
         for index, call in enumerate(script.file.calls):
             item = CallItem.from_parent(self, name=call.name, script=script, index=index)
-            for marker in call.markers:
+            for marker in call.markers:  # registered, so --strict-markers and the warning know them
+                self.config.addinivalue_line("markers", f"{marker}: a marker used by call scripts")
                 item.add_marker(marker)
             yield item
 

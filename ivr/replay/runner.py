@@ -109,8 +109,7 @@ def stage(menu: Menu, world: m.World | None, listeners: list[Any] | None = None,
     """The line a script's call is made on: the world's time, staffing, handle times and waiting callers,
     with no background traffic so that replays are exact. ``line``, staged before for the same world, is
     reset instead of built again."""
-    at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
-    clock = SimClock(at.replace(tzinfo=menu.timezone))
+    clock = SimClock(world_start(menu, world))
     if line is None:
         line = Line(with_world(menu, world), clock, seed=0, background=False, centre_listeners=listeners)
     else:
@@ -120,6 +119,14 @@ def stage(menu: Menu, world: m.World | None, listeners: list[Any] | None = None,
             for _ in range(count):
                 line.centre.enqueue(queue, live=False)
     return line
+
+
+def world_start(menu: Menu, world: m.World | None) -> datetime:
+    """When the world's call starts: ``at`` in the menu's time zone (an offset written with it is honoured)."""
+    at = world.at if world and world.at else DEFAULT_AT
+    if at.tzinfo is not None:
+        return at.astimezone(menu.timezone)
+    return at.replace(tzinfo=menu.timezone)
 
 
 class _Driver:

@@ -59,14 +59,24 @@ def load_script(path: Path) -> Script:
                 )
             )
         first.setdefault(call.name, index)
-    menu_path = (path.parent / file.menu).resolve()
+    menu_path = path.parent / file.menu
     project = Path.cwd().resolve()
-    if not menu_path.is_relative_to(project) and not menu_path.is_relative_to(path.parent.resolve()):
-        problems.append(source.error(("menu",), f"menu {file.menu!r} is outside the project folder {project}"))
-    elif not menu_path.is_file():
-        problems.append(
-            source.error(("menu",), f"menu file {file.menu!r} does not exist", "the path is relative to this script")
-        )
+    try:
+        menu_path = menu_path.resolve()
+        found = menu_path.is_file()
+    except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop: the path itself is wrong
+        shown = file.menu if len(file.menu) <= 60 else file.menu[:60] + "…"
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        problems.append(source.error(("menu",), f"menu {shown!r} cannot be opened: {why}"))
+    else:
+        if not menu_path.is_relative_to(project) and not menu_path.is_relative_to(path.parent.resolve()):
+            problems.append(source.error(("menu",), f"menu {file.menu!r} is outside the project folder {project}"))
+        elif not found:
+            problems.append(
+                source.error(
+                    ("menu",), f"menu file {file.menu!r} does not exist", "the path is relative to this script"
+                )
+            )
     if problems:
         raise ScriptError(problems)
     return Script(path, display_path(path), source, file, menu_path)

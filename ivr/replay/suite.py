@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ivr.diagnostics import Diagnostic, IvrError
 from ivr.replay.coverage import MenuCoverage
@@ -18,6 +19,19 @@ class SuiteResult:
     invalid: list[Diagnostic] = field(default_factory=list)
     coverage: dict[Path, MenuCoverage] = field(default_factory=dict)
     deselected: int = 0
+    skipped: list[str] = field(default_factory=list)  # calls marked `skip`
+
+
+def load_checked(path: Path, cache: MenuCache) -> Script:
+    """The one script loader of `ivr replay` and the pytest plugin: the file, its menu, and every name the
+    script uses checked against that menu (queues, teams, languages, nodes, prompt ids, markers), so a
+    script that cannot run is refused at load with its `file:line` problems (exit 2), never mid-call."""
+    script = load_script(path)
+    menu = cache.menu(script.menu_path)
+    problems = [*_world_problems(script, menu), *_name_problems(script, menu)]
+    if problems:
+        raise IvrError(problems)
+    return script
 
 
 def run_suite(paths: list[Path], keyword: str | None = None) -> SuiteResult:
@@ -29,19 +43,17 @@ def run_suite(paths: list[Path], keyword: str | None = None) -> SuiteResult:
     select = keyword_matcher(keyword) if keyword else None
     for path in files:
         try:
-            script = load_script(path)
-            menu = cache.menu(script.menu_path)
+            script = load_checked(path, cache)
         except IvrError as exc:
             suite.invalid.extend(exc.diagnostics)
             continue
-        problems = _world_problems(script, menu)
-        if problems:
-            suite.invalid.extend(problems)
-            continue
-        coverage = suite.coverage.setdefault(script.menu_path, MenuCoverage(menu))
+        coverage = suite.coverage.setdefault(script.menu_path, MenuCoverage(cache.menu(script.menu_path)))
         for index, call in enumerate(script.file.calls):
             if select is not None and not select(f"{script.shown}::{call.name}"):
                 suite.deselected += 1
+                continue
+            if "skip" in call.markers:  # as pytest would: said, not run
+                suite.skipped.append(f"{script.shown}::{call.name}")
                 continue
             result = run_call(script, index, cache)
             coverage.add(result.transcript)
@@ -67,6 +79,75 @@ def _world_problems(script: Script, menu: object) -> list[Diagnostic]:
         for team in unknown_teams(menu, world.agents):
             problems.append(script.source.error((*loc, "agents", team), f"unknown agent team {team!r}"))
     return problems
+
+
+_PROMPT_ROLE = re.compile(
+    r"^(prompt|short_prompt|help|invalid|confirm|exhausted|intro|thanks|no_input\.\d+|no_match\.\d+|question\.\w+"
+    r"|queue\.(joined|announce|comfort|callback_offer|callback_taken|full|unstaffed))$"
+)
+_MARKER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _name_problems(script: Script, menu: object) -> list[Diagnostic]:
+    """Languages, markers, and the nodes, queues and prompt ids that expectations name, against the menu."""
+    from ivr.menu.compiled import Menu
+
+    assert isinstance(menu, Menu)
+    problems = []
+    callers = [("defaults", "caller", script.file.defaults.caller)]
+    callers += [("calls", i, "caller", c.caller) for i, c in enumerate(script.file.calls)]  # type: ignore[misc]
+    for *loc, caller in callers:
+        if caller is not None and caller.language is not None and caller.language not in menu.languages:
+            problems.append(
+                script.source.error(
+                    (*loc, "language"),
+                    f"language {caller.language!r} is not one of the menu's: {', '.join(menu.languages)}",
+                )
+            )
+    for index, call in enumerate(script.file.calls):
+        for position, marker in enumerate(call.markers):
+            if not _MARKER.match(marker):
+                problems.append(
+                    script.source.error(
+                        ("calls", index, "markers", position), f"marker {marker!r} is not a name such as slow or smoke"
+                    )
+                )
+        for number, step in enumerate(call.steps):
+            for kind in ("expect", "not", "wait_until"):
+                expect = getattr(step, "not_" if kind == "not" else kind)
+                if expect is not None:
+                    where = ("calls", index, "steps", number, kind)
+                    problems += _expect_names(script, menu, expect, where)
+    return problems
+
+
+def _expect_names(script: Script, menu: Any, expect: Any, where: tuple[str | int, ...]) -> list[Diagnostic]:
+    problems = []
+    if expect.node is not None and expect.node not in menu.nodes:
+        problems.append(
+            script.source.error((*where, "node"), f"unknown node {expect.node!r}", _near(expect.node, menu.nodes))
+        )
+    if expect.queued is not None and expect.queued.queue not in menu.queues:
+        problems.append(script.source.error((*where, "queued"), f"unknown queue {expect.queued.queue!r}"))
+    prompt_id = expect.prompt.id if expect.prompt is not None else None
+    if prompt_id is not None:
+        node, _, role = prompt_id.partition(".")
+        if node not in menu.nodes or not _PROMPT_ROLE.match(role):
+            problems.append(
+                script.source.error(
+                    (*where, "prompt"),
+                    f"prompt id {prompt_id!r} names no prompt of the menu",
+                    "prompt ids are NODE.ROLE, e.g. main.prompt, main.no_input.1, order.confirm, agent.queue.joined",
+                )
+            )
+    return problems
+
+
+def _near(name: str, known: Any) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 _TOKEN = re.compile(r"\(|\)|[^\s()]+")

@@ -12,7 +12,7 @@ from textual.widgets import Button, RichLog
 from ivr.call.session import CallOver
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
-from ivr.replay.runner import DEFAULT_AT, caller_of, check, describe_expectation, stage
+from ivr.replay.runner import caller_of, check, describe_expectation, stage, world_start
 from ivr.replay.scripts import Script, merged
 from ivr.tui.app import IvrApp
 from ivr.tui.panels import key_id
@@ -40,16 +40,13 @@ class DemoApp(IvrApp):
         self.script = script
         self.call_spec = call
         self.world = world
-        at = (world.at if world and world.at else DEFAULT_AT).replace(tzinfo=None)
         self.demo_caller = caller_of(caller_spec)
         self.autoplay = autoplay
         self.step_index = 0
         self.since = 0
         self.pending_keys: list[str] = []
-        zone = load_menu(script.menu_path).timezone
-        super().__init__(
-            script.menu_path, at=at.replace(tzinfo=zone), traffic=False, caller=self.demo_caller, **options
-        )
+        at = world_start(load_menu(script.menu_path), world)
+        super().__init__(script.menu_path, at=at, traffic=False, caller=self.demo_caller, **options)
 
     def _build_line(self) -> None:
         """The script's world, as `ivr replay` stages it: same staffing, handle times and waiting callers."""
