@@ -7,6 +7,7 @@ date when opened. A process killed mid-run loses only the call it was writing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sqlite3
@@ -192,8 +193,7 @@ class RecordStore:
         """Reserve ``count`` reference numbers for ``prefix`` (e.g. REF); return the first. The counter is
         read and moved in one locked transaction, so two runs or two processes never get the same one."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._locked():
                 row = self.db.execute("SELECT last FROM reference_counters WHERE prefix = ?", (prefix,)).fetchone()
                 last = int(row[0]) if row else 0
                 self.db.execute(
@@ -201,14 +201,21 @@ class RecordStore:
                     " ON CONFLICT(prefix) DO UPDATE SET last = excluded.last",
                     (prefix, last + count),
                 )
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise _fail(self.path, "write to", exc) from None
         return last + 1
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One write transaction holding the write lock from its start; rolled back on any failure."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def references(self, block: int = 100) -> ReferenceBook:
         """A source of reference numbers unique in this database, taken ``block`` at a time."""
@@ -231,14 +238,8 @@ class RecordStore:
         """Write every pending record, oldest first; raise :class:`RecordsError` if any is left."""
         while self.pending:
             try:
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
+                with self._locked():
                     self._insert(self.pending[0])
-                    self.db.execute("COMMIT")
-                except BaseException:
-                    if self.db.in_transaction:
-                        self.db.execute("ROLLBACK")
-                    raise
             except sqlite3.Error as exc:
                 error = _fail(self.path, "write to", exc)
                 waiting = len(self.pending)

@@ -237,10 +237,6 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     return result
 
 
-def describe_action(step: m.Step) -> str:
-    return _describe_action(step)
-
-
 def check(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> str | None:
     """None when every part of ``expect`` holds, else what was seen instead. ``driver`` has the ``call``
     and its ``live`` driver; everything checked is on the call's event stream or its state."""
