@@ -177,6 +177,25 @@ def test_a_full_queue_tells_the_caller_and_follows_its_busy_route(floor_menu: Pa
     assert live.call.end_reason == "busy-route"
 
 
+def test_a_key_during_the_queue_prompt_of_a_full_queue_follows_the_busy_route(
+    write_menu: Callable[..., Path],
+) -> None:
+    text = FLOOR.replace(
+        "tiny_queue: { type: queue, queue: tiny, on_busy: sorry }",
+        "tiny_queue: { type: queue, queue: tiny, on_busy: sorry, prompt: One moment please. }",
+    )
+    line = busy_line(write_menu(text, "prompted.yaml"))
+    assert line.centre is not None
+    line.centre.enqueue("tiny", live=False)
+    live = line.dial()
+    live.press_when_heard("2")  # the small desk: full
+    assert live.on_hold and live.contact is None  # still hearing "One moment please"
+    live.press("7")  # barges in before the caller has joined: joins, is turned away, the key goes nowhere
+    live.listen()
+    assert [e.why for e in live.call.transcript if isinstance(e, QueueBusy)] == ["full"]
+    assert live.call.end_reason == "busy-route"
+
+
 def test_a_queue_with_nobody_logged_in_says_so_and_ends(floor_menu: Path, write_menu: Callable[..., Path]) -> None:
     text = FLOOR.replace("- { name: Omar, skills: { nobody: 1 }, count: 1 }", "")
     line = Line(load_menu(write_menu(text, "empty.yaml")), SimClock(OPEN), seed=1, background=False)

@@ -110,8 +110,9 @@ class LiveCall:
         call = self.call
         if self.on_hold:
             call.key_while_queued(key)
-            self._settle()
-            self._queue_key(key)
+            self._settle()  # the caller may only now join, and be turned away (busy route)
+            if self.on_hold:
+                self._queue_key(key)
         else:
             call.press(key)
         self._settle()
