@@ -404,7 +404,7 @@ def interactive(live: Any) -> None:
     heard to their end before the next line is read; in a queue the caller waits for their turn (or for
     a callback offer, answered with its key)."""
     from ivr.call import CallOver
-    from ivr.call.keys import wait_for_turn
+    from ivr.call.keys import stay_on_the_line, wait_for_turn
 
     if sys.stdin.isatty():
         err.print("[dim]Type keys (0-9 * #) and Enter. Enter alone: stay silent. q: hang up.[/]")
@@ -423,7 +423,7 @@ def interactive(live: Any) -> None:
             live.hang_up()
         elif not text:
             if live.on_hold:
-                wait_for_turn_declining(live)
+                stay_on_the_line(live)
             else:
                 live.wait_for_timeout()
         elif bad := [ch for ch in text.replace(" ", "") if ch not in "0123456789*#"]:
@@ -438,12 +438,6 @@ def interactive(live: Any) -> None:
             except CallOver:
                 err.print(f"[yellow]the call was over; {keys[len(pressed) :]!r} not pressed[/]")
     live.listen()
-
-
-def wait_for_turn_declining(live: Any) -> None:
-    """Enter alone at a callback offer: the caller stays on the line until the representative is done."""
-    live.decline_callback()
-    live.line.run_until(lambda: not live.on_hold or live.callback_open, 4 * 3600.0)
 
 
 def parse_duration(text: str, option: str) -> float:

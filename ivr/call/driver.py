@@ -53,7 +53,6 @@ class LiveCall:
         self.contact: Contact | None = None
         self.answered_by: str | None = None
         self.callback_open = False  # a callback was offered and not yet taken
-        self.callback_taken = False
         self._join_due = False
         self._moved = False  # overflowed: the next "queued" is the new queue's, not a first joining
         self._call: Call | None = None
@@ -205,8 +204,7 @@ class LiveCall:
             self.contact = contact
             self.line.by_contact[contact.id] = self
 
-        data = {"path": [], "variables": dict(call.variables), "live": True}
-        contact = centre.enqueue(call.queue, live=True, data=data, before_join=remember)
+        contact = centre.enqueue(call.queue, live=True, before_join=remember)
         if contact.state == GONE and self.answered_by is None and call.status == QUEUED:
             self._busy(contact.queue.name, "full")
 
@@ -214,7 +212,7 @@ class LiveCall:
         call = self.call
         node = call.node
         call.emit(QueueBusy(0.0, node.id, queue, why))
-        call.say(node.id, f"queue.{why}", message(node.spec, why))
+        self._tell(node, why)
         self.contact = None
         call.leave_queue("busy", "queue-full" if why == "full" else "no-agents")
 
@@ -229,23 +227,20 @@ class LiveCall:
             return  # hung up, or took a callback: the floor goes on without them
         node = call.node
         if isinstance(event, cev.ContactQueued):
-            call.emit(QueuePosition(0.0, node.id, event.queue, event.position, event.estimated_wait))
-            if not self._moved:
-                self._tell(node, "joined", event.position, event.estimated_wait)
+            self._tell_place(
+                node, event.queue, event.position, event.estimated_wait, () if self._moved else ("joined",)
+            )
             self._moved = False
         elif isinstance(event, cev.Announcement):
-            call.emit(QueuePosition(0.0, node.id, event.queue, event.position, event.estimated_wait))
-            self._tell(node, "announce", event.position, event.estimated_wait)
-            self._tell(node, "comfort", event.position, event.estimated_wait)
+            self._tell_place(node, event.queue, event.position, event.estimated_wait, ("announce", "comfort"))
         elif isinstance(event, cev.CallbackOffered):
             self.callback_open = True
             call.emit(CallbackOffered(0.0, node.id, event.queue, node.spec.callback_key))
-            call.say(node.id, "queue.callback_offer", message(node.spec, "callback_offer"), self._values())
+            self._tell(node, "callback_offer")
         elif isinstance(event, cev.CallbackAccepted):
             self.callback_open = False
-            self.callback_taken = True
             call.emit(CallbackTaken(0.0, node.id, event.queue))
-            call.say(node.id, "queue.callback_taken", message(node.spec, "callback_taken"), self._values())
+            self._tell(node, "callback_taken")
             call.end("callback")
         elif isinstance(event, cev.Overflowed):
             self._moved = True
@@ -262,19 +257,20 @@ class LiveCall:
             call.resume({"reference": event.reference, "resolved": event.resolved, "agent": event.agent})
             self._settle()
 
-    def _tell(self, node: Any, what: str, position: int, wait: float) -> None:
-        text = message(node.spec, what)
-        if text is not None:
-            self.call.say(node.id, f"queue.{what}", text, self._values(position, wait))
+    def _tell_place(self, node: Any, queue: str, position: int, wait: float, say: tuple[str, ...]) -> None:
+        """The caller's place and wait, as an event and in the queue's messages ``say``."""
+        self.call.emit(QueuePosition(0.0, node.id, queue, position, wait))
+        for what in say:
+            self._tell(node, what, position, wait)
 
-    def _values(self, position: int | None = None, wait: float | None = None) -> dict[str, Any]:
-        node = self.call.node
+    def _tell(self, node: Any, what: str, position: int | None = None, wait: float | None = None) -> None:
+        """Say the queue node's message ``what`` (its own text, else the built-in one), filled in."""
         values: dict[str, Any] = {"queue.key": node.spec.callback_key}
         if position is not None:
             values["queue.position"] = position
         if wait is not None:
             values["queue.wait"] = max(1, math.ceil(wait / 60))
-        return values
+        self.call.say(node.id, f"queue.{what}", message(node.spec, what), values)
 
     def _queue_key(self, key: str) -> None:
         """A key pressed while queued does what the queue node declares; any other is not used."""
@@ -286,8 +282,7 @@ class LiveCall:
         elif key == node.spec.callback_key and self.callback_open and self.contact is not None and centre:
             centre.accept_callback(self.contact)
         elif key == node.spec.position_key and (place := self.position()) is not None:
-            call.emit(QueuePosition(0.0, node.id, call.queue or "", place[0], place[1]))
-            self._tell(node, "announce", place[0], place[1])
+            self._tell_place(node, call.queue or "", place[0], place[1], ("announce",))
         else:
             offer = " (no callback is on offer)" if key == node.spec.callback_key else ""
             call.emit(KeyNotUsed(0.0, node.id, key, f"key {key} is not used while waiting in queue{offer}"))

@@ -56,6 +56,12 @@ def wait_for_turn(live: LiveCall) -> None:
     live.line.run_until(lambda: not live.on_hold or live.callback_open, QUEUE_LIMIT)
 
 
+def stay_on_the_line(live: LiveCall) -> None:
+    """The caller lets a callback offer pass and waits on for their turn (or for another offer)."""
+    live.decline_callback()
+    wait_for_turn(live)
+
+
 def play_steps(live: LiveCall, steps: list[Step]) -> int:
     """Drive ``live`` through ``steps``; return how many keys went unused (the call was over, or the key
     meant nothing where it was pressed).
@@ -90,8 +96,7 @@ def play_steps(live: LiveCall, steps: list[Step]) -> int:
             live.hang_up()
     if live.on_hold:
         wait_for_turn(live)
-    if live.on_hold and live.callback_open:  # offered but not taken: the caller stays on the line
-        live.decline_callback()
-        live.line.run_until(lambda: not live.on_hold, QUEUE_LIMIT)
+    while live.on_hold and live.callback_open:  # offered but not taken: the caller stays on the line
+        stay_on_the_line(live)
     live.listen()
     return unused

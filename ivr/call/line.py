@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import datetime
 
 from ivr.call.callers import MenuWalker
 from ivr.call.clock import SimClock
@@ -25,9 +26,9 @@ from ivr.menu.compiled import Menu
 MAX_EVENTS_PER_ADVANCE = 10_000_000  # a guard: no advance of the clock handles more than this
 
 
-def start_of_day(clock: SimClock, menu: Menu) -> float:
-    """Local seconds since midnight at the clock's time 0, in the menu's time zone."""
-    local = clock.wall(0.0).astimezone(menu.timezone)
+def start_of_day(moment: datetime, menu: Menu) -> float:
+    """Local seconds since midnight at ``moment`` (simulated time 0), in the menu's time zone."""
+    local = moment.astimezone(menu.timezone)
     return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
 
 
@@ -65,7 +66,7 @@ class Line:
         menu, centre = self.menu, self.centre
         if centre is None or menu.centre is None:
             return
-        day = start_of_day(clock, menu)
+        day = start_of_day(clock.wall(0.0), menu)
         centre.reset(self.seed, day)
         centre.advance_to(clock.now())
         traffic = menu.centre.traffic

@@ -32,7 +32,6 @@ class Pacing:
 
     by_id: dict[tuple[str, str], float] = field(default_factory=dict)
     by_text: dict[tuple[str, str], float] = field(default_factory=dict)
-    source: str = "reading pace"
 
     def __call__(self, text: str, language: str, prompt_id: str = "") -> float:
         seconds = self.by_id.get((prompt_id, language))
@@ -63,7 +62,7 @@ class Pacing:
                 hint="write it with `ivr speak FILE -o DIR`",
             )
             raise IvrError([problem]) from None
-        return cls(by_id, by_text, source=f"WAV lengths in {folder}")
+        return cls(by_id, by_text)
 
 
 READING = Pacing()

@@ -170,7 +170,7 @@ class Call:
         return due
 
     def settled_at(self) -> float:
-        """When the line falls quiet: the last prompt queued so far has been said to the end."""
+        """When the line falls quiet, seen from now: the last prompt queued so far has been said to the end."""
         return max(self.clock.now(), self.speaking_until)
 
     def poll(self) -> None:
@@ -576,7 +576,7 @@ class Call:
         prompt_id = f"{node_id}.{role}"
         begins = self._t
         if self.speech is not None:
-            begins = max(self._t, self.speaking_until)
+            begins = self._quiet_at()
             self.speaking_until = begins + self.speech(spoken, language, prompt_id)
         self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language))
 
@@ -585,11 +585,15 @@ class Call:
         self._emit(VariableSet(self._rel, self.state, name, value))
 
     def _arm(self, seconds: float) -> None:
-        self.deadline = max(self._t, self.speaking_until) + seconds
+        self.deadline = self._quiet_at() + seconds
+
+    def _quiet_at(self) -> float:
+        """When the line falls quiet after the input being handled: what is queued has been said."""
+        return max(self._t, self.speaking_until)
 
     def _after_speech(self) -> float:
-        """The time (from the start of the call) at which the line falls quiet."""
-        return max(self._t, self.speaking_until) - self.started_at
+        """The same, from the start of the call: the `at` of what happens once the caller has heard it out."""
+        return self._quiet_at() - self.started_at
 
     def _stamp(self, t: float) -> None:
         self._t = t

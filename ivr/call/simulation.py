@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ivr.call.clock import SimClock
-from ivr.call.line import Line
+from ivr.call.line import Line, start_of_day
 from ivr.contact.centre import interval_label
 from ivr.contact.fifo import FifoCentre, why_not_fifo
 from ivr.contact.metrics import Row
@@ -55,10 +55,9 @@ def simulate(
     started = time.perf_counter()
     assert menu.centre is not None
     end = hours * 3600
-    local = start.astimezone(menu.timezone)
-    start_of_day = local.hour * 3600 + local.minute * 60 + local.second
+    day = start_of_day(start, menu)
     if record is None and why_not_fifo(menu.centre, menu.queues) is None:
-        fast = FifoCentre(menu.centre, menu.queues, seed, start_of_day)
+        fast = FifoCentre(menu.centre, menu.queues, seed, day)
         fast.run(end)
         if progress is not None:
             progress(1.0)
@@ -71,7 +70,7 @@ def simulate(
             totals=fast.total_rows(),
             menu_outcomes=fast.menu_outcomes,
             interval=fast.interval,
-            labels={r.start: interval_label(start_of_day, r.start) for r in fast.rows},
+            labels={r.start: interval_label(day, r.start) for r in fast.rows},
             wall_seconds=time.perf_counter() - started,
             engine="fifo",
         )
@@ -90,7 +89,7 @@ def simulate(
             progress(t / end)
     centre.drain()
     rows = sorted(centre.rows, key=lambda r: (r.start, r.queue))
-    labels = {r.start: interval_label(start_of_day, r.start) for r in rows}
+    labels = {r.start: interval_label(day, r.start) for r in rows}
     return SimulationResult(
         menu=menu.name,
         start=start,

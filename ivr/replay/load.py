@@ -18,6 +18,7 @@ from datetime import datetime
 from ivr.call.callers import THINK_SECONDS, CallerPolicy, act
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, engine_for
+from ivr.call.line import start_of_day
 from ivr.call.pacing import READING
 from ivr.call.session import Call
 from ivr.contact import events as cev
@@ -102,8 +103,7 @@ def run_load(
     policy = CallerPolicy(choices, rng)
     live: dict[int, _Caller] = {}
     by_contact: dict[int, int] = {}
-    local = at.astimezone(menu.timezone)
-    start_of_day = local.hour * 3600 + local.minute * 60 + local.second
+    day = start_of_day(at, menu)
     counts = {"in_menu": 0, "waiting": 0, "talking": 0}
 
     floor_events: list[cev.CentreEvent] = []
@@ -135,7 +135,7 @@ def run_load(
     if menu.centre is not None:
         # The load's callers are the only traffic: no background arrivals, no retrials.
         floor = menu.centre.model_copy(update={"traffic": None})
-        centre = Centre(floor, menu.queues, seed=seed + 1, start_of_day=start_of_day, listeners=[floor_events.append])
+        centre = Centre(floor, menu.queues, seed=seed + 1, start_of_day=day, listeners=[floor_events.append])
     heap: list[tuple[float, int, int, int]] = []
     seq = 0
 

@@ -11,7 +11,7 @@ from typing import Any
 from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
-from ivr.call.engine import DEFAULT_NUMBER, Caller, Engine, engine_for
+from ivr.call.engine import DEFAULT_NUMBER, Caller
 from ivr.call.events import (
     Answered,
     CallbackOffered,
@@ -33,8 +33,8 @@ from ivr.menu.loader import load_menu
 from ivr.replay import model as m
 from ivr.replay.scripts import Script, merged
 
-DEFAULT_AT = datetime(2026, 1, 6, 10, 0)
-CACHED_LINES = 64  # a Tuesday morning with no holiday: scripts run the same any day
+DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning with no holiday: scripts run the same any day
+CACHED_LINES = 64  # staged lines kept, one per menu and world
 
 
 @dataclass
@@ -80,9 +80,6 @@ class MenuCache:
         if path not in self._menus:
             self._menus[path] = load_menu(path)
         return self._menus[path]
-
-    def engine(self, path: Path) -> Engine:
-        return engine_for(self.menu(path))
 
     def line(self, path: Path, world: m.World | None) -> Line:
         """A line staged for ``world``: built once per menu and world, then reset for each call."""
