@@ -247,6 +247,33 @@ def test_dead_end_and_loop_end_the_call_with_a_reason(write_menu: Callable[..., 
     assert loop.end_reason == "loop"
 
 
+def test_a_loop_ends_the_call_once_it_has_gone_round_not_a_thousand_prompts_later(
+    write_menu: Callable[..., Path],
+) -> None:
+    """Found by CI: a message whose next is itself played for half an hour of simulated time before the
+    call ended, so a floor advanced by 30 minutes still had the hang-up pending."""
+    itself = start(write_menu("name: i\nstart: a\nnodes:\n  a: {type: message, prompt: A, next: a}\n", "i.yaml"))
+    assert itself.end_reason == "loop" and said(itself) == ["A"]
+    both = start(
+        write_menu(
+            "name: l\nstart: a\nnodes:\n"
+            "  a: {type: message, prompt: A, next: b}\n  b: {type: message, prompt: B, next: a}\n",
+            "l.yaml",
+        )
+    )
+    assert said(both) == ["A", "B"]
+    # variables that flip back and forth each time round: the same state comes back on the second round
+    flip = start(
+        write_menu(
+            "name: f\nstart: a\nnodes:\n"
+            "  a: {type: message, prompt: A, set: {x: 1}, next: b}\n"
+            "  b: {type: message, prompt: B, set: {x: 2}, next: a}\n",
+            "f.yaml",
+        )
+    )
+    assert flip.end_reason == "loop" and said(flip) == ["A", "B", "A", "B"]
+
+
 def test_condition_variables_cannot_name_python_internals(write_menu: Callable[..., Path]) -> None:
     text = (
         "name: v\nstart: b\nnodes:\n"

@@ -79,6 +79,7 @@ class Call:
             self.variables["caller.tier"] = caller.tier
         self.history: list[str] = []
         self.heard: set[str] = set()
+        self._changes = 0  # variables changed so far: a node met twice with none between is a loop
         self.no_input = 0
         self.no_match = 0
         self.digits = ""
@@ -484,9 +485,24 @@ class Call:
         self._arrive(via_back=False)
 
     def _arrive(self, via_back: bool) -> None:
-        """Run the node just entered and every node after it that needs no caller input."""
+        """Run the node just entered and every node after it that needs no caller input.
+
+        A node met again with the same variables in one step can only go round for ever (branches read
+        variables and a clock that has not moved), so the call ends as ``loop`` there, not a thousand
+        prompts later."""
+        passed: dict[str, int] = {}  # node -> how many variable changes the call had made when it was met
+        states: set[tuple[str, str]] = set()
         for _ in range(MAX_STEPS_PER_INPUT):
             node = self.node
+            met = passed.get(node.id)
+            if met is not None:
+                if met == self._changes:
+                    break
+                state = (node.id, repr(sorted(self.variables.items(), key=lambda item: item[0])))
+                if state in states:
+                    break
+                states.add(state)
+            passed[node.id] = self._changes
             self._emit(NodeEntered(self._after_speech(), node.id, node.kind))  # reached when the line is quiet
             for name, value in node.spec.set.items():
                 self._set(name, value)
@@ -581,7 +597,10 @@ class Call:
         self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language))
 
     def _set(self, name: str, value: Any) -> None:
-        self.variables[name] = value
+        variables = self.variables
+        if name not in variables or variables[name] != value:
+            self._changes += 1
+        variables[name] = value
         self._emit(VariableSet(self._rel, self.state, name, value))
 
     def _arm(self, seconds: float) -> None:
