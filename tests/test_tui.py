@@ -336,3 +336,55 @@ async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: 
     finally:
         for path in tui.saved_scripts:
             path.unlink(missing_ok=True)
+
+
+async def test_the_command_palette_with_nothing_found_and_page_up_does_not_crash() -> None:
+    """Issue 12: Ctrl+P, text that matches nothing, PageUp used to end in `KeyError: 0` and exit 0."""
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for key in ("z", "q", "x", "j", "pageup", "pagedown", "up", "down", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert tui.is_running and tui.crash_message is None
+    assert not tui.return_code
+
+
+async def test_an_unexpected_error_is_logged_and_told_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    def broken(self: IvrApp) -> None:
+        raise RuntimeError("a bug in ivr\nsecond line")
+
+    monkeypatch.setattr(IvrApp, "action_pause", broken)
+    tui = app()
+    with pytest.raises(RuntimeError):
+        async with tui.run_test(size=(100, 32)) as pilot:
+            await pilot.press("p")
+            await pilot.pause()
+    assert tui.return_code == 1
+    message = tui.crash_message or ""
+    assert "\n" not in message and "RuntimeError: a bug in ivr" in message
+    (log,) = (tmp_path / "ivr" / "log").glob("crash-*.log")
+    assert str(log) in message
+    assert "Traceback" in log.read_text() and "raise RuntimeError" in log.read_text()
+
+
+def test_ivr_run_exits_non_zero_with_one_line_when_the_app_crashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ivr import cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    def broken(self: IvrApp) -> None:
+        raise KeyError(0)
+
+    monkeypatch.setattr(IvrApp, "on_mount", broken)
+    assert cli.run_tui(app(), headless=True) is True
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("ivr stopped on an unexpected error (KeyError: 0)") and "\n" not in said
+    assert "crash-" in said and "Traceback" not in said

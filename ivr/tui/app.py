@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -44,6 +44,7 @@ from ivr.menu.loader import load_menu
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
+from ivr.tui.crash import CrashReport
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.voice.speaker import Speaker
@@ -61,7 +62,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(App[None]):
+class IvrApp(CrashReport):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
