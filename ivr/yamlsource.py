@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,7 @@ def _decode(raw: bytes, shown: str) -> str:
         line, col = _position(raw, nul)
         raise IvrError([Diagnostic(shown, line, col, "not a text file (it contains NUL bytes)")])
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, col = _position(raw, exc.start)
         raise IvrError(
@@ -226,6 +227,9 @@ def _decode(raw: bytes, shown: str) -> str:
                 )
             ]
         ) from None
+    # One spelling for one name: `café` typed as é (NFC) or as e + combining accent (NFD, as macOS file
+    # names and some keyboards give it) must be the same node, queue or variable, and the same prompt text.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 _OPENED = {

@@ -109,3 +109,15 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     assert "cannot read file" in problems(tmp_path / "nope.yaml")[0]
+
+
+def test_a_name_typed_in_nfc_or_nfd_is_one_name(tmp_path: Path) -> None:
+    """Issue 12: `café` with é as one character and as e + combining accent were two different names."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    path = tmp_path / "names.yaml"
+    path.write_text(f"nodes:\n  {composed}: {{next: {decomposed}}}\n  other: {{say: {decomposed}}}\n")
+    data, _ = read_yaml(path)
+    assert list(data["nodes"]) == [composed, "other"]
+    assert data["nodes"][composed]["next"] == composed and data["nodes"]["other"]["say"] == composed
+    path.write_text(f"{composed}: 1\n{decomposed}: 2\n")
+    assert f"duplicate key '{composed}' (first at line 1)" in problems(path)[0]
