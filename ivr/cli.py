@@ -20,6 +20,10 @@ from ivr.atomic import write_atomic
 from ivr.diagnostics import Diagnostic, IvrError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+MAX_STAFF_CALLS = 1_000_000  # `ivr staff --calls`: offered calls per interval
+MAX_LOAD_RATE = 100_000  # `ivr load --rate`, calls a second
+MAX_ERLANGS = 20_000  # `ivr staff`: offered load; the search for agents is linear in it
+EXIT_CRASHED = 70  # EX_SOFTWARE: ivr itself failed (the log file it names has the details)
 DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning: fuzz and load runs are the same any day
 
 out = Console(highlight=False, soft_wrap=True)
@@ -450,7 +454,7 @@ def parse_duration(text: str, option: str) -> float:
 
 
 @cli.command()
-@click.option("--calls", type=float, required=True, help="Calls offered per interval.")
+@click.option("--calls", type=float, required=True, help="Calls offered per interval (at most 1,000,000).")
 @click.option("--interval", default="30m", show_default=True, help="Length of the interval, e.g. 30m or 1h.")
 @click.option("--aht", default="180s", show_default=True, help="Average handle time, e.g. 180s or 4m.")
 @click.option("--target", default="80/20", show_default=True, help="Service level: PERCENT/SECONDS.")
@@ -470,11 +474,19 @@ def staff(
         fraction, seconds = parse_target(target)
     except ValueError as exc:
         fail(f"--target: {exc}")
-    if calls <= 0 or length <= 0 or handle <= 0:
-        fail("--calls, --interval and --aht must be more than 0")
+    if not 0 < calls <= MAX_STAFF_CALLS:  # written so that NaN fails too
+        fail(f"--calls must be more than 0 and at most {MAX_STAFF_CALLS:,}")
+    if length <= 0 or handle <= 0:
+        fail("--interval and --aht must be more than 0")
     if not 0 < max_occupancy <= 1:
         fail("--max-occupancy must be more than 0 and at most 1")
     rate = calls / length
+    if rate * handle > MAX_ERLANGS:
+        fail(
+            f"the load is {rate * handle:,.0f} erlangs; ivr staff works up to {MAX_ERLANGS:,} "
+            "(a floor of about as many agents)",
+            "check --calls, --interval and --aht: calls per interval times AHT over the interval length",
+        )
     needed = agents_needed(rate, handle, fraction, seconds, wait_limit, max_occupancy)
     around = [staffing(n, rate, handle, seconds, wait_limit) for n in range(max(1, needed - 2), needed + 4)]
     chosen = next(r for r in around if r.agents == needed)
@@ -783,8 +795,10 @@ def parse_rate(text: str) -> float:
         value = float(number)
     except ValueError:
         value = -1.0
-    if scale is None or value <= 0:
+    if scale is None or not value > 0:  # NaN is not more than 0 either
         fail(f"--rate {text!r} is not a call rate", "write it as 50/s, 3000/m or 50000/h")
+    if not value * scale <= MAX_LOAD_RATE:
+        fail(f"--rate {text!r} is more than {MAX_LOAD_RATE:,} calls a second", "ivr load places calls one by one")
     return value * scale
 
 
@@ -904,7 +918,7 @@ def run(
         store=store,
         record_dir=scripts_dir,
     )
-    app.run()
+    crashed = run_tui(app)
     if store is not None and store.pending:  # the screen said so already; say it where it stays
         try:
             store.flush()
@@ -912,6 +926,18 @@ def run(
             print_diagnostics(exc.diagnostics, err)
             err.print(f"[red]{len(store.pending)} call record(s) of this session were not stored.[/]")
             sys.exit(EXIT_FAILED)
+    if crashed:
+        sys.exit(EXIT_CRASHED)
+
+
+def run_tui(app: Any, headless: bool = False) -> bool:
+    """Run a Textual app; True (and one line on stderr) when it stopped on an unexpected error."""
+    app.run(headless=headless)
+    message = getattr(app, "crash_message", None)
+    if message is None and not app.return_code:
+        return False
+    err.print(message or f"ivr stopped with status {app.return_code}", markup=False, highlight=False)
+    return True
 
 
 @cli.command()
@@ -921,11 +947,16 @@ def run(
 @click.option("--role", type=click.Choice(["caller", "representative"]), default="caller", show_default=True)
 @click.option("--db", "db", metavar="PATH", help="Keep every browser's call records in this SQLite file.")
 @click.option("--at", "at", metavar="DATETIME", help="When each tab's calls start, e.g. 2026-11-24T10:00.")
-def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str | None) -> None:
+@click.option(
+    "--sessions",
+    type=click.IntRange(1, 200),  # each tab is a Python process of its own (about 60 MB)
+    default=8,
+    show_default=True,
+    help="Most browser tabs served at once; past it a tab gets a page saying the seats are taken.",
+)
+def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str | None, sessions: int) -> None:
     """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE."""
-    import shlex
-
-    from textual_serve.server import Server
+    from ivr.tui.server import ClassroomServer
 
     menu = load_or_exit(str(file))  # a broken menu or --at is reported here, not in every browser
     parts = [sys.executable, "-m", "ivr", "run", str(Path(file).resolve()), "--mute", "--role", role]
@@ -934,8 +965,8 @@ def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str |
     if at is not None:
         make_clock(menu, at)
         parts += ["--at", at]
-    server = Server(" ".join(shlex.quote(p) for p in parts), host=host, port=port, title=f"ivr: {file}")
-    err.print(f"serving {file} at http://{host}:{port} (Ctrl+C stops)")
+    server = ClassroomServer(parts, sessions=sessions, host=host, port=port, title=f"ivr: {file}")
+    err.print(f"serving {file} at http://{host}:{port} to {sessions} tabs at most (Ctrl+C stops)")
     try:
         server.serve()
     except OSError as exc:
@@ -963,7 +994,8 @@ def demo(script: Path, call_name: str | None, paused: bool, mute: bool) -> None:
     from ivr.tui.demo import DemoApp
 
     index = names.index(call_name) if call_name else 0
-    DemoApp(loaded, index, autoplay=not paused, mute=mute).run()
+    if run_tui(DemoApp(loaded, index, autoplay=not paused, mute=mute)):
+        sys.exit(EXIT_CRASHED)
 
 
 @cli.command()

@@ -45,6 +45,9 @@ def test_staff_bad_input_exit_2() -> None:
         (["--calls", "100", "--target", "eighty"], "--target"),
         (["--calls", "100", "--aht", "soon"], "--aht"),
         (["--calls", "0"], "must be more than 0"),
+        (["--calls", "nan"], "--calls must be more than 0 and at most 1,000,000"),  # a traceback before
+        (["--calls", "1e12"], "--calls must be more than 0 and at most 1,000,000"),  # never ended before
+        (["--calls", "1000000", "--aht", "1h"], "ivr staff works up to 20,000"),
     ]:
         result = run_ivr("staff", *args)
         assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -67,6 +67,32 @@ def test_loop_with_no_exit(write_menu: Callable[..., Path]) -> None:
     assert ("no-exit-loop", "error", line_of(path, "a: {")) in rules(path)
 
 
+def test_a_loop_of_branches_and_messages_with_no_key_is_named(write_menu: Callable[..., Path]) -> None:
+    """Issue 12: `ivr check` was clean on a branch loop that no key press can leave; the call ran 1,000
+    nodes and ended as `loop`."""
+    text = """\
+    name: spin
+    start: check
+    queues: { general: {} }
+    nodes:
+      check:
+        type: branch
+        cases: [{ when: { var: ready, eq: true }, goto: desk }]
+        default: wait
+      wait: { type: message, prompt: Still checking., next: check }
+      desk: { type: queue, queue: general }
+    """
+    path = write_menu(text)
+    found = [r for r in rules(path) if r[0] == "input-free-loop"]
+    assert found == [("input-free-loop", "warning", line_of(path, "check:"))]
+    # a menu in the loop waits for the caller: no warning
+    menu = text.replace(
+        "wait: { type: message, prompt: Still checking., next: check }",
+        'wait: { type: menu, prompt: "To check again, press 1.", options: { "1": check } }',
+    )
+    assert not [r for r in rules(write_menu(menu, "menu.yaml")) if r[0] == "input-free-loop"]
+
+
 def test_too_many_options_and_gaps(write_menu: Callable[..., Path]) -> None:
     options = "\n".join(f'      "{k}": billing' for k in (1, 2, 3, 4, 6))
     prompt = " ".join(f"For choice {k}, press {k}." for k in (1, 2, 3, 4, 6))

@@ -230,6 +230,10 @@ def test_load_reports_sipp_style_figures() -> None:
     assert "Periodic figures" in text.stdout and "Time in the menu" in text.stdout
     bad = run_ivr("load", "menus/customer-service.yaml", "--rate", "fast")
     assert bad.returncode == 2 and "--rate 'fast' is not a call rate" in bad.stderr
+    nan = run_ivr("load", "menus/customer-service.yaml", "--callers", "5", "--rate", "nan/s")
+    assert nan.returncode == 2 and "--rate 'nan/s' is not a call rate" in nan.stderr  # ran with rate NaN before
+    huge = run_ivr("load", "menus/customer-service.yaml", "--callers", "5", "--rate", "1e12/s")
+    assert huge.returncode == 2 and "more than 100,000 calls a second" in huge.stderr
 
 
 def test_script_schema_validates_the_bundled_scripts() -> None:

@@ -21,6 +21,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "dead-end": ("error", "a path that ends without a hang-up, queue or transfer"),
     "no-failure-path": ("error", "a menu that drops callers who stay silent or press wrong keys"),
     "no-exit-loop": ("error", "a loop callers can never leave"),
+    "input-free-loop": ("warning", "a loop that goes round without waiting for the caller"),
     "too-many-options": ("warning", "more than 4 numbered options (ISO/IEC 13714)"),
     "too-deep": ("warning", "more than 3 menu levels before a representative can be reached"),
     "key-not-mapped": ("error", "a key announced in a prompt that does nothing"),
@@ -95,6 +96,7 @@ class _Linter:
                 self.report("unreachable", node, f"node {node.id!r} cannot be reached from {self.menu.start!r}")
         self.dead_ends()
         self.loops(reachable)
+        self.input_free_loops(reachable)
         self.depth()
         for node in self.menu.nodes.values():
             if node.settings is not None:
@@ -166,6 +168,28 @@ class _Linter:
                     first,
                     f"callers in the loop {names} can never reach a queue, transfer or hang-up",
                     hint="give one of these nodes a way out, e.g. an option to a representative",
+                )
+
+    def input_free_loops(self, reachable: set[str]) -> None:
+        """Loops of messages and branches only: the call goes round them at once, with nothing from the
+        caller to change the branches' minds, so unless a `set` in the loop does, it ends as `loop`."""
+        nodes = self.menu.nodes
+        passing = [n for n in nodes if nodes[n].kind not in (*INPUT_TYPES, *TERMINAL_TYPES)]
+        inside = set(passing)
+
+        def successors(node: str) -> list[str]:
+            return [t for t in self.menu.successors(node) if t in inside]
+
+        for group in _strongly_connected(passing, successors):
+            first = nodes[min(group)]
+            if (len(group) > 1 or first.id in successors(first.id)) and first.id in reachable:
+                names = ", ".join(sorted(group)[:6])
+                self.report(
+                    "input-free-loop",
+                    first,
+                    f"the loop {names} waits for no key: a call goes round it at once, and ends as `loop` "
+                    "when nothing in it changes where its branches lead",
+                    hint="put a menu in the loop, or send one branch case out of it",
                 )
 
     def _can_reach_terminal(self) -> set[str]:
