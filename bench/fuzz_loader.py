@@ -32,9 +32,9 @@ SEEDS = [
 
 def _oracle(folder: Path) -> Any:
     """One input in, loaded as a menu and as a script; only IvrError may come out."""
-    from ivr.diagnostics import IvrError
     from ivr.menu.loader import load_menu
     from ivr.replay.scripts import load_script
+    from ivr.source.diagnostics import IvrError
 
     menu = folder / "menu.yaml"
     script = folder / "fuzz.call.yaml"

@@ -57,7 +57,7 @@ def load_memory(quick: bool) -> dict[str, Any]:
         "from datetime import datetime, timezone\n"
         "from bench.generate import write_menu\n"
         "from ivr.menu import load_menu\n"
-        "from ivr.replay.load import run_load\n"
+        "from ivr.traffic.load import run_load\n"
         "menu = load_menu(write_menu(Path(tempfile.mkdtemp()), 1000, centre=True))\n"
         "started = time.perf_counter()\n"
         f"report = run_load(menu, {callers}, 2000.0, 1, datetime(2026, 1, 6, 10, tzinfo=timezone.utc))\n"

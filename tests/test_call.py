@@ -12,9 +12,9 @@ import pytest
 from ivr.call import Call, Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, Step, parse_keys
-from ivr.diagnostics import MenuError
 from ivr.menu import load_menu
 from ivr.menu.luhn import luhn_check_digit, luhn_ok
+from ivr.source.diagnostics import MenuError
 from tests.conftest import MENUS, SIMPLE, names, said, start
 
 KARACHI = ZoneInfo("Asia/Karachi")

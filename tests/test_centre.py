@@ -196,8 +196,8 @@ def test_same_seed_same_day() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from ivr.call.simulation import simulate
     from ivr.menu import load_menu
+    from ivr.traffic.simulation import simulate
     from tests.conftest import MENUS
 
     menu = load_menu(MENUS / "customer-service.yaml")

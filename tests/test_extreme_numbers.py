@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from ivr.call.session import Call
-from ivr.call.simulation import simulate
 from ivr.contact.centre import Centre
-from ivr.diagnostics import IvrError
 from ivr.menu import load_menu
-from ivr.replay.fuzz import fuzz
+from ivr.source.diagnostics import IvrError
+from ivr.traffic.fuzz import fuzz
+from ivr.traffic.simulation import simulate
 from tests.test_generated_files import menu_data
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

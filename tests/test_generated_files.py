@@ -17,11 +17,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.diagnostics import IvrError
 from ivr.menu import load_menu
-from ivr.replay.fuzz import fuzz
 from ivr.replay.runner import MenuCache, run_call
 from ivr.replay.scripts import load_script
+from ivr.source.diagnostics import IvrError
+from ivr.traffic.fuzz import fuzz
 from tests.conftest import MENUS
 
 WORDS = string.ascii_letters + string.digits + " .,!?'-"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.diagnostics import MenuError
 from ivr.menu import load_menu
+from ivr.source.diagnostics import MenuError
 from tests.conftest import MENUS, SIMPLE
 
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from ivr.call import Engine, SimClock
-from ivr.diagnostics import IvrError
 from ivr.menu import load_menu
 from ivr.replay.scripts import load_script
+from ivr.source.diagnostics import IvrError
 from tests.conftest import MENUS, ROOT, run_ivr
 
 CORPUS = Path(__file__).parent / "corpus"

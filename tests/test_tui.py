@@ -376,7 +376,7 @@ async def test_an_unexpected_error_is_logged_and_told_in_one_line(
 def test_ivr_run_exits_non_zero_with_one_line_when_the_app_crashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ivr import cli
+    from ivr.cli import common as cli
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
 

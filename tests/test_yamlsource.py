@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.diagnostics import IvrError
-from ivr.yamlsource import MAX_FILE_BYTES, read_yaml
+from ivr.source.diagnostics import IvrError
+from ivr.source.reader import MAX_FILE_BYTES, read_yaml
 
 
 def problems(path: Path) -> list[str]:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, KeyPressed, NodeEntered
@@ -21,6 +20,7 @@ from ivr.call.pacing import READING, Pacing
 from ivr.call.session import Call
 from ivr.contact.centre import Arrival
 from ivr.menu.luhn import luhn_check_digit
+from ivr.source import patterns
 
 THINK_SECONDS = 1.0  # a caller's pause, after the prompt, before pressing a key
 MAX_STEPS = 200
@@ -128,6 +128,6 @@ def valid_entry(spec: Any, rng: random.Random) -> str:
         check = spec.validate_
         if check is not None and check.luhn:
             digits = digits[:-1] + luhn_check_digit(digits[:-1])
-        if check is None or check.pattern is None or userregex.fullmatch(check.pattern, digits):
+        if check is None or check.pattern is None or patterns.fullmatch(check.pattern, digits):
             break
     return digits + ("#" if len(digits) < spec.max_digits else "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ivr.eventbase import Event
+from ivr.source.event import Event
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ivr.diagnostics import Diagnostic, IvrError
+from ivr.source.diagnostics import Diagnostic, IvrError
 
 # Words a second, measured on espeak-ng at its default rate; languages not listed use DEFAULT_PACE.
 READING_PACE: dict[str, float] = {"en": 2.6, "ur": 2.2}
@@ -38,6 +38,10 @@ class Pacing:
         if seconds is None:
             seconds = self.by_text.get((text, language))
         return seconds if seconds is not None else reading_seconds(text, language)
+
+    def seconds_for(self, prompt_id: str, language: str, text: str) -> float:
+        """The same, with the arguments in the order :func:`ivr.menu.timing.time_to_reach` passes them."""
+        return self(text, language, prompt_id)
 
     @classmethod
     def from_voices(cls, folder: Path) -> Pacing:

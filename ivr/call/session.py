@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.events import (
     AttemptsExhausted,
@@ -32,6 +31,7 @@ from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.conditions import Context, evaluate
 from ivr.menu.luhn import luhn_ok
 from ivr.menu.text import fill, pick
+from ivr.source import patterns
 
 if TYPE_CHECKING:
     from ivr.call.engine import Caller, Engine
@@ -356,7 +356,7 @@ class Call:
             return False
         check = spec.validate_
         if check is not None:
-            if check.pattern is not None and not userregex.fullmatch(check.pattern, digits):
+            if check.pattern is not None and not patterns.fullmatch(check.pattern, digits):
                 return False
             if check.luhn and not luhn_ok(digits):
                 return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ivr.eventbase import Event
+from ivr.source.event import Event
 
 
 @dataclass(slots=True)

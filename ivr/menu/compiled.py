@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from ivr.menu.centre_model import CentreSpec
 from ivr.menu.conditions import Hours
 from ivr.menu.model import GlobalKeys, QueueSpec
-from ivr.yamlsource import Loc, Source
+from ivr.source.reader import Loc, Source
 
 Text = dict[str, str]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from ivr import userregex
+from ivr.source import patterns
 
 Scalar = str | int | float | bool
 
@@ -82,7 +82,7 @@ class Condition(BaseModel):
         if given != ["var"] and operators:
             raise ValueError(f"{', '.join(operators)} only goes with `var`")
         if self.matches is not None:
-            userregex.check_pattern(self.matches)
+            patterns.check_pattern(self.matches)
         if self.weekday is not None:
             from ivr.menu.model import parse_weekdays
 
@@ -175,7 +175,7 @@ def _test_var(cond: Condition, variables: Mapping[str, Any]) -> bool:
     if cond.not_in is not None:
         return not any(_same(value, v) for v in cond.not_in)
     if cond.matches is not None:
-        return userregex.search(cond.matches, str(value))
+        return patterns.search(cond.matches, str(value))
     number = _number(value)
     if number is None:
         return False

@@ -11,10 +11,10 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from ivr.diagnostics import Diagnostic, Severity, sort_diagnostics
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.model import INPUT_TYPES, TERMINAL_TYPES
 from ivr.menu.text import placeholders
+from ivr.source.diagnostics import Diagnostic, Severity, sort_diagnostics
 
 RULES: dict[str, tuple[Severity, str]] = {
     "unreachable": ("warning", "a node no call can reach from the start"),

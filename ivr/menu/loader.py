@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ivr.diagnostics import Diagnostic, IvrError, MenuError, sort_diagnostics
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings, Text
 from ivr.menu.conditions import Condition, Hours
@@ -44,8 +43,9 @@ from ivr.menu.model import (
     parse_time_range,
     parse_weekdays,
 )
-from ivr.validation import validation_diagnostics
-from ivr.yamlsource import Loc, Source, display_path, read_yaml
+from ivr.source.diagnostics import Diagnostic, IvrError, MenuError, sort_diagnostics
+from ivr.source.reader import Loc, Source, display_path, read_yaml
+from ivr.source.validation import validation_diagnostics
 
 _node_adapter: TypeAdapter[Any] = TypeAdapter(Node)
 

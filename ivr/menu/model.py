@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from ivr import userregex
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition, VarName
 from ivr.menu.durations import Duration
+from ivr.source import patterns
 
 DTMF_KEYS = "0123456789*#"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -160,7 +160,7 @@ class Validation(Strict):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            userregex.check_pattern(value)
+            patterns.check_pattern(value)
         return value
 
 

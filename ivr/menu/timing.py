@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.text import PLACEHOLDER, pick
@@ -136,3 +137,15 @@ def time_to_reach(menu: Menu, language: str, durations: Durations) -> list[Reach
                 path.append(came[path[-1]])
             result.append(Reach(node.id, node.kind, best[node.id], best[node.id] + extra[node.id], path[::-1]))
     return sorted(result, key=lambda r: r.best)
+
+
+def reach_summary(menu: Menu, durations: Durations, measured: bool) -> dict[str, list[dict[str, Any]]]:
+    """:func:`time_to_reach` in every language of ``menu``, as JSON-ready rows (seconds to one decimal)."""
+    source = "wav" if measured else "estimate"
+    return {
+        language: [
+            {**vars(r), "best": round(r.best, 1), "worst": round(r.worst, 1), "source": source}
+            for r in time_to_reach(menu, language, durations)
+        ]
+        for language in menu.languages
+    }

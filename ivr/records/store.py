@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.diagnostics import Diagnostic, IvrError
+from ivr.source.diagnostics import Diagnostic, IvrError
 
 MIGRATIONS: list[list[str]] = [
     [  # 1: calls, tickets, survey answers

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
-from ivr import userregex
 from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
 from ivr.menu.durations import _duration as parse_duration_value
+from ivr.source import patterns
 
 MAX_WAITING = 10_000  # callers a script may put in one queue before its call
 MAX_AGENTS = 2_000  # representatives a script may put on the floor per team
@@ -87,7 +87,7 @@ class TextTest(Strict):
         if not any((self.contains, self.equals, self.matches, self.id)):
             raise ValueError("a prompt test needs one of: contains, equals, matches, id")
         if self.matches is not None:
-            userregex.check_pattern(self.matches)
+            patterns.check_pattern(self.matches)
         return self
 
     def describe(self) -> str:

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from ivr.diagnostics import IvrError
 from ivr.replay.report import failure_text
 from ivr.replay.runner import CallResult, MenuCache, run_call
 from ivr.replay.scripts import SCRIPT_SUFFIX, Script
 from ivr.replay.suite import load_checked
+from ivr.source.diagnostics import IvrError
 
 _CACHE = pytest.StashKey[MenuCache]()
 

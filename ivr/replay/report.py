@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ivr.console import describe
+from ivr.render.transcript import describe
 from ivr.replay.coverage import MenuCoverage
 from ivr.replay.runner import CallResult, Failure
 

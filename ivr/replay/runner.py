@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ivr import userregex
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
 from ivr.call.engine import DEFAULT_NUMBER, Caller
@@ -32,6 +31,7 @@ from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
 from ivr.replay.scripts import Script, merged
+from ivr.source import patterns
 
 DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning with no holiday: scripts run the same any day
 CACHED_LINES = 64  # staged lines kept, one per menu and world
@@ -335,7 +335,7 @@ def _heard(test: m.TextTest, event: PromptPlayed) -> bool:
         return False
     if test.equals is not None and fold(test.equals) != fold(text):
         return False
-    return test.matches is None or userregex.search(test.matches, text, test.ignore_case)
+    return test.matches is None or patterns.search(test.matches, text, test.ignore_case)
 
 
 def _same(actual: Any, expected: Any) -> bool:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from ivr.diagnostics import Diagnostic, IvrError
 from ivr.replay import model as m
-from ivr.validation import validation_diagnostics
-from ivr.yamlsource import Source, display_path, read_yaml
+from ivr.source.diagnostics import Diagnostic, IvrError
+from ivr.source.reader import Source, display_path, read_yaml
+from ivr.source.validation import validation_diagnostics
 
 SCRIPT_SUFFIX = ".call.yaml"
 _FIELDS = sorted(

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ivr.diagnostics import Diagnostic, IvrError
 from ivr.replay.coverage import MenuCoverage
 from ivr.replay.runner import CallResult, MenuCache, run_call, unknown_teams
 from ivr.replay.scripts import Script, find_scripts, load_script
+from ivr.source.diagnostics import Diagnostic, IvrError
 
 
 @dataclass

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, Tree
 
-from ivr.atomic import write_atomic
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
 from ivr.call.engine import Caller
@@ -38,12 +37,13 @@ from ivr.call.events import (
 from ivr.call.line import Line
 from ivr.call.pacing import READING, Pacing
 from ivr.call.session import Call, CallOver
-from ivr.diagnostics import IvrError
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
+from ivr.source.atomic import write_atomic
+from ivr.source.diagnostics import IvrError
 from ivr.tui.crash import CrashReport
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop

@@ -11,10 +11,10 @@ from textual.widgets import Button, DataTable, RichLog, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
-from ivr.console import describe
 from ivr.contact.centre import Floor
 from ivr.menu.compiled import Menu
 from ivr.menu.text import pick
+from ivr.render.transcript import describe
 
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 KEY_IDS = {"*": "star", "#": "hash"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ivr.atomic import write_atomic
+from ivr.source.atomic import write_atomic
 from ivr.voice.engine import VoiceUnavailable, open_engine, voice_for
 
 ESPEAK_RATE = 22050  # samples a second: what pyttsx3 initialises espeak-ng's retrieval mode with

@@ -13,10 +13,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ivr.call.simulation import SimulationResult
 from ivr.contact.erlang import Staffing
 from ivr.contact.metrics import Row, combine_rows
-from ivr.replay.load import LoadReport
+from ivr.traffic.load import LoadReport
+from ivr.traffic.simulation import SimulationResult
 
 BAR_WIDTH = 30
 
@@ -253,7 +253,7 @@ def load_report(report: LoadReport, menu_path: str) -> Group:
 
 
 def _distribution(title: str, counts: Counter[str]) -> Text:
-    from ivr.replay.load import bucket_names
+    from ivr.traffic.load import bucket_names
 
     text = Text(f"{title}\n", style="bold")
     biggest = max(counts.values(), default=0) or 1
@@ -284,3 +284,24 @@ def load_report_json(report: LoadReport) -> str:
         },
         indent=2,
     )
+
+
+def timing_table(path: str, language: str, reaches: list[dict[str, Any]]) -> Table:
+    """`ivr check --timing`: seconds before each destination, best and with every reprompt."""
+    source = reaches[0]["source"] if reaches else "estimate"
+    how = "WAV lengths" if source == "wav" else "estimated from the words"
+    table = Table(title=f"{path} ({language}): seconds before each destination, {how}", title_justify="left")
+    table.add_column("destination")
+    table.add_column("best", justify="right")
+    table.add_column("worst, with reprompts", justify="right")
+    table.add_column("path")
+    for reach in reaches:
+        style = "yellow" if reach["best"] > 60 else None
+        table.add_row(
+            reach["destination"],
+            f"{reach['best']:.0f}",
+            f"{reach['worst']:.0f}",
+            " › ".join(reach["path"]),
+            style=style,
+        )
+    return table

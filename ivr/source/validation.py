@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ivr.diagnostics import Diagnostic
-from ivr.yamlsource import Loc, Source
+from ivr.source.diagnostics import Diagnostic
+from ivr.source.reader import Loc, Source
 
 
 def validation_diagnostics(

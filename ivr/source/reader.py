@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 from yaml import events
 
-from ivr.diagnostics import Diagnostic, IvrError
-from ivr.textguard import check_text
+from ivr.source.diagnostics import Diagnostic, IvrError
+from ivr.source.textguard import check_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a 10,000-node menu is 1.7 MB; parsing 2 MB takes 0.4 s
 MAX_DEPTH = 64

@@ -13,10 +13,10 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from ivr.diagnostics import Diagnostic
+from ivr.source.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from ivr.yamlsource import Source
+    from ivr.source.reader import Source
 
 # Characters that are never wanted: C0/C1 controls other than tab and newline, bidi embeddings, overrides
 # and isolates, zero-width spaces and joiners that carry no meaning, BOMs mid-text, and marks that only

@@ -1,0 +1,159 @@
+"""Commands for menu designers: check, graph, schema and speak."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ivr.cli.common import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    err,
+    fail,
+    load_or_exit,
+    out,
+    pacing_or_exit,
+    print_diagnostics,
+    write_output,
+)
+from ivr.source.diagnostics import Diagnostic, IvrError
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--disable", multiple=True, metavar="RULE", help="Switch a lint rule off (repeatable).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the lint rules and exit.")
+@click.option("--timing", is_flag=True, help="Also show how long callers listen before each destination.")
+@click.option(
+    "--voices",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder written by `ivr speak`: use its WAV lengths (else estimated from the words).",
+)
+def check(
+    files: tuple[Path, ...],
+    fmt: str,
+    disable: tuple[str, ...],
+    strict: bool,
+    list_rules: bool,
+    timing: bool,
+    voices: Path | None,
+) -> None:
+    """Validate and lint menu FILES.
+
+    Exit status: 0 clean (warnings allowed), 1 lint errors, 2 a file is invalid or unreadable.
+    """
+    from ivr.menu import load_menu
+    from ivr.menu.lint import RULES, lint_menu
+    from ivr.menu.timing import reach_summary
+    from ivr.render.reports import timing_table
+
+    if list_rules:
+        for rule, (severity, text) in RULES.items():
+            out.print(f"{rule:22} {severity:8} {text}")
+        return
+    unknown = [r for r in disable if r not in RULES]
+    if unknown:
+        fail(f"unknown lint rule {unknown[0]!r}", "list them with `ivr check --rules`")
+    results: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for path in files:
+        try:
+            menu = load_menu(path)
+        except IvrError as exc:
+            results.append({"path": str(path), "valid": False, "diagnostics": exc.diagnostics})
+            worst = EXIT_INVALID
+            continue
+        found = lint_menu(menu, set(disable))
+        if strict:
+            found = [Diagnostic(**{**d.as_dict(), "severity": "error"}) for d in found]  # type: ignore[arg-type]
+        if any(d.severity == "error" for d in found):
+            worst = max(worst, EXIT_FAILED)
+        results.append({"path": str(path), "valid": True, "diagnostics": found, "nodes": len(menu.nodes)})
+        if timing:
+            pacing = pacing_or_exit(voices)
+            spoken = pacing.seconds_for  # (prompt id, language, text) -> seconds
+            results[-1]["timing"] = reach_summary(menu, spoken, measured=bool(pacing.by_id))
+    errors = sum(d.severity == "error" for r in results for d in r["diagnostics"])
+    warnings = sum(d.severity == "warning" for r in results for d in r["diagnostics"])
+    if fmt == "json":
+        payload = {
+            "files": [{**r, "diagnostics": [d.as_dict() for d in r["diagnostics"]]} for r in results],
+            "errors": errors,
+            "warnings": warnings,
+            "exit_status": worst,
+        }
+        out.print(json.dumps(payload, ensure_ascii=False, indent=2), markup=False)
+    else:
+        for r in results:
+            print_diagnostics(r["diagnostics"], out)
+            for language, reaches in r.get("timing", {}).items():
+                out.print(timing_table(r["path"], language, reaches))
+        colour = "red" if errors else "yellow" if warnings else "green"
+        checked = f"{len(files)} file{'s' * (len(files) != 1)} checked"
+        out.print(f"[{colour}]{checked}: {errors} error(s), {warnings} warning(s)[/]")
+    sys.exit(worst)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", help="Diagram language.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def graph(file: Path, fmt: str, output: Path | None) -> None:
+    """Draw the menu in FILE, with no-input, no-match and attempts-used-up paths."""
+    from ivr.menu.graph import render
+
+    text = render(load_or_exit(str(file)), fmt)
+    write_output(text, output)
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["menu", "script"]), default="menu")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def schema(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema of menu files (or of call scripts), for editors."""
+    from ivr.menu.model import MenuFileSchema
+    from ivr.replay.model import ScriptFile
+
+    model = MenuFileSchema if kind == "menu" else ScriptFile
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **model.model_json_schema(by_alias=True),
+        "title": f"ivr {kind} file",
+    }
+    write_output(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder.")
+@click.option("--language", "languages", multiple=True, help="Only these languages (repeatable).")
+def speak(file: Path, output: Path, languages: tuple[str, ...]) -> None:
+    """Write every prompt of FILE, in every language, to WAV files with a manifest.json (cached by text)."""
+    from ivr.voice.library import SpeakFailed, prompts_to_speak, speak_menu
+
+    menu = load_or_exit(str(file))
+    unknown = [lang for lang in languages if lang not in menu.languages]
+    if unknown:
+        fail(f"--language {unknown[0]!r} is not one of the menu's languages: {', '.join(menu.languages)}")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create {output}: {exc.strerror or exc}")
+    prompts = prompts_to_speak(menu, languages)
+    try:
+        with err.status(f"speaking {len(prompts)} prompts…") if err.is_terminal else contextlib.nullcontext():
+            library = speak_menu(menu, output, prompts)
+    except SpeakFailed as exc:
+        fail(str(exc), code=EXIT_FAILED)
+    out.print(
+        f"{len(library.entries)} prompts ({library.made} new, {library.cached} cached), "
+        f"{library.seconds / 60:.1f} minutes of speech, in {output}; manifest: {output / 'manifest.json'}"
+    )
