@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench fuzz clean
+.PHONY: run test quick lint format bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,16 @@ run: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n auto
 
+# The inner loop: everything but the tests marked slow (property tests, Erlang agreement, browsers).
+quick: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+# The gates: style, types (mypy, config in pyproject.toml) and the layers (import-linter contracts).
 lint: $(STAMP)
 	$(BIN)/ruff check ivr tests bench
 	$(BIN)/ruff format --check ivr tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format ivr tests bench

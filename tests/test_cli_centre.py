@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SIMPLE, run_ivr
 
 CS = "menus/customer-service.yaml"
@@ -40,6 +42,7 @@ def test_staff_erlang_a_and_occupancy_cap() -> None:
     assert capped["agents"] == 17 and capped["occupancy"] <= 0.6
 
 
+@pytest.mark.slow
 def test_staff_bad_input_exit_2() -> None:
     for args, message in [
         (["--calls", "100", "--target", "eighty"], "--target"),

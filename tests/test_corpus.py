@@ -15,6 +15,9 @@ import pytest
 
 from tests.conftest import ROOT, run_ivr
 
+# Every file through the real command (a process each): thorough, and most of the suite's time.
+pytestmark = pytest.mark.slow
+
 CORPUS = Path(__file__).parent / "corpus"
 MARK = re.compile(rb"# <- (.+?)\s*$")
 

@@ -97,6 +97,7 @@ def simulate_mmc(agents: int, erlangs: float, calls: int, target: float, seed: i
     return total.service_level, total.asa
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("agents", "erlangs", "target"),
     [(12, 9.0, 20.0), (30, 24.0, 20.0), (100, 91.0, 60.0)],  # 75 %, 80 % and 91 % occupancy

@@ -27,6 +27,8 @@ from ivr.traffic.fuzz import fuzz
 from ivr.traffic.simulation import simulate
 from tests.test_generated_files import menu_data
 
+pytestmark = pytest.mark.slow
+
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 STEPS_PER_HOUR = 400_000  # floor events and call events in one simulated hour; ordinary ones take ~20,000
 

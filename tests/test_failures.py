@@ -62,6 +62,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_an_engine_that_hangs_mid_prompt_is_told_once_and_the_rest_is_text() -> None:
     faulty_tts.install()
     problems: list[str] = []
@@ -90,6 +91,7 @@ def test_an_engine_that_raises_mid_prompt_is_told_and_the_next_prompt_is_spoken(
     assert [text for _, text in speaker.spoken] == ["One.", "Two.", "Three."]
 
 
+@pytest.mark.slow
 async def test_the_call_goes_on_when_speech_hangs_in_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
     faulty_tts.install()
     monkeypatch.setattr(speaker_module, "HANG_AFTER", 0.2)
@@ -142,6 +144,7 @@ def test_a_full_disk_while_writing_wavs_keeps_what_was_written(write_menu: Calla
 # -- records ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_locked_database_is_a_clear_message_and_keeps_what_it_holds(tmp_path: Path) -> None:
     db = tmp_path / "calls.db"
     assert run_ivr("call", CS, *SUGGESTION, "--db", str(db)).returncode == 0

@@ -25,6 +25,7 @@ SPEC = {
 QUEUES = {"sales": QueueSpec(service_level="80/20"), "help": QueueSpec(service_level="90/60")}
 
 
+@pytest.mark.slow
 def test_fast_path_agrees_with_the_event_simulation() -> None:
     spec = CentreSpec.model_validate(SPEC)
     end = 300 * 3600.0  # about 144,000 calls

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from ivr.replay.scripts import load_script
 from ivr.source.diagnostics import IvrError
 from ivr.traffic.fuzz import fuzz
 from tests.conftest import MENUS
+
+pytestmark = pytest.mark.slow
 
 WORDS = string.ascii_letters + string.digits + " .,!?'-"
 URDU = ["شکایت کے لیے ایک دبائیں۔", "خدا حافظ", "براہ کرم انتظار کریں۔"]

@@ -340,6 +340,7 @@ def _drive(line: Line, actions: list[str]) -> None:
     assert not answered_after_hang_up
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS, seed=st.integers(0, 1000))
 def test_random_callers_on_the_busy_bundled_line(actions: list[str], seed: int) -> None:
@@ -348,6 +349,7 @@ def test_random_callers_on_the_busy_bundled_line(actions: list[str], seed: int) 
     _drive(line, actions)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS, seed=st.integers(0, 1000), waiting=st.integers(0, 4))
 def test_random_callers_on_a_floor_with_overflow_and_small_queues(
@@ -391,6 +393,7 @@ def menu_with_centre(draw: st.DrawFn) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=menu_with_centre(), actions=ACTIONS, seed=st.integers(0, 1000), waiting=st.integers(0, 4))
 def test_random_callers_on_generated_menus_with_floors(

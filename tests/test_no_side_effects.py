@@ -109,6 +109,7 @@ def _tree(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
 
 
+@pytest.mark.slow
 def test_commands_write_only_the_paths_they_were_given(tmp_path: Path) -> None:
     project, home = tmp_path / "project", tmp_path / "home"
     shutil.copytree(MENUS, project / "menus")

@@ -136,6 +136,7 @@ def _write_from_another_process(path: str, name: str, start: float) -> None:
         store.add(record(f"{name}-{i}", ticket=Ticket(book("REF"), "other", {}, None, None)))
 
 
+@pytest.mark.slow
 def test_two_processes_opening_a_new_database_at_once_lose_nothing(tmp_path: Path) -> None:
     """Both used to read schema version 0 and create the tables: one failed and lost its whole run."""
     import multiprocessing
@@ -214,6 +215,7 @@ def test_report_from_a_simulated_day(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no records database" in missing.stderr
 
 
+@pytest.mark.slow
 def test_killing_a_run_loses_no_finished_call(tmp_path: Path) -> None:
     """A simulation killed mid-run keeps every call it reported as stored, and the database is sound."""
     db = tmp_path / "killed.db"

@@ -125,6 +125,7 @@ def test_pytest_plugin_reports_invalid_scripts(pytester: pytest.Pytester, write_
     assert result.ret == pytest.ExitCode.INTERRUPTED
 
 
+@pytest.mark.slow
 def test_pytest_plugin_under_xdist(suite: Path, pytester: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
     for name in ("menu.yaml", "ok.call.yaml"):
@@ -215,6 +216,7 @@ def test_fuzz_on_a_sound_menu_finds_nothing() -> None:
     assert "never reached" not in result.stdout
 
 
+@pytest.mark.slow
 def test_load_reports_sipp_style_figures() -> None:
     result = run_ivr("load", "menus/customer-service.yaml", "--callers", "500", "--rate", "5/s", "--json")
     assert result.returncode == 0, result.stderr

@@ -16,7 +16,10 @@ from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromium-driver not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromium-driver not installed"),
+]
 OPEN = ("--at", "2026-11-24T11:00")  # inside the bundled line's opening hours, whenever the tests run
 
 

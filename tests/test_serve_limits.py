@@ -19,6 +19,8 @@ from ivr.tui.server import MAX_HEIGHT, MAX_WIDTH, TabProcess, clamp_size
 from tests.conftest import ROOT
 from tests.test_serve import OPEN, free_port, wait_for_port
 
+pytestmark = pytest.mark.slow
+
 
 def children(pid: int) -> list[int]:
     """Live (not zombie) processes whose parent is ``pid``, read from /proc."""

@@ -71,6 +71,7 @@ async def test_call_and_choose_with_the_keyboard() -> None:
         assert "⌨ 1" in transcript(tui)
 
 
+@pytest.mark.slow
 async def test_keypad_buttons_work_by_mouse() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
@@ -87,6 +88,7 @@ async def test_keypad_buttons_work_by_mouse() -> None:
         assert "Call ended (caller)" in prompt_text(tui)
 
 
+@pytest.mark.slow
 async def test_time_runs_faster_only_while_the_caller_has_nothing_to_do() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
@@ -145,6 +147,7 @@ async def test_too_small_terminal_gets_a_message() -> None:
         assert not tui.query_one("#main").display
 
 
+@pytest.mark.slow
 async def test_live_reload_keeps_the_last_good_menu(tmp_path: Path) -> None:
     for name in ("customer-service.yaml", "account-number.yaml"):
         shutil.copy(MENUS / name, tmp_path / name)
@@ -168,6 +171,7 @@ async def test_live_reload_keeps_the_last_good_menu(tmp_path: Path) -> None:
         assert "Welcome to Roshan Mobile" in prompt_text(tui)
 
 
+@pytest.mark.slow
 async def test_command_palette_offers_the_actions() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
@@ -200,6 +204,7 @@ def test_snapshot_160x48(snap_compare: object) -> None:
     assert snap_compare(app(), run_before=run, terminal_size=(160, 48))  # type: ignore[operator]
 
 
+@pytest.mark.slow
 async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
     from ivr.replay.scripts import load_script
     from ivr.tui.demo import DemoApp
@@ -267,6 +272,7 @@ async def test_a_call_that_ends_while_the_app_closes_is_still_stored(tmp_path: P
     assert [row["outcome"] for row in store.rows("SELECT outcome FROM calls")] == ["hung up in menu"]
 
 
+@pytest.mark.slow
 async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) -> None:
     from ivr.records.store import RecordStore
     from ivr.tui.roleplay import ScreenPop
@@ -302,6 +308,7 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
     assert answers == {"resolved": "no", "service": "3", "representative": "4"}
 
 
+@pytest.mark.slow
 async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: Path) -> None:
     from tests.conftest import ROOT, run_ivr
 
@@ -338,6 +345,7 @@ async def test_a_call_in_the_simulator_saves_as_a_script_that_replays(tmp_path: 
             path.unlink(missing_ok=True)
 
 
+@pytest.mark.slow
 async def test_the_command_palette_with_nothing_found_and_page_up_does_not_crash() -> None:
     """Issue 12: Ctrl+P, text that matches nothing, PageUp used to end in `KeyError: 0` and exit 0."""
     tui = app()

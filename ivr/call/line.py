@@ -9,7 +9,7 @@ order. Nothing else moves the clock, so the floor can never lag behind a call.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from ivr.call.callers import MenuWalker
@@ -41,7 +41,7 @@ class Line:
         clock: SimClock,
         seed: int | None = None,
         background: bool = True,
-        centre_listeners: list[Callable[[CentreEvent], None]] | None = None,
+        centre_listeners: Sequence[Callable[[CentreEvent], None]] | None = None,
         pacing: Pacing = READING,
         references: Callable[[str], str] | None = None,
     ) -> None:

@@ -32,7 +32,7 @@ class CliError(click.ClickException):
     def __init__(self, message: str, hint: str | None = None, code: int = EXIT_INVALID) -> None:
         super().__init__(message)
         self.hint = hint
-        self.exit_code = code
+        self.exit_code = code  # type: ignore[misc]  # a ClassVar in click, read from the instance
 
     def show(self, file: Any = None) -> None:
         err.print(f"[bold red]error:[/] {_escape(self.message)}", markup=True)
@@ -46,7 +46,7 @@ class FileProblems(click.ClickException):
     def __init__(self, diagnostics: list[Diagnostic], code: int = EXIT_INVALID, note: str | None = None) -> None:
         super().__init__(diagnostics[0].message if diagnostics else "invalid input")
         self.diagnostics = diagnostics
-        self.exit_code = code
+        self.exit_code = code  # type: ignore[misc]  # a ClassVar in click, read from the instance
         self.note = note
 
     def show(self, file: Any = None) -> None:

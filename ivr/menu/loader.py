@@ -121,7 +121,8 @@ class _Loader:
         if not isinstance(data, dict):
             self.problems.append(source.error((), "expected a mapping with `name`, `start` and `nodes` at the top"))
             return None
-        raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+        nodes_value = data.get("nodes")
+        raw_nodes: dict[str, Any] = nodes_value if isinstance(nodes_value, dict) else {}
         top = dict(data)
         if raw_nodes:
             top["nodes"] = dict.fromkeys(raw_nodes)
@@ -212,7 +213,8 @@ class _Loader:
             except ValidationError as exc:
                 self.problems.extend(validation_diagnostics(centre_source, ("queues",), exc, queues))
                 extra = {}
-            mine = top.get("queues") if isinstance(top.get("queues"), dict) else {}
+            queues_value = top.get("queues")
+            mine: dict[str, Any] = queues_value if isinstance(queues_value, dict) else {}
             for queue_name in extra:
                 if queue_name in mine:
                     self.problems.append(
@@ -334,10 +336,10 @@ class _Loader:
             edges.append(Edge(node_id, scope.parent_next, "next", "next", "return"))
         if node.settings is not None and node.kind != "survey":
             settings = node.settings
-            key = settings.keys.representative
+            rep = settings.keys.representative
             # In digit entry a digit is data, so only * or # can reach a representative there.
-            if settings.representative and key and not (node.kind == "collect" and key.isdigit()):
-                edges.append(Edge(node_id, settings.representative, "key", f"key:{key}", f"{key} representative", key))
+            if settings.representative and rep and not (node.kind == "collect" and rep.isdigit()):
+                edges.append(Edge(node_id, settings.representative, "key", f"key:{rep}", f"{rep} representative", rep))
             if settings.on_exhausted:
                 edges.append(Edge(node_id, settings.on_exhausted, "exhausted", "exhausted", "attempts used up"))
 

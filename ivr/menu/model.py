@@ -393,5 +393,5 @@ class MenuFile(Strict):
 class MenuFileSchema(MenuFile):
     """The same file with its nodes typed, for the published JSON Schema."""
 
-    nodes: dict[NodeId, Node] = Field(min_length=1)  # type: ignore[assignment]
+    nodes: dict[NodeId, Node] = Field(min_length=1)
     centre: CentreSpec | str | None = None  # type: ignore[assignment]

@@ -297,14 +297,14 @@ class RecordStore:
                 (r.call_id, question, None if answer is None else str(answer)),
             )
 
-    def rows(self, query: str, *args: Any) -> Iterator[sqlite3.Row]:
+    def rows(self, query: str, *args: Any) -> Iterator[dict[str, Any]]:
         try:
             cursor = self.db.execute(query, args)
         except sqlite3.Error as exc:
             raise _fail(self.path, "read", exc) from None
         columns = [c[0] for c in cursor.description]
         for values in cursor:
-            yield dict(zip(columns, values, strict=True))  # type: ignore[misc]
+            yield dict(zip(columns, values, strict=True))
 
     def close(self) -> None:
         self.db.close()

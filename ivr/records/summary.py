@@ -71,7 +71,7 @@ class Summary:
         """Share of 4-5 answers over every 1-5 question: the usual top-two-box satisfaction score."""
         scored = [q for q in self.survey if q.top_two is not None]
         total = sum(q.answers for q in scored)
-        return sum(q.top_two * q.answers for q in scored) / total if total else None  # type: ignore[operator]
+        return sum((q.top_two or 0.0) * q.answers for q in scored) / total if total else None
 
 
 def summarize(store: RecordStore, menu: str | None = None, source: str | None = None, top: int = 10) -> Summary:

@@ -65,10 +65,10 @@ def render_summary(results: list[CallResult]) -> Group:
             table.add_row(mark, words, f"{sum(r.seconds for r in calls):.1f}")
     for result in shown:
         mark = Text("PASS", style="green") if result.passed else Text("FAIL", style="bold red")
-        name = Text(result.id)
+        label = Text(result.id)
         for miss in result.optional_misses:
-            name.append(f"  (optional step {miss.step + 1} missed)", style="yellow")
-        table.add_row(mark, name, f"{result.seconds:.1f}")
+            label.append(f"  (optional step {miss.step + 1} missed)", style="yellow")
+        table.add_row(mark, label, f"{result.seconds:.1f}")
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     colour = "green" if not failed else "red"

@@ -294,11 +294,11 @@ class _Builder:
                     self.fail(event.start_mark, _TOO_DEEP)
                     raise _Stop
                 loc = self._child_loc(stack)
+                assert loc is not None  # None only for a container used as a key, refused just above
                 frame = _Frame(kind is events.MappingStartEvent, loc, event.anchor, event.start_mark)
                 if event.anchor:
                     self.open_anchors.add(event.anchor)
-                if loc is not None:
-                    self.source.marks.setdefault(loc, (event.start_mark.line + 1, event.start_mark.column + 1))
+                self.source.marks.setdefault(loc, (event.start_mark.line + 1, event.start_mark.column + 1))
                 stack.append(frame)
             elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
                 frame = stack.pop()

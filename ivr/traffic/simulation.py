@@ -79,6 +79,7 @@ def simulate(
         listeners.append(SimulationRecorder(menu, start, record, run_id=uuid.uuid4().hex[:8], seed=seed))
     line = Line(menu, SimClock(start), seed=seed, centre_listeners=listeners, references=references)
     centre = line.centre
+    assert centre is not None  # the menu has a centre (checked above)
     centre.stop_arrivals(end)
     step = centre.interval
     t = 0.0

@@ -67,7 +67,7 @@ class IvrApp(CrashReport):
 
     TITLE = "ivr"
     CSS_PATH = "app.tcss"
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("c", "call", "Call"),
         Binding("h", "hang_up", "Hang up"),
         Binding("p", "pause", "Pause"),
@@ -155,7 +155,7 @@ class IvrApp(CrashReport):
         """What a subclass does once the app is up (Textual calls every class's own `on_mount`, so
         subclasses extend this instead of defining one: it would run this class's twice)."""
 
-    def every(self, seconds: float, job: Callable[[], None]) -> None:
+    def every(self, seconds: float, job: Callable[[], object]) -> None:
         """Run `job` every `seconds` while the app runs.
 
         Textual removes the screens before it stops the app's timers, so a bare interval can fire on
@@ -254,7 +254,7 @@ class IvrApp(CrashReport):
             return
         phone = self.query_one(Phone)
         phone.clear()
-        self.query_one(MenuMap).reset()
+        self.query_one(MenuMap).forget_call()
         self.role_ticket = None
         self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
         self.tape = Recorder("recorded in the simulator")

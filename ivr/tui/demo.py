@@ -24,7 +24,7 @@ KEY_SECONDS = 0.4  # between the keys of one press step
 class DemoApp(IvrApp):
     """Plays one call of a script: space pauses, N steps, R restarts."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("space", "toggle_demo", "Pause demo"),
         Binding("n", "step", "Step"),
         Binding("r", "restart", "Restart"),
@@ -74,7 +74,7 @@ class DemoApp(IvrApp):
         self._build_line()
         self.action_call()
         self.since = 0
-        self._log(Text(f"▶ {self.script.shown} :: {self.call_spec.name}", style="bold"))
+        self._note(Text(f"▶ {self.script.shown} :: {self.call_spec.name}", style="bold"))
 
     def _auto_step(self) -> None:
         # A step waits until the line falls quiet: each prompt is heard to the point of choice.
@@ -97,23 +97,21 @@ class DemoApp(IvrApp):
             self._next_key()
         elif step.silence == "timeout":
             self.since = len(self.call.transcript)
-            self._log(Text("… silence until the timeout", style="yellow"))
+            self._note(Text("… silence until the timeout", style="yellow"))
             assert self.live is not None
             self.live.wait_for_timeout()
             self.advance(0.0)
         elif step.silence is not None:
             self.since = len(self.call.transcript)
-            self._log(Text(f"… silence {step.silence:g} s", style="yellow"))
+            self._note(Text(f"… silence {step.silence:g} s", style="yellow"))
             self.advance(step.silence)
         elif step.hangup:
             self.since = len(self.call.transcript)
             self.action_hang_up()
         elif step.wait_until is not None:
             self.since = len(self.call.transcript)
-            expectation = step.wait_until
-            self.line.run_until(
-                lambda: check(expectation, self._call_view(), self._recent()) is None, expectation.limit
-            )
+            until = step.wait_until
+            self.line.run_until(lambda: check(until, self._call_view(), self._recent()) is None, until.limit)
             self.advance(0.0)
             self._verdict(step.wait_until, negate=False, optional=False)
         else:
@@ -124,7 +122,7 @@ class DemoApp(IvrApp):
                 self.advance(0.0)
             self._verdict(expectation, negate=step.not_ is not None, optional=step.optional)
         if self.step_index >= len(steps) and not self.pending_keys:
-            self._log(Text("■ end of script (R restarts)", style="bold"))
+            self._note(Text("■ end of script (R restarts)", style="bold"))
 
     def _next_key(self) -> None:
         if not self.pending_keys:
@@ -133,7 +131,7 @@ class DemoApp(IvrApp):
         button = self.query_one(f"#{key_id(key)}", Button)
         button.press()  # shows the press on the keypad, and presses the key through the app
         if not self.pending_keys and self.step_index >= len(self.call_spec.steps):
-            self._log(Text("■ end of script (R restarts)", style="bold"))
+            self._note(Text("■ end of script (R restarts)", style="bold"))
 
     def action_key(self, key: str) -> None:
         try:
@@ -155,10 +153,10 @@ class DemoApp(IvrApp):
         good = held != negate
         words = ("not " if negate else "") + describe_expectation(expectation)
         if good:
-            self._log(Text(f"✓ {words}", style="green"))
+            self._note(Text(f"✓ {words}", style="green"))
         else:
             style = "yellow" if optional else "bold red"
-            self._log(Text(f"✗ {words}: {problem or 'it held'}", style=style))
+            self._note(Text(f"✗ {words}: {problem or 'it held'}", style=style))
 
-    def _log(self, text: Text) -> None:
+    def _note(self, text: Text) -> None:
         self.query_one("#transcript", RichLog).write(text)

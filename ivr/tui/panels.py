@@ -107,7 +107,8 @@ class MenuMap(Tree[str]):
         if items:
             self.move_cursor(items[0])
 
-    def reset(self) -> None:
+    def forget_call(self) -> None:
+        """No call yet: no node is current and none visited (Tree.reset would clear the tree)."""
         self.current = None
         self.visited = set()
         self.refresh_marks()

@@ -127,11 +127,11 @@ class ClassroomServer(Server):
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if len(self.tabs) >= self.sessions:
             return web.Response(status=503, text=full_page(self.title, self.sessions), content_type="text/html")
-        return await super().handle_index(request)  # type: ignore[no-any-return]
+        return await super().handle_index(request)
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if len(self.tabs) >= self.sessions:
-            return web.Response(status=503, text=f"all {self.sessions} sessions are in use")
+            raise web.HTTPServiceUnavailable(text=f"all {self.sessions} sessions are in use")
         websocket = web.WebSocketResponse(heartbeat=15)
         width, height = clamp_size(request.query.get("width", 80), request.query.get("height", 24))
         tab = TabProcess(
