@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+# When scripts, fuzz and load runs happen unless told: a Tuesday morning with no holiday, so that they
+# run the same whatever day it is.
+DEFAULT_AT = datetime(2026, 1, 6, 10, 0)
+
 
 class SimClock:
     """A clock that only moves when told to, so timeouts and opening hours are instant and repeatable."""

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from ivr.call.clock import DEFAULT_AT
 from ivr.cli.common import (
-    DEFAULT_AT,
     EXIT_FAILED,
     EXIT_OK,
     FileProblems,

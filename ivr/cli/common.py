@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
+from ivr.call.engine import DEFAULT_NUMBER
 from ivr.source.atomic import write_atomic
 from ivr.source.diagnostics import Diagnostic, IvrError
 
@@ -20,7 +21,6 @@ MAX_STAFF_CALLS = 1_000_000  # `ivr staff --calls`: offered calls per interval
 MAX_LOAD_RATE = 100_000  # `ivr load --rate`, calls a second
 MAX_ERLANGS = 20_000  # `ivr staff`: offered load; the search for agents is linear in it
 EXIT_CRASHED = 70  # EX_SOFTWARE: ivr itself failed (the log file it names has the details)
-DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning: fuzz and load runs are the same any day
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -129,7 +129,7 @@ def caller_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options describing who calls and when, shared by commands that place calls."""
     for option in reversed(
         [
-            click.option("--number", default="+920000000000", show_default=True, help="Caller's number."),
+            click.option("--number", default=DEFAULT_NUMBER, show_default=True, help="Caller's number."),
             click.option("--tier", help="Caller's account tier (caller.tier)."),
             click.option("--language", help="Caller's language (defaults to the menu's first)."),
             click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="Caller data (repeatable)."),

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
+from ivr.call.clock import DEFAULT_AT
 from ivr.cli.common import (
-    DEFAULT_AT,
     EXIT_FAILED,
     EXIT_OK,
     MAX_ERLANGS,

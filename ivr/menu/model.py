@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -26,6 +25,7 @@ from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition, VarName
 from ivr.menu.durations import Duration
 from ivr.source import patterns
+from ivr.source.validation import Strict
 
 DTMF_KEYS = "0123456789*#"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -77,10 +77,6 @@ Text = Annotated[
         }
     ),
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Reprompts(Strict):

@@ -7,9 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivr.contact.metrics import SHORT_ABANDON
 from ivr.records.store import RecordStore
-
-SHORT_ABANDON = 5.0
 
 
 @dataclass

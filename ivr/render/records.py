@@ -7,24 +7,11 @@ import io
 import json
 from typing import Any
 
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from ivr.records.summary import Summary
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def _table(title: str, *headers: str) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(headers[0], overflow="fold")
-    for header in headers[1:]:
-        table.add_column(header, justify="right", no_wrap=True)
-    return table
+from ivr.render.cells import pct, report_table
 
 
 def render(summary: Summary) -> Group:
@@ -33,40 +20,40 @@ def render(summary: Summary) -> Group:
         (f"{summary.calls:,} calls", "bold"),
         f" ({sources})  ",
         ("first-contact resolution ", "bold"),
-        _pct(summary.fcr),
+        pct(summary.fcr),
         f" of {summary.tickets:,} tickets  ",
         ("CSAT ", "bold"),
-        _pct(summary.csat),
+        pct(summary.csat),
         " (answers of 4 or 5)",
     )
-    outcomes = _table("Outcomes", "outcome", "calls", "share")
+    outcomes = report_table("Outcomes", ["outcome", "calls", "share"])
     for name, count in summary.outcomes.items():
-        outcomes.add_row(name, f"{count:,}", _pct(count / summary.calls if summary.calls else None))
-    categories = _table("Tickets by category", "category", "tickets")
+        outcomes.add_row(name, f"{count:,}", pct(count / summary.calls if summary.calls else None))
+    categories = report_table("Tickets by category", ["category", "tickets"])
     for name, count in summary.by_category.items():
         categories.add_row(name, f"{count:,}")
-    queues = _table("Service level per queue", "queue", "offered", "answered", "abandoned", "SL", "ASA s")
+    queues = report_table("Service level per queue", ["queue", "offered", "answered", "abandoned", "SL", "ASA s"])
     for q in summary.queues:
         queues.add_row(
             q.queue,
             f"{q.offered:,}",
             f"{q.answered:,}",
             f"{q.abandoned:,}",
-            _pct(q.service_level),
+            pct(q.service_level),
             "–" if q.asa is None else f"{q.asa:.1f}",
         )
-    survey = _table("Survey", "question", "answers", "average", "4 or 5", "yes")
+    survey = report_table("Survey", ["question", "answers", "average", "4 or 5", "yes"])
     for s in summary.survey:
         survey.add_row(
             s.question,
             f"{s.answers:,}",
             "–" if s.average is None else f"{s.average:.2f}",
-            _pct(s.top_two),
-            _pct(s.yes),
+            pct(s.top_two),
+            pct(s.yes),
         )
-    paths = _table("Most common paths", "path", "calls", "share")
+    paths = report_table("Most common paths", ["path", "calls", "share"])
     for path, count in summary.paths:
-        paths.add_row(" › ".join(path), f"{count:,}", _pct(count / summary.calls if summary.calls else None))
+        paths.add_row(" › ".join(path), f"{count:,}", pct(count / summary.calls if summary.calls else None))
     return Group(head, Text(), outcomes, categories, queues, survey, paths, drop_off_chart(summary))
 
 

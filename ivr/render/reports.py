@@ -15,14 +15,11 @@ from rich.text import Text
 
 from ivr.contact.erlang import Staffing
 from ivr.contact.metrics import Row, combine_rows
+from ivr.render.cells import pct, report_table
 from ivr.traffic.load import LoadReport
 from ivr.traffic.simulation import SimulationResult
 
 BAR_WIDTH = 30
-
-
-def _pct(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
 def _secs(value: float | None) -> str:
@@ -34,7 +31,7 @@ def _secs(value: float | None) -> str:
 def _sl_text(row: Row) -> Text:
     if row.service_level is None:
         return Text("–", style="dim")
-    return Text(_pct(row.service_level), style="green" if row.met else "bold red")
+    return Text(pct(row.service_level), style="green" if row.met else "bold red")
 
 
 def by_interval(result: SimulationResult) -> list[Row]:
@@ -55,7 +52,7 @@ def _interval_cells(row: Row, label: str) -> list[Any]:
         _secs(row.asa),
         _secs(row.p90_wait),
         _secs(row.aht),
-        _pct(row.occupancy, 0),
+        pct(row.occupancy, 0),
         f"{row.average_queue:.1f}/{row.max_queue}",
     ]
 
@@ -77,25 +74,8 @@ def _total_cells(row: Row) -> list[Any]:
         _secs(row.p90_wait),
         _secs(row.longest_wait),
         _secs(row.aht),
-        _pct(row.fcr, 0),
+        pct(row.fcr, 0),
     ]
-
-
-def _table(title: str, headers: list[str]) -> Table:
-    table = Table(
-        title=title,
-        title_justify="left",
-        header_style="bold",
-        pad_edge=False,
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
-    table.add_column(headers[0], no_wrap=True, max_width=14, overflow="ellipsis")
-    for header in headers[1:]:
-        width = 6 if header == "SL" else max(4, len(header))
-        table.add_column(header, justify="right", no_wrap=True, min_width=width)
-    return table
 
 
 INTERVAL_HEADERS = ["interval", "offer", "answ", "aband", "SL", "ASA", "p90", "AHT", "occ", "queue"]
@@ -112,10 +92,10 @@ def render(result: SimulationResult, queue: str | None = None) -> Group:
     rows = [r for r in result.rows if r.queue == queue] if queue else by_interval(result)
     which = f"queue {queue}" if queue else "all queues"
     minutes = int(result.interval // 60)
-    intervals = _table(f"{result.menu}: {which}, per {minutes}-minute interval", INTERVAL_HEADERS)
+    intervals = report_table(f"{result.menu}: {which}, per {minutes}-minute interval", INTERVAL_HEADERS, name_width=14)
     for row in rows:
         intervals.add_row(*_interval_cells(row, result.labels.get(row.start, f"{row.start:.0f}")))
-    totals = _table("Totals against each queue's service-level target", TOTAL_HEADERS)
+    totals = report_table("Totals against each queue's service-level target", TOTAL_HEADERS, name_width=14)
     for row in result.totals:
         totals.add_row(*_total_cells(row), end_section=row.queue == result.totals[-2].queue)
     outcomes = ", ".join(f"{name}: {count}" for name, count in result.menu_outcomes.items())
@@ -144,7 +124,7 @@ def chart(result: SimulationResult, rows: list[Row]) -> Text:
                 text.append("┃", style="bold yellow")
             else:
                 text.append("█" if i < filled else "·", style=style if i < filled else "dim")
-        text.append(f" {_pct(row.service_level):>6}  ")
+        text.append(f" {pct(row.service_level):>6}  ")
         queue_bar = round(row.average_queue / longest * 12)
         text.append("▆" * queue_bar, style="cyan")
         text.append(f" {row.average_queue:.1f}\n")
@@ -187,10 +167,10 @@ def staffing_table(rows: list[Staffing], chosen: int, erlang_a: bool) -> Table:
         table.add_column(header, justify="right")
     for row in rows:
         style = "bold green" if row.agents == chosen else None
-        cells = [str(row.agents), _pct(row.service_level), _secs(row.asa_seconds), _pct(row.occupancy)]
-        cells.append(_pct(row.probability_wait))
+        cells = [str(row.agents), pct(row.service_level), _secs(row.asa_seconds), pct(row.occupancy)]
+        cells.append(pct(row.probability_wait))
         if erlang_a:
-            cells.append(_pct(row.abandon_rate))
+            cells.append(pct(row.abandon_rate))
         table.add_row(*cells, style=style)
     return table
 
@@ -208,8 +188,10 @@ def load_report(report: LoadReport, menu_path: str) -> Group:
         f"{report.simulated_seconds:,.0f} simulated s; peak {report.peak_concurrent:,} calls at once",
         style="bold",
     )
-    periods = _table(
-        "Periodic figures", ["at s", "started", "in menu", "waiting", "talking", "done", "aband", "failed"]
+    periods = report_table(
+        "Periodic figures",
+        ["at s", "started", "in menu", "waiting", "talking", "done", "aband", "failed"],
+        name_width=14,
     )
     step = max(1, len(report.periods) // 20)
     shown = report.periods[::step]
@@ -245,7 +227,7 @@ def load_report(report: LoadReport, menu_path: str) -> Group:
     parts.append(_distribution("Time in the menu", report.time_in_menu))
     parts.append(_distribution("Call length", report.call_length))
     if report.queues:
-        queues = _table("Queues", TOTAL_HEADERS)
+        queues = report_table("Queues", TOTAL_HEADERS, name_width=14)
         for row in report.queues:
             queues.add_row(*_total_cells(row))
         parts.append(queues)

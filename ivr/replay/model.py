@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
 from ivr.menu.durations import _duration as parse_duration_value
 from ivr.source import patterns
+from ivr.source.validation import Strict
 
 MAX_WAITING = 10_000  # callers a script may put in one queue before its call
 MAX_AGENTS = 2_000  # representatives a script may put on the floor per team
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _shorthand(field: str, *shapes: dict[str, Any]) -> Any:

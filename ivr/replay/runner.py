@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.call.clock import SimClock
+from ivr.call.clock import DEFAULT_AT, SimClock
 from ivr.call.driver import LiveCall
 from ivr.call.engine import DEFAULT_NUMBER, Caller
 from ivr.call.events import (
@@ -33,7 +33,6 @@ from ivr.replay import model as m
 from ivr.replay.scripts import Script, merged
 from ivr.source import patterns
 
-DEFAULT_AT = datetime(2026, 1, 6, 10, 0)  # a Tuesday morning with no holiday: scripts run the same any day
 CACHED_LINES = 64  # staged lines kept, one per menu and world
 
 

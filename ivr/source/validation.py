@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ivr.source.diagnostics import Diagnostic
 from ivr.source.reader import Loc, Source
+
+
+class Strict(BaseModel):
+    """The base of every model of a user's file: unknown fields are errors, and values do not change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def validation_diagnostics(
