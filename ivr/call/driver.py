@@ -28,7 +28,7 @@ from ivr.call.events import (
 from ivr.call.queue_messages import message
 from ivr.call.session import ACTIVE, QUEUED, Call, CallOver
 from ivr.contact import events as cev
-from ivr.contact.centre import GONE, WAITING, Contact
+from ivr.contact.participants import GONE, WAITING, Contact
 
 if TYPE_CHECKING:
     from ivr.call.line import Line

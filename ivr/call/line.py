@@ -18,8 +18,9 @@ from ivr.call.driver import LiveCall
 from ivr.call.engine import Caller, engine_for
 from ivr.call.events import CallEvent
 from ivr.call.pacing import READING, Pacing
-from ivr.contact.centre import Centre, Floor
+from ivr.contact.centre import Centre
 from ivr.contact.events import CentreEvent
+from ivr.contact.participants import Floor
 from ivr.contact.traffic import PoissonArrivals, by_share
 from ivr.menu.compiled import Menu
 

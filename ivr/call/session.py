@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ivr.call.clock import SimClock
@@ -40,7 +41,17 @@ MAX_STEPS_PER_INPUT = 1000  # nodes passed without waiting for the caller before
 
 Speech = Callable[[str, str, str], float]  # (text, language, prompt id) -> seconds it takes to say
 
-ACTIVE, QUEUED, TRANSFERRED, ENDED = "active", "queued", "transferred", "ended"
+
+class CallStatus(StrEnum):
+    """Where a call is: in the menu, handed to a queue, transferred out, or over."""
+
+    ACTIVE = "active"
+    QUEUED = "queued"
+    TRANSFERRED = "transferred"
+    ENDED = "ended"
+
+
+ACTIVE, QUEUED, TRANSFERRED, ENDED = CallStatus.ACTIVE, CallStatus.QUEUED, CallStatus.TRANSFERRED, CallStatus.ENDED
 
 
 class CallOver(Exception):

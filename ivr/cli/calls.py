@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ivr.call.session import CallStatus
 from ivr.cli.common import (
     EXIT_FAILED,
     caller_options,
@@ -84,7 +85,7 @@ def call(
     unused = 0
     if steps is not None:
         unused = play_steps(live, steps)
-        if session.status == "active" or live.on_hold:
+        if session.status == CallStatus.ACTIVE or live.on_hold:
             live.hang_up()
     else:
         interactive(live)
@@ -104,7 +105,7 @@ def interactive(live: Any) -> None:
 
     if sys.stdin.isatty():
         err.print("[dim]Type keys (0-9 * #) and Enter. Enter alone: stay silent. q: hang up.[/]")
-    while live.status == "active" or live.on_hold:
+    while live.status == CallStatus.ACTIVE or live.on_hold:
         if live.on_hold and not live.callback_open:
             wait_for_turn(live)
             continue

@@ -6,7 +6,7 @@ import bisect
 import random
 from collections.abc import Callable
 
-from ivr.contact.centre import Arrival
+from ivr.contact.participants import Arrival
 from ivr.menu.centre_model import Traffic
 
 DAY = 86_400.0

@@ -21,6 +21,7 @@ from ivr.call.events import (
     SurveyAnswered,
     Transferred,
 )
+from ivr.call.session import CallStatus
 from ivr.contact import events as cev
 from ivr.menu.compiled import Menu
 from ivr.records.store import CallRecord, Ticket
@@ -230,7 +231,7 @@ class LiveRecorder:
             outcome = "blocked"
         elif self.callback:
             outcome = "callback"
-        elif call.status == "queued":
+        elif call.status == CallStatus.QUEUED:
             outcome = "queued"
         else:
             outcome = "abandoned"

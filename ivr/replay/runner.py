@@ -25,7 +25,7 @@ from ivr.call.events import (
     Transferred,
 )
 from ivr.call.line import Line
-from ivr.call.session import Call, CallOver
+from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.centre_model import Distribution
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
@@ -276,9 +276,9 @@ def check(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> str | None:
         where = next((e.destination for e in call.transcript if isinstance(e, Transferred)), None)
         if where != expect.transferred:
             return f"transferred to {where!r}" if where else f"not transferred ({_status(call)})"
-    if expect.hung_up is not None and not (call.status == "ended" and call.end_reason == expect.hung_up):
+    if expect.hung_up is not None and not (call.status == CallStatus.ENDED and call.end_reason == expect.hung_up):
         return _status(call)
-    if expect.ended is not None and (call.status != "active") != expect.ended:
+    if expect.ended is not None and (call.status != CallStatus.ACTIVE) != expect.ended:
         return _status(call)
     if expect.no_input is not None and not any(isinstance(e, NoInput) and e.count == expect.no_input for e in recent):
         counts = [e.count for e in recent if isinstance(e, NoInput)]
@@ -344,11 +344,11 @@ def _same(actual: Any, expected: Any) -> bool:
 
 
 def _status(call: Call) -> str:
-    if call.status == "ended":
+    if call.status == CallStatus.ENDED:
         return f"the call ended ({call.end_reason}) at {call.state!r}"
-    if call.status == "queued":
+    if call.status == CallStatus.QUEUED:
         return f"the call is queued for {call.queue!r}"
-    if call.status == "transferred":
+    if call.status == CallStatus.TRANSFERRED:
         return "the call was transferred"
     return f"the call is at node {call.state!r}"
 

@@ -21,7 +21,7 @@ from ivr.call.callers import valid_entry
 from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import NodeEntered
-from ivr.call.session import Call, CallOver
+from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
 
 KEYS = "0123456789*#"
@@ -106,7 +106,7 @@ def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit:
     """Actions chosen while calling, so that most keys mean something where they are pressed."""
     call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
     actions: list[Action] = []
-    while call.status == "active" and len(actions) < limit:
+    while call.status == CallStatus.ACTIVE and len(actions) < limit:
         node = call.node
         roll = rng.random()
         if roll < 0.12:
@@ -125,7 +125,7 @@ def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit:
                 _act(call, action)
             except Exception:
                 return actions
-            if call.status != "active":
+            if call.status != CallStatus.ACTIVE:
                 break
     return actions
 
@@ -150,29 +150,29 @@ def replay_actions(engine: Engine, actions: list[Action], setting: Setting) -> t
     try:
         call = engine.start_call(setting.caller, SimClock(setting.at), [listen], keep_transcript=False)
         for action in actions:
-            if call.status != "active":
+            if call.status != CallStatus.ACTIVE:
                 break
             try:
                 _act(call, action)
             except CallOver:
                 break
         for _ in range(SILENT_ROUNDS):
-            if call.status != "active":
+            if call.status != CallStatus.ACTIVE:
                 break
             call.wait()
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         detail = f"{type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
         return "crash", Finding("crash", detail, actions, "?", setting), entered
-    if call.status == "active":
+    if call.status == CallStatus.ACTIVE:
         return (
             "never ends",
             Finding("never-ends", "a silent caller is never let go", actions, call.state, setting),
             entered,
         )
-    if call.status == "queued":
+    if call.status == CallStatus.QUEUED:
         return f"queued: {call.queue}", None, entered
-    if call.status == "transferred":
+    if call.status == CallStatus.TRANSFERRED:
         return "transferred", None, entered
     reason = call.end_reason or "?"
     if reason in DROPPED:
@@ -207,7 +207,7 @@ def reproducer(engine: Engine, finding: Finding, menu_path: str, name: str) -> s
     call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
     steps: list[Any] = []
     for action in finding.actions:
-        if call.status != "active":
+        if call.status != CallStatus.ACTIVE:
             break
         before = call.clock.now()
         with contextlib.suppress(Exception):  # the crash being reproduced

@@ -20,10 +20,11 @@ from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, engine_for
 from ivr.call.line import start_of_day
 from ivr.call.pacing import READING
-from ivr.call.session import Call
+from ivr.call.session import Call, CallStatus
 from ivr.contact import events as cev
-from ivr.contact.centre import GONE, Centre
+from ivr.contact.centre import Centre
 from ivr.contact.metrics import Row
+from ivr.contact.participants import GONE
 from ivr.menu.compiled import Menu
 
 BUCKETS = (10, 30, 60, 120, 300, 600)  # seconds, for time-in-menu and call-length distributions
@@ -154,20 +155,20 @@ def run_load(
         """Decide what the caller does next, or account for how the call left the menu."""
         call = caller.call
         now = clock.now()
-        if call.status == "active":
+        if call.status == CallStatus.ACTIVE:
             actions = caller.actions = policy.next_actions(call)
             if actions == ["wait"]:
                 push(call.deadline if call.deadline is not None else now, _POLL, index)
             else:
                 push(call.settled_at() + THINK_SECONDS, _ACT, index)
             return
-        if call.status == "queued" and not caller.joining and call.settled_at() > now:
+        if call.status == CallStatus.QUEUED and not caller.joining and call.settled_at() > now:
             caller.joining = True  # the caller joins the queue once its prompt has been heard
             push(call.settled_at(), _JOIN, index)
             return
         counts["in_menu"] -= 1
         report.time_in_menu[bucket_of(now - caller.started)] += 1
-        if call.status == "queued" and centre is not None and call.queue is not None:
+        if call.status == CallStatus.QUEUED and centre is not None and call.queue is not None:
             contact = centre.enqueue(call.queue, live=False)
             caller.contact = contact.id
             if contact.state == GONE:  # the queue was full
@@ -180,10 +181,10 @@ def run_load(
             settle_floor()
             return
         live.pop(index)
-        if call.status == "queued":
+        if call.status == CallStatus.QUEUED:
             report.completed += 1
             _finish(caller, now, f"queued: {call.queue} (no centre)")
-        elif call.status == "transferred":
+        elif call.status == CallStatus.TRANSFERRED:
             report.completed += 1
             _finish(caller, now, "transferred")
         elif call.end_reason in DROPPED:
@@ -220,7 +221,7 @@ def run_load(
                 caller.call.poll()
                 after(index, caller)
                 continue
-            if caller.call.status != "active":
+            if caller.call.status != CallStatus.ACTIVE:
                 continue
             if kind == _POLL:
                 caller.call.poll()
@@ -228,8 +229,8 @@ def run_load(
                 _act(caller)
         concurrent = counts["in_menu"] + counts["waiting"] + counts["talking"]
         report.peak_concurrent = max(report.peak_concurrent, concurrent)
-        if caller.call.status == "active" or caller.left_menu is None:
-            if caller.call.status != "active":
+        if caller.call.status == CallStatus.ACTIVE or caller.left_menu is None:
+            if caller.call.status != CallStatus.ACTIVE:
                 caller.left_menu = clock.now()
             after(index, caller)
     if centre is not None:

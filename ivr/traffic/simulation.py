@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ivr.call.clock import SimClock
 from ivr.call.line import Line, start_of_day
-from ivr.contact.centre import interval_label
+from ivr.contact.accounting import interval_label
 from ivr.contact.fifo import FifoCentre, why_not_fifo
 from ivr.contact.metrics import Row
 from ivr.menu.compiled import Menu

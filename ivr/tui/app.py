@@ -36,7 +36,7 @@ from ivr.call.events import (
 )
 from ivr.call.line import Line
 from ivr.call.pacing import READING, Pacing
-from ivr.call.session import Call, CallOver
+from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.records.cdr import LiveRecorder, ticket_data
@@ -249,7 +249,7 @@ class IvrApp(CrashReport):
     # -- the call ----------------------------------------------------------------------------------
 
     def action_call(self) -> None:
-        if self.call is not None and self.call.status in ("active", "queued"):
+        if self.call is not None and self.call.status in (CallStatus.ACTIVE, CallStatus.QUEUED):
             self.notify("You are already on a call; press H to hang up.")
             return
         phone = self.query_one(Phone)
@@ -273,7 +273,7 @@ class IvrApp(CrashReport):
         self.exit()
 
     def action_key(self, key: str) -> None:
-        if self.live is None or self.live.status not in ("active", "queued"):
+        if self.live is None or self.live.status not in (CallStatus.ACTIVE, CallStatus.QUEUED):
             self.bell()
             return
         try:
@@ -335,7 +335,7 @@ class IvrApp(CrashReport):
             self.query_one(MenuMap).mark(event)
         elif isinstance(event, Queued):
             phone.show_status(f"Waiting for a representative in {event.queue!r}…")
-            if self.role == "representative" and self.live is not None and self.live.status == "queued":
+            if self.role == "representative" and self.live is not None and self.live.status == CallStatus.QUEUED:
                 path = self.recorder.path if self.recorder else []
                 self.live.take_seat("you")
                 self.push_screen(ScreenPop(self.live.call, list(path)), self._noted)
@@ -356,7 +356,7 @@ class IvrApp(CrashReport):
 
     def _noted(self, note: Note | None) -> None:
         """The representative (the user) saved the note: the call goes on (reference, survey)."""
-        if note is None or self.live is None or self.live.status != "queued":
+        if note is None or self.live is None or self.live.status != CallStatus.QUEUED:
             return
         self.notes += 1
         reference = self.line.centre.references("YOU") if self.line.centre and self.line.centre.references else ""

@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, RichLog, Sparkline, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
-from ivr.contact.centre import Floor
+from ivr.contact.participants import Floor
 from ivr.menu.compiled import Menu
 from ivr.menu.text import pick
 from ivr.render.transcript import describe

@@ -1,0 +1,134 @@
+"""Who is on the floor: callers (contacts), agents and queues, their states, and what a supervisor sees."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any, Protocol
+
+from ivr.contact.distributions import QueueDraws
+from ivr.contact.metrics import Row, Tally
+from ivr.menu.centre_model import CentreSpec, QueueSpec
+
+
+class AgentState(StrEnum):
+    AVAILABLE = "available"
+    TALKING = "talking"
+    WRAP_UP = "wrap-up"
+    BREAK = "break"
+
+
+class ContactState(IntEnum):
+    WAITING = 0
+    ANSWERED = 1
+    GONE = 2  # abandoned, hung up, turned away or moved out of the centre
+
+
+AVAILABLE, TALKING, WRAP_UP, BREAK = AgentState.AVAILABLE, AgentState.TALKING, AgentState.WRAP_UP, AgentState.BREAK
+WAITING, ANSWERED, GONE = ContactState.WAITING, ContactState.ANSWERED, ContactState.GONE
+
+
+@dataclass(slots=True)
+class Arrival:
+    """A caller reaching the centre: at ``time``, for ``queue`` after ``delay`` seconds (in the menu, say)."""
+
+    time: float
+    queue: str | None  # None: the caller finished in the menu and never reached a queue
+    delay: float = 0.0
+    data: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "queued"  # for callers who did not queue: self-service, transfer, hang-up...
+
+
+class ArrivalSource(Protocol):
+    def next_arrival(self, after: float) -> Arrival | None:
+        """The first arrival after time ``after``, or None when there are no more."""
+
+
+class Contact:
+    __slots__ = (
+        "agent",
+        "callback",
+        "data",
+        "handle",
+        "id",
+        "live",
+        "moves",
+        "offered_at",
+        "patience_at",
+        "queue",
+        "state",
+        "tally",
+    )
+
+    def __init__(self, cid: int, queue: QueueState, now: float, patience_at: float, handle: float, live: bool) -> None:
+        self.id = cid
+        self.queue = queue
+        self.offered_at = now
+        self.patience_at = patience_at
+        self.handle = handle
+        self.live = live
+        self.state = WAITING
+        self.agent: Agent | None = None
+        self.callback = False
+        self.moves = 0  # overflows so far
+        self.data: dict[str, Any] = {}
+        self.tally: Tally | None = None
+
+
+class Agent:
+    __slots__ = ("busy_since", "calls", "contact", "idle_since", "levels", "name", "on_break_next", "state", "wrap_up")
+
+    def __init__(self, name: str, levels: dict[str, int], wrap_up: float) -> None:
+        self.name = name
+        self.levels = levels
+        self.wrap_up = wrap_up
+        self.state = AVAILABLE
+        self.idle_since = 0.0
+        self.busy_since = 0.0
+        self.calls = 0
+        self.contact: Contact | None = None
+        self.on_break_next: float | None = None
+
+
+class QueueState(QueueDraws):
+    __slots__ = ("agents", "area_since", "length", "rr_next", "spec", "waiting")
+
+    def __init__(self, name: str, spec: QueueSpec, centre: CentreSpec, rng: random.Random) -> None:
+        super().__init__(name, spec, centre, rng)
+        self.spec = spec
+        self.waiting: deque[Contact] = deque()
+        self.length = 0
+        self.area_since = 0.0
+        self.agents: list[Agent] = []
+        self.rr_next = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentView:
+    name: str
+    state: str
+    since: float
+    contact: int | None
+    queue: str | None
+    calls: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingView:
+    contact: int
+    queue: str
+    wait: float
+    live: bool
+    callback: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """What a supervisor sees at one moment: agents, waiting callers, and the figures so far."""
+
+    at: float
+    agents: list[AgentView]
+    waiting: list[WaitingView]
+    totals: list[Row]
