@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -15,6 +15,15 @@ from rich.console import Console
 from ivr.call.engine import DEFAULT_NUMBER
 from ivr.source.atomic import write_atomic
 from ivr.source.diagnostics import Diagnostic, IvrError
+
+if TYPE_CHECKING:  # imported where used, so that `ivr --help` starts fast
+    from rich.progress import Progress
+
+    from ivr.call import Caller, SimClock
+    from ivr.call.pacing import Pacing
+    from ivr.menu.compiled import Menu
+    from ivr.records.store import CallRecord, RecordStore
+
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 MAX_STAFF_CALLS = 1_000_000  # `ivr staff --calls`: offered calls per interval
@@ -77,7 +86,7 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def load_or_exit(path: str) -> Any:
+def load_or_exit(path: str) -> Menu:
     """Load a menu or print its problems and exit 2."""
     from ivr.menu import load_menu
 
@@ -87,7 +96,7 @@ def load_or_exit(path: str) -> Any:
         raise FileProblems(exc.diagnostics) from None
 
 
-def pacing_or_exit(voices: Path | None) -> Any:
+def pacing_or_exit(voices: Path | None) -> Pacing:
     """How long prompts take: the WAVs' lengths in VOICES (from `ivr speak`), else the reading pace."""
     from ivr.call.pacing import READING, Pacing
 
@@ -107,7 +116,7 @@ def voices_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def progress(label: str, *columns: Any) -> Any:
+def progress(label: str, *columns: Any) -> Progress:
     """A progress bar on stderr, shown on terminals only and gone when done."""
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -140,7 +149,7 @@ def caller_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def make_caller(menu: Any, number: str, tier: str | None, language: str | None, variables: tuple[str, ...]) -> Any:
+def make_caller(menu: Menu, number: str, tier: str | None, language: str | None, variables: tuple[str, ...]) -> Caller:
     from ivr.call import Caller
 
     data: dict[str, str] = {}
@@ -154,7 +163,7 @@ def make_caller(menu: Any, number: str, tier: str | None, language: str | None, 
     return Caller(number=number, tier=tier, language=language, variables=data)
 
 
-def make_clock(menu: Any, at: str | None) -> Any:
+def make_clock(menu: Menu, at: str | None) -> SimClock:
     from ivr.call import SimClock
 
     if at is None:
@@ -181,7 +190,7 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def open_records(db: str | None) -> Any:
+def open_records(db: str | None) -> RecordStore | None:
     if db is None:
         return None
     from ivr.records.store import RecordStore, default_path
@@ -192,7 +201,7 @@ def open_records(db: str | None) -> Any:
         raise FileProblems(exc.diagnostics) from None
 
 
-def store_record(store: Any, record: Any) -> None:
+def store_record(store: RecordStore, record: CallRecord) -> None:
     try:
         store.add(record)
     except IvrError as exc:

@@ -136,6 +136,7 @@ def simulate(
         stored = [0]
 
         def keep(record: Any) -> None:
+            assert store is not None  # only passed on when there is a store
             store_record(store, record)
             stored[0] += 1
             if verbose:
@@ -210,6 +211,7 @@ def report(db: Path | None, menu_name: str | None, source: str | None, top: int,
     if as_json and as_csv:
         fail("choose one of --json and --csv")
     store = open_records(str(path))
+    assert store is not None  # a path was given
     try:
         summary = summarize(store, menu_name, source, top)
     except IvrError as exc:
