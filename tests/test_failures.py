@@ -91,6 +91,11 @@ def test_an_engine_that_raises_mid_prompt_is_told_and_the_next_prompt_is_spoken(
     assert [text for _, text in speaker.spoken] == ["One.", "Two.", "Three."]
 
 
+def toasts(tui: object) -> list[str]:
+    """The notifications on screen, as a person reads them: the title, then the message."""
+    return [str(toast.render()) for toast in tui.screen.query("Toast")]  # type: ignore[attr-defined]
+
+
 @pytest.mark.slow
 async def test_the_call_goes_on_when_speech_hangs_in_the_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
     faulty_tts.install()
@@ -101,12 +106,13 @@ async def test_the_call_goes_on_when_speech_hangs_in_the_simulator(monkeypatch: 
         await pilot.press("c")
         await until(pilot, lambda: "For English" in str(tui.query_one("#prompt", Static).render()))
         await pilot.press("1")  # second prompt: the engine hangs on it
-        await until(pilot, lambda: any("stopped responding" in n.message for n in tui._notifications), 15)
+        await until(pilot, lambda: any("stopped responding" in t for t in toasts(tui)), 15)
         await pilot.press("3")  # the caller goes on: a suggestion
         await until(pilot, lambda: tui.call is not None and tui.call.status != "active", 10)
-        [told] = [n.message for n in tui._notifications if "Voice" in n.message]
+        [told] = [t for t in toasts(tui) if "Voice" in t]
         assert re.fullmatch(
-            r"Voice: speech stopped responding after [\d.]+ s on one prompt; running in text mode\.", told
+            r"Voice: speech stopped responding after [\d.]+ s on one prompt; running in text mode\.",
+            told,
         )
         assert tui.call is not None and tui.call.end_reason is not None
 
@@ -219,8 +225,8 @@ async def test_records_wait_in_memory_while_the_database_is_locked(tmp_path: Pat
         holder.execute("BEGIN EXCLUSIVE")
         await pilot.press("c", "1", "3")
         tui.advance(60)  # the suggestion's prompt is heard, then the call is transferred and its record kept
-        await until(pilot, lambda: any(n.title == "Records" for n in tui._notifications), 10)
-        [note] = [n.message for n in tui._notifications if n.title == "Records"]
+        await until(pilot, lambda: any(t.startswith("Records\n") for t in toasts(tui)), 10)
+        [note] = [t for t in toasts(tui) if t.startswith("Records\n")]
         assert "database is locked" in note and "1 call record kept in memory" in note
         assert tui.call is not None and tui.call.status != "active"  # the call itself was not disturbed
         holder.execute("ROLLBACK")
