@@ -206,3 +206,31 @@ def _number(value: Any) -> float | None:
         return float(str(value))
     except ValueError:
         return None
+
+
+def describe(cond: Condition) -> str:
+    """A short human reading of a condition, for diagrams."""
+    if cond.all_ is not None:
+        return " and ".join(describe(c) for c in cond.all_)
+    if cond.any_ is not None:
+        return " or ".join(describe(c) for c in cond.any_)
+    if cond.not_ is not None:
+        return f"not ({describe(cond.not_)})"
+    if cond.open is not None:
+        return f"{cond.open} open"
+    if cond.holiday is not None:
+        return "holiday" if cond.holiday else "not a holiday"
+    if cond.weekday is not None:
+        return "on " + ", ".join(cond.weekday)
+    if cond.time is not None:
+        return f"time {cond.time}"
+    for op, sign in (("eq", "="), ("ne", "≠"), ("lt", "<"), ("le", "≤"), ("gt", ">"), ("ge", "≥")):
+        if getattr(cond, op) is not None:
+            return f"{cond.var} {sign} {getattr(cond, op)}"
+    if cond.in_ is not None:
+        return f"{cond.var} in {', '.join(map(str, cond.in_))}"
+    if cond.not_in is not None:
+        return f"{cond.var} not in {', '.join(map(str, cond.not_in))}"
+    if cond.matches is not None:
+        return f"{cond.var} ~ /{cond.matches}/"
+    return f"{cond.var} {'set' if cond.exists else 'not set'}"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Iterator
 
 from ivr.menu.compiled import CompiledNode, Menu
+from ivr.menu.cycles import strongly_connected
 from ivr.menu.model import INPUT_TYPES, TERMINAL_TYPES
 from ivr.menu.text import placeholders
 from ivr.source.diagnostics import Diagnostic, Severity, sort_diagnostics
@@ -158,7 +158,7 @@ class _Linter:
     def loops(self, reachable: set[str]) -> None:
         """Strongly connected groups that no call can leave once inside, and that end nowhere."""
         can_finish = self._can_reach_terminal()
-        for group in _strongly_connected(list(self.menu.nodes), self.menu.successors):
+        for group in strongly_connected(list(self.menu.nodes), self.menu.successors):
             first = self.menu.nodes[min(group)]
             cyclic = len(group) > 1 or first.id in self.menu.successors(first.id)
             if cyclic and first.id in reachable and not (set(group) & can_finish):
@@ -180,7 +180,7 @@ class _Linter:
         def successors(node: str) -> list[str]:
             return [t for t in self.menu.successors(node) if t in inside]
 
-        for group in _strongly_connected(passing, successors):
+        for group in strongly_connected(passing, successors):
             first = nodes[min(group)]
             if (len(group) > 1 or first.id in successors(first.id)) and first.id in reachable:
                 names = ", ".join(sorted(group)[:6])
@@ -368,52 +368,6 @@ class _Linter:
                 known.update(f"survey.{q.id}" for q in getattr(node.spec, "questions", ()))
             self._known = known
         return self._known
-
-
-def _strongly_connected(nodes: list[str], successors: Callable[[str], list[str]]) -> Iterator[list[str]]:
-    """Tarjan's algorithm, iterative so that 10,000-node menus do not hit the recursion limit."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(successors(root)))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(successors(child))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                yield group
 
 
 def lint_menu(menu: Menu, disable: set[str] | frozenset[str] = frozenset()) -> list[Diagnostic]:

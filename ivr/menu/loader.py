@@ -9,23 +9,19 @@ as one :class:`MenuError`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from ivr.menu.centre_model import CentreSpec, QueueSpec
-from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings, Text
-from ivr.menu.conditions import Condition, Hours
+from ivr.menu.builtin import BASE_DEFAULTS, BUILTIN_EXHAUSTED, BUILTIN_REPROMPTS
+from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings
+from ivr.menu.conditions import describe
+from ivr.menu.load_checks import LoaderChecks
+from ivr.menu.load_state import Scope, _merged
 from ivr.menu.model import (
-    ANY_LANGUAGE,
     INPUT_TYPES,
-    NODE_TYPES,
-    PLAIN_TEXT,
     BranchNode,
     CollectNode,
     Defaults,
@@ -34,83 +30,26 @@ from ivr.menu.model import (
     MenuNode,
     MessageNode,
     Node,
-    QueueMessages,
     QueueNode,
     Reprompts,
     ReturnNode,
     SubmenuNode,
     SurveyNode,
-    parse_time_range,
-    parse_weekdays,
 )
-from ivr.source.diagnostics import Diagnostic, IvrError, MenuError, sort_diagnostics
+from ivr.source.diagnostics import IvrError, MenuError, sort_diagnostics
 from ivr.source.reader import Loc, Source, display_path, read_yaml
-from ivr.source.validation import validation_diagnostics
 
 _node_adapter: TypeAdapter[Any] = TypeAdapter(Node)
-
-BUILTIN_REPROMPTS: dict[str, tuple[Text, ...]] = {
-    "no_input": (
-        {"en": "Sorry, I didn't hear anything.", "ur": "معاف کیجیے، ہمیں آپ کا کوئی جواب نہیں ملا۔"},
-        {
-            "en": "Sorry, I still didn't hear anything. Here are the choices again.",
-            "ur": "معاف کیجیے، اب بھی کوئی جواب نہیں ملا۔ انتخاب دوبارہ سنیے۔",
-        },
-    ),
-    "no_match": (
-        {"en": "Sorry, that is not one of the choices.", "ur": "معاف کیجیے، یہ دستیاب انتخاب میں شامل نہیں۔"},
-        {
-            "en": "Sorry, that still isn't one of the choices. Please listen carefully.",
-            "ur": "معاف کیجیے، یہ اب بھی درست انتخاب نہیں۔ براہِ کرم غور سے سنیے۔",
-        },
-    ),
-}
-BUILTIN_EXHAUSTED: Text = {
-    "en": "Let me put you through to someone who can help.",
-    "ur": "میں آپ کو ایک ایسے نمائندے سے ملاتا ہوں جو آپ کی مدد کر سکے۔",
-}
-BASE_DEFAULTS = {"timeout": 5.0, "max_no_input": 3, "max_no_match": 3, "max_attempts": 5}
 
 
 MAX_EXPANDED_NODES = 20_000  # nodes of a menu with every sub-menu included (a 10,000-node menu loads in ~2 s)
 MAX_INCLUDES = 500  # sub-menu inclusions: each one reads its file again
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """One loaded file: where its node ids live and what it inherits."""
-
-    source: Source
-    folder: Path
-    prefix: str
-    languages: tuple[str, ...]
-    defaults: dict[str, Any]  # effective defaults with absolute node ids
-    parent_next: str | None  # where this file's `return` nodes go
-
-    def absolute(self, local: str) -> str:
-        return self.prefix + local
-
-
-class _Loader:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.root_folder = self.root.parent
-        self.problems: list[Diagnostic] = []
-        self.nodes: dict[str, CompiledNode] = {}
-        self.edges: dict[str, list[Edge]] = {}
-        self.queues: dict[str, Any] = {}
-        self.queue_sources: dict[str, str] = {}
-        self.includes = 0  # sub-menu files read, counting each inclusion
-        self.too_big = False
-        self.sources: list[Source] = []
-        self.hours: dict[str, Hours] = {}
-        self.holidays: set[date] = set()
-        self.root_file: MenuFile | None = None
-        self.pending_refs: list[tuple[Source, Loc, str, str]] = []  # queue/schedule names checked at the end
-
+class _Loader(LoaderChecks):
     # -- files ---------------------------------------------------------------------------------------
 
-    def load_file(self, path: Path, prefix: str, parent: _Scope | None, chain: tuple[Path, ...]) -> str | None:
+    def load_file(self, path: Path, prefix: str, parent: Scope | None, chain: tuple[Path, ...]) -> str | None:
         """Load one file; return the absolute id of its start node (None when it could not be loaded)."""
         try:
             data, source = read_yaml(path)
@@ -153,7 +92,7 @@ class _Loader:
                 )
             )
         languages = parent.languages if parent else tuple(file.languages)
-        scope = _Scope(
+        scope = Scope(
             source=source,
             folder=path.parent,
             prefix=prefix,
@@ -186,57 +125,8 @@ class _Loader:
             self._node(scope, local_id, spec, local_ids, chain)
         return scope.absolute(file.start)
 
-    def _centre_file(self, top: dict[str, Any], folder: Path, source: Source) -> None:
-        """`centre: floor.yaml`: the representatives (and more queues) kept in a file of their own."""
-        name = top.pop("centre")
-        target = (folder / name).resolve()
-        if not target.is_relative_to(self.root_folder):
-            self.problems.append(source.error(("centre",), f"centre file {name!r} is outside the menu's folder"))
-            return
-        if not target.is_file():
-            self.problems.append(source.error(("centre",), f"centre file {name!r} does not exist"))
-            return
-        try:
-            data, centre_source = read_yaml(target)
-        except IvrError as exc:
-            self.problems.extend(exc.diagnostics)
-            return
-        self.sources.append(centre_source)
-        if not isinstance(data, dict):
-            self.problems.append(centre_source.error((), "expected a mapping with `agents` (and optional `queues`)"))
-            return
-        data = dict(data)
-        queues = data.pop("queues", None)
-        if queues is not None:
-            try:
-                extra = TypeAdapter(dict[str, QueueSpec]).validate_python(queues)
-            except ValidationError as exc:
-                self.problems.extend(validation_diagnostics(centre_source, ("queues",), exc, queues))
-                extra = {}
-            queues_value = top.get("queues")
-            mine: dict[str, Any] = queues_value if isinstance(queues_value, dict) else {}
-            for queue_name in extra:
-                if queue_name in mine:
-                    self.problems.append(
-                        centre_source.error(("queues", queue_name), f"queue {queue_name!r} is declared in the menu too")
-                    )
-            top["queues"] = {**mine, **{k: v for k, v in extra.items() if k not in mine}}
-        try:
-            top["centre"] = CentreSpec.model_validate(data)
-        except ValidationError as exc:
-            self.problems.extend(validation_diagnostics(centre_source, (), exc, data))
-
-    def _calendar(self, file: MenuFile, source: Source) -> None:
-        for name, days in file.calendar.schedules.items():
-            ranges: dict[int, list[tuple[int, int]]] = {}
-            for spec, texts in days.items():
-                for day in parse_weekdays(spec):
-                    ranges.setdefault(day, []).extend(parse_time_range(t) for t in texts)
-            self.hours[name] = Hours({d: tuple(sorted(r)) for d, r in ranges.items()})
-        self.holidays.update(file.calendar.holidays)
-
     def _defaults(
-        self, given: Defaults, prefix: str, parent: _Scope | None, source: Source, local_ids: set[str]
+        self, given: Defaults, prefix: str, parent: Scope | None, source: Source, local_ids: set[str]
     ) -> dict[str, Any]:
         effective: dict[str, Any] = (
             dict(parent.defaults)
@@ -263,7 +153,7 @@ class _Loader:
 
     # -- nodes ---------------------------------------------------------------------------------------
 
-    def _node(self, scope: _Scope, local_id: str, spec: Any, local_ids: set[str], chain: tuple[Path, ...]) -> None:
+    def _node(self, scope: Scope, local_id: str, spec: Any, local_ids: set[str], chain: tuple[Path, ...]) -> None:
         node_id = scope.absolute(local_id)
         loc: Loc = ("nodes", local_id)
         node = CompiledNode(node_id, spec.type, spec, scope.source, loc)
@@ -345,7 +235,7 @@ class _Loader:
 
     def _submenu(
         self,
-        scope: _Scope,
+        scope: Scope,
         node_id: str,
         loc: Loc,
         spec: SubmenuNode,
@@ -385,13 +275,13 @@ class _Loader:
         next_id = None
         if spec.next is not None and self._ref(scope, (*loc, "next"), spec.next, local_ids):
             next_id = scope.absolute(spec.next)
-        child = _Scope(scope.source, scope.folder, scope.prefix, scope.languages, scope.defaults, next_id)
+        child = Scope(scope.source, scope.folder, scope.prefix, scope.languages, scope.defaults, next_id)
         start = self.load_file(target, node_id + "/", child, chain)
         if start is not None:
             edges.append(Edge(node_id, start, "next", "next", "sub-menu"))
 
     def _settings(
-        self, scope: _Scope, loc: Loc, spec: MenuNode | CollectNode | SurveyNode, local_ids: set[str]
+        self, scope: Scope, loc: Loc, spec: MenuNode | CollectNode | SurveyNode, local_ids: set[str]
     ) -> Settings:
         merged = dict(scope.defaults)
         for name in spec.model_fields_set & set(BASE_DEFAULTS.keys() | {"inter_digit_timeout", "exhausted_prompt"}):
@@ -417,121 +307,6 @@ class _Loader:
             exhausted_prompt=merged["exhausted_prompt"] or BUILTIN_EXHAUSTED,
         )
 
-    def _check_builtin_texts(self, scope: _Scope) -> None:
-        """The built-in reprompts speak English and Urdu only; other languages must bring their own."""
-        builtin = {"en", "ur"}
-        others = [lang for lang in scope.languages if lang not in builtin]
-        if not others:
-            return
-        reprompts: Reprompts = scope.defaults["reprompts"]
-        needed = [
-            ("reprompts.no_input", reprompts.no_input),
-            ("reprompts.no_match", reprompts.no_match),
-            ("exhausted_prompt", scope.defaults["exhausted_prompt"]),
-        ]
-        for name, given in needed:
-            if given is None:
-                self.problems.append(
-                    scope.source.error(
-                        ("languages",),
-                        f"the built-in {name} has no {', '.join(others)} text",
-                        f"set `defaults.{name}` with a text for each language",
-                    )
-                )
-
-    def _check_key_clashes(self, scope: _Scope, loc: Loc, spec: MenuNode, settings: Settings | None) -> None:
-        if settings is None:
-            return
-        keys = settings.keys
-        for role in ("representative", "back", "repeat"):
-            key = getattr(keys, role)
-            if key is not None and key in spec.options:
-                if role == "representative" and settings.representative is None:
-                    continue
-                self.problems.append(
-                    scope.source.error(
-                        (*loc, "options", key),
-                        f"option {key!r} clashes with the global {role} key",
-                        f"use another key, or switch the global key off here with `keys: {{{role}: null}}`",
-                    )
-                )
-
-    # -- checks --------------------------------------------------------------------------------------
-
-    def _ref(self, scope: _Scope, loc: Loc, target: str, local_ids: set[str]) -> bool:
-        return self._ref_local(scope.source, loc, target, local_ids)
-
-    def _ref_local(self, source: Source, loc: Loc, target: str, local_ids: set[str]) -> bool:
-        if target in local_ids:
-            return True
-        close = difflib.get_close_matches(target, sorted(local_ids), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "add a node with that id under `nodes`"
-        self.problems.append(source.error(loc, f"unknown node {target!r}", hint))
-        return False
-
-    def _check_sets(self, scope: _Scope, loc: Loc, spec: Any) -> None:
-        language = spec.set.get("language") if hasattr(spec, "set") else None
-        if language is not None and language not in scope.languages:
-            self.problems.append(
-                scope.source.error(
-                    (*loc, "set", "language"),
-                    f"language {language!r} is not one of this menu's languages ({', '.join(scope.languages)})",
-                )
-            )
-
-    def _check_texts_of(self, scope: _Scope, loc: Loc, model: BaseModel) -> None:
-        for field_loc, text in _texts(model):
-            self._check_text(scope, (*loc, *field_loc), text)
-
-    def _overflow_cycles(self, source: Source) -> None:
-        """Queues overflowing into each other with no wait on the way would move a caller for ever."""
-        reported: set[frozenset[str]] = set()
-        for start in self.queues:
-            seen: list[str] = []
-            name: str | None = start
-            while name is not None and name in self.queues and name not in seen:
-                seen.append(name)
-                overflow = self.queues[name].overflow
-                name = overflow.to if overflow is not None else None
-            if name != start or frozenset(seen) in reported:
-                continue
-            reported.add(frozenset(seen))
-            overflows = [self.queues[q].overflow for q in seen]
-            if sum(o.after for o in overflows if o is not None) == 0:
-                ring = " -> ".join([*seen, start])
-                self.problems.append(
-                    source.error(
-                        ("queues", start, "overflow", "after"),
-                        f"overflow cycle {ring} with no wait: a caller would be moved for ever",
-                        "give one of these overflows an `after` of more than 0 s",
-                    )
-                )
-
-    def _check_text(self, scope: _Scope, loc: Loc, text: Text) -> None:
-        languages = scope.languages
-        if PLAIN_TEXT in text:
-            if len(languages) > 1:
-                self.problems.append(
-                    scope.source.error(
-                        loc,
-                        f"text has no language but the menu speaks {', '.join(languages)}",
-                        'write one text per language, e.g. {en: ..., ur: ...}, or `"*": ...` for all',
-                    )
-                )
-            return
-        for lang in text:
-            if lang != ANY_LANGUAGE and lang not in languages:
-                self.problems.append(
-                    scope.source.error(
-                        (*loc, lang),
-                        f"language {lang!r} is not declared in `languages` ({', '.join(languages)})",
-                    )
-                )
-        if ANY_LANGUAGE not in text:
-            for lang in languages:
-                if lang not in text:
-                    self.problems.append(scope.source.error(loc, f"missing the {lang!r} text"))
-
     def finish(self) -> None:
         for source, loc, kind, name in self.pending_refs:
             known = self.queues if kind == "queue" else self.hours
@@ -542,39 +317,6 @@ class _Loader:
                 self.problems.append(source.error(loc, f"unknown {kind} {name!r}", hint))
         self._add_back_edges()
         self._check_centre()
-
-    def _check_centre(self) -> None:
-        """References inside the contact-centre section: queues, nodes and keys of the traffic."""
-        root = self.root_file
-        if root is None or root.centre is None:
-            return
-        source = self.sources[0]
-        centre = root.centre
-        for name, spec in self.queues.items():
-            if spec.overflow is not None and spec.overflow.to not in self.queues:
-                self.problems.append(
-                    source.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
-                )
-        self._overflow_cycles(source)
-        traffic = centre.traffic
-        if traffic is None:
-            return
-        for name in traffic.queues or {}:
-            if name not in self.queues:
-                self.problems.append(source.error(("centre", "traffic", "queues", name), f"unknown queue {name!r}"))
-        for node_id, weights in traffic.choices.items():
-            node = self.nodes.get(node_id)
-            loc = ("centre", "traffic", "choices", node_id)
-            if node is None or node.kind not in ("menu",):
-                what = "unknown node" if node is None else f"{node.kind} node"
-                self.problems.append(source.error(loc, f"{what} {node_id!r}: choices are for menu nodes"))
-                continue
-            keys = set(node.spec.options) | {e.key for e in self.edges[node_id] if e.key} | {"wait", "hangup"}
-            for key in weights:
-                if key not in keys:
-                    self.problems.append(
-                        source.error((*loc, key), f"{key!r} is not an option of {node_id!r}, nor 'wait' or 'hangup'")
-                    )
 
     def _add_back_edges(self) -> None:
         """``back`` returns to the input node heard before this one: any input node that reaches it
@@ -596,102 +338,6 @@ class _Loader:
                         self.edges[current].append(Edge(current, origin_id, "back", f"back:{origin_id}", back, back))
                     continue
                 todo.extend(e.target for e in self.edges[current] if e.kind != "back")
-
-    # -- validation errors ---------------------------------------------------------------------------
-
-    def _report(
-        self, source: Source, base: Loc, exc: ValidationError, model: type[BaseModel] | None, raw: Any = None
-    ) -> None:
-        self.problems.extend(
-            validation_diagnostics(source, base, exc, raw, lambda err: _suggest_field(err, model, raw), NODE_TYPES)
-        )
-
-
-def _merged(base: BaseModel, override: BaseModel | None) -> BaseModel:
-    if override is None:
-        return base
-    return base.model_copy(update={name: getattr(override, name) for name in override.model_fields_set})
-
-
-def _texts(model: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Text]]:
-    for name in ("prompt", "short_prompt", "help", "invalid_prompt", "exhausted_prompt", "intro", "thanks"):
-        value = getattr(model, name, None)
-        if value is not None:
-            yield (name,), value
-    confirm = getattr(model, "confirm", None)
-    if confirm is not None:
-        yield ("confirm", "prompt"), confirm.prompt
-    messages = getattr(model, "messages", None)
-    if isinstance(messages, QueueMessages):
-        for name in QueueMessages.model_fields:
-            if (text := getattr(messages, name)) is not None:
-                yield ("messages", name), text
-    reprompts = getattr(model, "reprompts", None)
-    if reprompts is not None:
-        for kind in ("no_input", "no_match"):
-            for i, text in enumerate(getattr(reprompts, kind) or ()):
-                yield ("reprompts", kind, i), text
-
-
-def describe(cond: Condition) -> str:
-    """A short human reading of a condition, for diagrams."""
-    if cond.all_ is not None:
-        return " and ".join(describe(c) for c in cond.all_)
-    if cond.any_ is not None:
-        return " or ".join(describe(c) for c in cond.any_)
-    if cond.not_ is not None:
-        return f"not ({describe(cond.not_)})"
-    if cond.open is not None:
-        return f"{cond.open} open"
-    if cond.holiday is not None:
-        return "holiday" if cond.holiday else "not a holiday"
-    if cond.weekday is not None:
-        return "on " + ", ".join(cond.weekday)
-    if cond.time is not None:
-        return f"time {cond.time}"
-    for op, sign in (("eq", "="), ("ne", "≠"), ("lt", "<"), ("le", "≤"), ("gt", ">"), ("ge", "≥")):
-        if getattr(cond, op) is not None:
-            return f"{cond.var} {sign} {getattr(cond, op)}"
-    if cond.in_ is not None:
-        return f"{cond.var} in {', '.join(map(str, cond.in_))}"
-    if cond.not_in is not None:
-        return f"{cond.var} not in {', '.join(map(str, cond.not_in))}"
-    if cond.matches is not None:
-        return f"{cond.var} ~ /{cond.matches}/"
-    return f"{cond.var} {'set' if cond.exists else 'not set'}"
-
-
-def _suggest_field(err: Any, model: type[BaseModel] | None, raw: Any) -> str | None:
-    loc = err["loc"]
-    name = str(loc[-1])
-    fields: set[str] = set()
-    target: Any = model
-    if target is None and isinstance(raw, dict) and raw.get("type") in NODE_TYPES:
-        target = _node_models()[raw["type"]]
-    if target is not None and len(loc) <= 2:
-        fields = {f.alias or n for n, f in target.model_fields.items()}
-    close = difflib.get_close_matches(name, sorted(fields), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def _node_models() -> dict[str, type[BaseModel]]:
-    from ivr.menu import model as m
-
-    return {
-        cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-        for cls in (
-            m.MenuNode,
-            m.CollectNode,
-            m.MessageNode,
-            m.BranchNode,
-            m.QueueNode,
-            m.TransferNode,
-            m.HangupNode,
-            m.SubmenuNode,
-            m.ReturnNode,
-            m.SurveyNode,
-        )
-    }
 
 
 def load_menu(path: str | Path) -> Menu:

@@ -273,20 +273,6 @@ class ReturnNode(NodeBase):
     prompt: Text | None = None
 
 
-NodeSpec = (
-    MenuNode
-    | CollectNode
-    | MessageNode
-    | BranchNode
-    | QueueNode
-    | TransferNode
-    | HangupNode
-    | SubmenuNode
-    | ReturnNode
-    | SurveyNode
-)
-"""One node of a menu file, as its pydantic model."""
-
 Node = Annotated[
     MenuNode
     | CollectNode
