@@ -7,134 +7,43 @@ A call reacts to three inputs (a key, the passing of time, the caller hanging up
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ivr.call.clock import SimClock
 from ivr.call.events import (
-    AttemptsExhausted,
     CallEvent,
     CallStarted,
-    HungUp,
     KeyPressed,
     NodeEntered,
-    NoInput,
-    NoMatch,
     PromptPlayed,
     Queued,
-    SurveyAnswered,
     Transferred,
-    VariableSet,
 )
 from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.conditions import Context, evaluate
-from ivr.menu.luhn import luhn_ok
-from ivr.menu.text import fill, pick
-from ivr.source import patterns
 
 if TYPE_CHECKING:
-    from ivr.call.engine import Caller, Engine
+    pass
 
-MAX_STEPS_PER_INPUT = 1000  # nodes passed without waiting for the caller before we call it a loop
+from ivr.call.call_input import CallInput
+from ivr.call.call_state import (
+    ACTIVE,
+    ENDED,
+    MAX_STEPS_PER_INPUT,
+    QUEUED,
+    TRANSFERRED,
+    CallOver,
+    CallStatus,
+    Speech,
+)
 
-Speech = Callable[[str, str, str], float]  # (text, language, prompt id) -> seconds it takes to say
-
-
-class CallStatus(StrEnum):
-    """Where a call is: in the menu, handed to a queue, transferred out, or over."""
-
-    ACTIVE = "active"
-    QUEUED = "queued"
-    TRANSFERRED = "transferred"
-    ENDED = "ended"
-
-
-ACTIVE, QUEUED, TRANSFERRED, ENDED = CallStatus.ACTIVE, CallStatus.QUEUED, CallStatus.TRANSFERRED, CallStatus.ENDED
+__all__ = ["ACTIVE", "ENDED", "QUEUED", "TRANSFERRED", "Call", "CallOver", "CallStatus", "Speech"]
 
 
-class CallOver(Exception):
-    """Input was given to a call that has already ended."""
+class Call(CallInput):
+    """A caller's session on an :class:`Engine`. Create it with :meth:`Engine.start_call`.
 
-
-class Call:
-    """A caller's session on an :class:`Engine`. Create it with :meth:`Engine.start_call`."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        caller: Caller,
-        clock: SimClock,
-        listeners: list[Callable[[CallEvent], None]],
-        keep_transcript: bool = True,
-        speech: Speech | None = None,
-    ) -> None:
-        menu = engine.menu
-        self.engine = engine
-        self.menu = menu
-        self.caller = caller
-        self.clock = clock
-        self.listeners = listeners
-        self.transcript: list[CallEvent] = []
-        self.keep_transcript = keep_transcript
-        self.state = menu.start  # the machine's model attribute
-        self.status = ACTIVE
-        self.variables: dict[str, Any] = {
-            **menu.variables,
-            **caller.variables,
-            "caller.number": caller.number,
-            "language": caller.language if caller.language in menu.languages else menu.default_language,
-        }
-        if caller.tier is not None:
-            self.variables["caller.tier"] = caller.tier
-        self.history: list[str] = []
-        self.heard: set[str] = set()
-        self._changes = 0  # variables changed so far: a node met twice with none between is a loop
-        self.no_input = 0
-        self.no_match = 0
-        self.digits = ""
-        self.confirming = False
-        self.question = 0  # the survey question being asked
-        self.swallow: str | None = None
-        self.deadline: float | None = None
-        self.queue: str | None = None
-        self.end_reason: str | None = None
-        self.started_at = clock.now()
-        self._t = self.started_at  # simulated time of the input being handled
-        # With ``speech`` (seconds a prompt takes to say) prompts take time: they play one after another,
-        # timeouts start when the line falls quiet, and a key press cuts the prompt short (barge-in).
-        # Without it prompts are instant, which keeps scripts and tests about logic, not pacing.
-        self.speech = speech
-        self.speaking_until = self.started_at
-        self._rel = 0.0  # the same, from the start of the call: the `at` of every event
-        # Events the caller has not reached yet: a prompt that starts when the one before it ends, and
-        # what follows it (the next node, the queue, the goodbye's hang-up). They are published when the
-        # clock reaches them, so the event stream is in time order; a key press drops unheard prompts.
-        self._pending: deque[CallEvent] = deque()
-
-    # -- reading -------------------------------------------------------------------------------------
-
-    @property
-    def node(self) -> CompiledNode:
-        return self.menu.nodes[self.state]
-
-    @property
-    def language(self) -> str:
-        return str(self.variables["language"])
-
-    @property
-    def ended(self) -> bool:
-        return self.status in (TRANSFERRED, ENDED)
-
-    @property
-    def elapsed(self) -> float:
-        return self.clock.now() - self.started_at
-
-    def waiting_for_input(self) -> bool:
-        return self.status == ACTIVE and self.node.settings is not None
-
-    # -- inputs --------------------------------------------------------------------------------------
+    Its state and output are in :mod:`ivr.call.call_state`, what keys do at input nodes in
+    :mod:`ivr.call.call_input`; this class takes the inputs and walks the menu."""
 
     def start(self) -> None:
         self._emit(CallStarted(0.0, self.state, self.menu.name, self.caller.number, self.language))
@@ -287,199 +196,6 @@ class Call:
 
     # -- menus ---------------------------------------------------------------------------------------
 
-    def _menu_key(self, node: CompiledNode, key: str) -> None:
-        settings = node.settings
-        assert settings is not None
-        trigger = self.engine.triggers[node.id].get(key)
-        if trigger is not None:
-            option = node.spec.options.get(key)
-            if option is not None:
-                for name, value in option.set.items():
-                    self._set(name, value)
-            self._leave(trigger)
-        elif key == settings.keys.repeat:
-            self.engine.fire(self, "repeat")
-            self._play_node_prompt(node, "prompt")
-            self._arm(settings.timeout)
-        elif key == settings.keys.back and self._can_go_back():
-            self._go_back()
-        else:
-            self._failed(node, key)
-
-    def _collect_key(self, node: CompiledNode, key: str) -> None:
-        settings = node.settings
-        spec = node.spec
-        assert settings is not None
-        if self.confirming:
-            if key == spec.confirm.yes:
-                self.confirming = False
-                self._leave_collect(node)
-            elif key == spec.confirm.no:
-                self.confirming = False
-                self.digits = ""
-                self._play_node_prompt(node, "short_prompt")
-                self._arm(settings.timeout)
-            else:
-                self._failed(node, key)
-            return
-        terminator = spec.terminator or settings.keys.terminator
-        if key == terminator:
-            self._finish_entry(node)
-        elif key == settings.keys.back:
-            if self.digits:
-                self.digits = ""
-                self._play_node_prompt(node, "short_prompt")
-                self._arm(settings.timeout)
-            elif self._can_go_back():
-                self._go_back()
-            else:
-                self._failed(node, key)
-        elif key.isdigit():
-            self.digits += key
-            if len(self.digits) >= spec.max_digits:
-                self._finish_entry(node)
-                self.swallow = terminator
-            else:
-                self._arm(settings.inter_digit_timeout)
-        elif (trigger := self.engine.triggers[node.id].get(key)) is not None:
-            self._leave(trigger)
-        else:
-            self._failed(node, key)
-
-    def _finish_entry(self, node: CompiledNode) -> None:
-        spec = node.spec
-        digits, self.digits = self.digits, ""
-        if not self._valid_entry(spec, digits):
-            self._failed(node, digits or "(empty)", invalid=True)
-            return
-        self._set(spec.variable, digits)
-        if spec.confirm is not None:
-            self.confirming = True
-            self._play(node.id, "confirm", spec.confirm.prompt)
-            assert node.settings is not None
-            self._arm(node.settings.timeout)
-        else:
-            self._leave_collect(node)
-
-    @staticmethod
-    def _valid_entry(spec: Any, digits: str) -> bool:
-        if not (spec.min_digits <= len(digits) <= spec.max_digits):
-            return False
-        check = spec.validate_
-        if check is not None:
-            if check.pattern is not None and not patterns.fullmatch(check.pattern, digits):
-                return False
-            if check.luhn and not luhn_ok(digits):
-                return False
-        return True
-
-    def _leave_collect(self, node: CompiledNode) -> None:
-        if "next" in self.engine.outgoing[node.id]:
-            self._leave("next")
-        else:
-            self._end("dead-end")
-
-    def _failed(self, node: CompiledNode, given: str | None, invalid: bool = False) -> None:
-        """A no-input (``given`` None) or a no-match: reprompt with escalation, or give up."""
-        settings = node.settings
-        assert settings is not None
-        self.digits = ""
-        self.confirming = False
-        if given is None:
-            self.no_input += 1
-            count, limit, reprompts, kind = (
-                self.no_input,
-                settings.max_no_input,
-                settings.no_input_reprompts,
-                "no_input",
-            )
-            self._emit(NoInput(self._rel, node.id, count))
-        else:
-            self.no_match += 1
-            count, limit, reprompts, kind = (
-                self.no_match,
-                settings.max_no_match,
-                settings.no_match_reprompts,
-                "no_match",
-            )
-            self._emit(NoMatch(self._rel, node.id, given, count))
-        self.engine.fire(self, kind)
-        if count >= limit or self.no_input + self.no_match >= settings.max_attempts:
-            self._exhausted(node)
-            return
-        spec = node.spec
-        if invalid and getattr(spec, "invalid_prompt", None):
-            self._play(node.id, "invalid", spec.invalid_prompt)
-        else:
-            self._play(node.id, f"{kind}.{count}", reprompts[min(count, len(reprompts)) - 1])
-        self._play_node_prompt(node, "short_prompt" if count == 1 else "help")
-        self._arm(settings.timeout)
-
-    def _exhausted(self, node: CompiledNode) -> None:
-        settings = node.settings
-        assert settings is not None
-        target = settings.on_exhausted
-        self._emit(AttemptsExhausted(self._rel, node.id, target))
-        if target is None:
-            self._end("max-attempts")
-            return
-        self._play(node.id, "exhausted", settings.exhausted_prompt)
-        self._leave("exhausted")
-
-    def _timeout(self) -> None:
-        node = self.node
-        if node.kind == "collect" and self.digits and not self.confirming:
-            self._finish_entry(node)
-        elif node.kind == "survey":
-            self._emit(NoInput(self._rel, node.id, 1))
-            self._answer(node, None)  # a caller who does not answer is not asked again
-        else:
-            self._failed(node, None)
-
-    # -- surveys -------------------------------------------------------------------------------------
-
-    def _ask(self, node: CompiledNode) -> None:
-        question = node.spec.questions[self.question]
-        self._play(node.id, f"question.{question.id}", question.prompt)
-        assert node.settings is not None
-        self._arm(node.settings.timeout)
-
-    def _survey_key(self, node: CompiledNode, key: str) -> None:
-        question = node.spec.questions[self.question]
-        if key in question.answers:
-            self._answer(node, question.answers[key])
-        elif key == (node.settings.keys.repeat if node.settings else None):
-            self._ask(node)
-        else:
-            self.no_match += 1
-            self._emit(NoMatch(self._rel, node.id, key, self.no_match))
-            if self.no_match >= 2:
-                self._answer(node, None)
-            else:
-                assert node.settings is not None
-                self._play(node.id, "no_match.1", node.settings.no_match_reprompts[0])
-                self._ask(node)
-
-    def _answer(self, node: CompiledNode, answer: Any) -> None:
-        question = node.spec.questions[self.question]
-        self._emit(SurveyAnswered(self._rel, node.id, question.id, answer))
-        if answer is not None:
-            self._set(f"survey.{question.id}", answer)
-        self.question += 1
-        self.no_match = 0
-        self.deadline = None
-        if self.question < len(node.spec.questions):
-            self._ask(node)
-            return
-        if node.spec.thanks is not None:
-            self._play(node.id, "thanks", node.spec.thanks)
-        if "next" in self.engine.outgoing[node.id]:
-            self._leave("next")
-        else:
-            self._end("completed")
-
-    # -- moving --------------------------------------------------------------------------------------
-
     def _can_go_back(self) -> bool:
         return len(self.history) >= 2 and f"back:{self.history[-2]}" in self.engine.outgoing[self.state]
 
@@ -568,79 +284,3 @@ class Call:
             if evaluate(case.when, ctx):
                 return f"case:{i}"
         return "default" if node.spec.default is not None else None
-
-    def _end(self, reason: str) -> None:
-        self.deadline = None
-        self.status = ENDED
-        self.end_reason = reason
-        self._emit(HungUp(self._after_speech(), self.state, reason))
-
-    def _over_reason(self) -> str:
-        if self.status == QUEUED:
-            return f"been handed to queue {self.queue!r}"
-        if self.status == TRANSFERRED:
-            return "been transferred"
-        return f"ended ({self.end_reason})"
-
-    # -- output --------------------------------------------------------------------------------------
-
-    def _play_node_prompt(self, node: CompiledNode, role: str) -> None:
-        spec = node.spec
-        text = getattr(spec, role, None)
-        if text is None:
-            role, text = "prompt", spec.prompt
-        self.heard.add(node.id)
-        self._play(node.id, role, text)
-
-    def _play_optional(self, node: CompiledNode) -> None:
-        if node.spec.prompt is not None:
-            self._play(node.id, "prompt", node.spec.prompt)
-
-    def _play(self, node_id: str, role: str, text: Text, extra: dict[str, Any] | None = None) -> None:
-        language = self.variables["language"]
-        values = {**self.variables, **extra} if extra else self.variables
-        spoken = fill(pick(text, language, self.menu.default_language), values)
-        prompt_id = f"{node_id}.{role}"
-        begins = self._t
-        if self.speech is not None:
-            begins = self._quiet_at()
-            self.speaking_until = begins + self.speech(spoken, language, prompt_id)
-        self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language))
-
-    def _set(self, name: str, value: Any) -> None:
-        variables = self.variables
-        if name not in variables or variables[name] != value:
-            self._changes += 1
-        variables[name] = value
-        self._emit(VariableSet(self._rel, self.state, name, value))
-
-    def _arm(self, seconds: float) -> None:
-        self.deadline = self._quiet_at() + seconds
-
-    def _quiet_at(self) -> float:
-        """When the line falls quiet after the input being handled: what is queued has been said."""
-        return max(self._t, self.speaking_until)
-
-    def _after_speech(self) -> float:
-        """The same, from the start of the call: the `at` of what happens once the caller has heard it out."""
-        return self._quiet_at() - self.started_at
-
-    def _stamp(self, t: float) -> None:
-        self._t = t
-        self._rel = t - self.started_at
-
-    def _emit(self, event: CallEvent) -> None:
-        """Publish now, or, when something before it has not happened yet, right after that."""
-        pending = self._pending
-        if pending:
-            event.at = max(event.at, pending[-1].at)
-        if event.at > self._rel + 1e-9 or pending:
-            pending.append(event)
-        else:
-            self._publish(event)
-
-    def _publish(self, event: CallEvent) -> None:
-        if self.keep_transcript:
-            self.transcript.append(event)
-        for listener in self.listeners:
-            listener(event)
