@@ -42,9 +42,8 @@ from ivr.menu.loader import load_menu
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
-from ivr.source.atomic import write_atomic
 from ivr.source.diagnostics import IvrError
-from ivr.tui.crash import CrashReport
+from ivr.tui.designer import DesignerActions
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.voice.speaker import Speaker
@@ -62,7 +61,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(CrashReport):
+class IvrApp(DesignerActions):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
@@ -281,30 +280,6 @@ class IvrApp(CrashReport):
         except CallOver:
             self.bell()
 
-    def action_save_script(self) -> None:
-        """Save the call so far as a script (keys, silences, and what was heard as expectations)."""
-        if self.tape is None or self.call is None:
-            self.notify("Make a call first (C), then save it as a script (S).")
-            return
-        target = self.record_dir / f"recorded-{datetime.now():%Y%m%d-%H%M%S}.call.yaml"
-        caller = {"number": self.caller.number}
-        if self.caller.language:
-            caller["language"] = self.caller.language
-        if self.caller.tier:
-            caller["tier"] = self.caller.tier
-        start = self.clock.wall(self.call.started_at).astimezone(self.menu.timezone)
-        text = self.tape.script(self.menu_path, target, caller, start)
-        try:
-            self.record_dir.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                raise FileExistsError(f"{target} exists")
-            write_atomic(target, text)
-        except OSError as exc:
-            self.notify(f"Cannot save the script: {exc}", severity="error", timeout=10)
-            return
-        self.saved_scripts.append(target)
-        self.notify(f"Saved {target}; replay it with `ivr replay {target}`.")
-
     @on(Button.Pressed, ".key")
     def _keypad(self, event: Button.Pressed) -> None:
         self.action_key(str(event.button.label))
@@ -400,44 +375,6 @@ class IvrApp(CrashReport):
         self.speed = speed
         self.paused = False
         self._update_title()
-
-    def _source_stamps(self) -> dict[Path, float]:
-        stamps = {}
-        for source in self.menu.sources:
-            path = Path(source.path)
-            try:
-                stamps[path] = path.stat().st_mtime
-            except OSError:
-                stamps[path] = 0.0
-        return stamps
-
-    def _check_reload(self) -> None:
-        if self._source_stamps() != self._stamps:
-            self.action_reload()
-
-    def action_reload(self) -> None:
-        """Load the menu file again; on errors, show them and keep running the last good menu."""
-        self._stamps = self._source_stamps()
-        errors = self.query_one("#errors", Static)
-        try:
-            menu = load_menu(self.menu_path)
-        except IvrError as exc:
-            errors.update(Text(str(exc), style="red"))
-            errors.add_class("-shown")
-            self.notify("The menu has errors; still running the last good one.", severity="error")
-            return
-        errors.remove_class("-shown")
-        errors.update("")
-        self.menu = menu
-        self._stamps = self._source_stamps()
-        if self.call is not None and not self.call.ended:
-            self.action_hang_up()
-        self.live = None
-        self._build_line()
-        self.query_one(MenuMap).rebuild(menu)
-        self.query_one(Phone).show_status("Menu reloaded. Press C to call.")
-        self.notify(f"Reloaded {menu.path}: {len(menu.nodes)} nodes.")
-        self._refresh_floor()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
