@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ivr.source.diagnostics import IvrError
-from ivr.source.reader import MAX_FILE_BYTES, read_yaml
+from ivr.source.raw_text import MAX_FILE_BYTES
+from ivr.source.reader import read_yaml
 
 
 def problems(path: Path) -> list[str]:
