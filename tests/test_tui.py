@@ -396,3 +396,49 @@ def test_ivr_run_exits_non_zero_with_one_line_when_the_app_crashes(
     said = capsys.readouterr().err.strip()
     assert said.startswith("ivr stopped on an unexpected error (KeyError: 0)") and "\n" not in said
     assert "crash-" in said and "Traceback" not in said
+
+
+async def test_a_long_prompt_says_there_is_more_and_a_short_one_does_not() -> None:
+    """Issue 15: the prompt box was a fixed 4 lines; the main menu lost "press 0 ... press 9" with no hint."""
+    for size, hinted in (((80, 24), True), ((160, 48), False)):
+        tui = app()
+        async with tui.run_test(size=size) as pilot:
+            await pilot.press("c", "1")
+            listen(tui)
+            await pilot.pause()
+            await pilot.pause()
+            prompt = tui.query_one("#prompt", Static)
+            assert "To hear these options again, press 9" in prompt_text(tui)
+            assert (prompt.border_subtitle == "more ↓ scroll") is hinted, size
+            log = tui.query_one("#transcript", RichLog)
+            assert log.content_region.height >= 5, size  # the transcript keeps lines a class can read
+
+
+async def test_the_floor_tables_keep_every_column_at_80x24() -> None:
+    """Issue 15: at 80x24 "available" was cut to "availa" and the "with" column was gone."""
+    tui = app()
+    async with tui.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for table_id in ("#agents", "#waiting"):
+            table = tui.query_one(table_id, DataTable)
+            needed = sum(column.get_render_width(table) for column in table.columns.values())
+            assert needed <= table.content_region.width, (table_id, needed, table.content_region.width)
+
+
+async def test_projector_mode_shows_one_panel_at_a_time_and_capitals_work() -> None:
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("C")  # as the docs write it
+        await pilot.pause()
+        assert tui.call is not None
+        shown = []
+        for _ in range(4):
+            await pilot.press("v")
+            await pilot.pause()
+            maximized = tui.screen.maximized
+            shown.append(maximized.id if maximized is not None else None)
+        assert shown == ["phone", "map", "floor", None]
+        before = tui.paused
+        await pilot.press("P")
+        await pilot.pause()
+        assert tui.paused is not before

@@ -43,12 +43,14 @@ from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
 from ivr.source.diagnostics import IvrError
-from ivr.tui.designer import DesignerActions
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
+from ivr.tui.views import PANELS, PanelViews
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
+TALL = 32  # below it the phone closes up its margins
 TICK = 0.1  # wall seconds between clock steps
 SPEEDS = (1, 10, 60)
 
@@ -61,20 +63,21 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(DesignerActions):
+class IvrApp(PanelViews):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("c", "call", "Call"),
-        Binding("h", "hang_up", "Hang up"),
-        Binding("p", "pause", "Pause"),
+        Binding("c,C", "call", "Call"),
+        Binding("h,H", "hang_up", "Hang up"),
+        Binding("p,P", "pause", "Pause"),
+        Binding("v,V", "next_view", "View"),
         Binding("f1", "speed(1)", "x1"),
         Binding("f2", "speed(10)", "x10"),
         Binding("f3", "speed(60)", "x60"),
-        Binding("r", "reload", "Reload", show=False),
-        Binding("s", "save_script", "Save as script"),
+        Binding("r,R", "reload", "Reload", show=False),
+        Binding("s,S", "save_script", "Script"),
         *(Binding(k, f"key('{k}')", k, show=False) for k in "0123456789"),
         Binding("asterisk", "key('*')", "*", show=False),
         Binding("number_sign", "key('#')", "#", show=False),
@@ -185,6 +188,8 @@ class IvrApp(DesignerActions):
     def _fit(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
+        self.set_class(width < WIDE, "-narrow")
+        self.set_class(height < TALL, "-short")
         if small:
             self.query_one("#too-small", Static).update(
                 Text(
@@ -386,9 +391,16 @@ class IvrApp(DesignerActions):
                 f"Time x{speed}", f"Run the simulated clock {speed} times real time", self._speed(speed)
             )
         yield SystemCommand("Reload the menu", "Read the menu file again", self.action_reload)
+        yield SystemCommand("Save the call as a script", "Keys, silences and what was heard", self.action_save_script)
+        for panel in PANELS:
+            yield SystemCommand(f"Show the {panel[1:]} full screen", "Projector mode; V steps on", self._alone(panel))
+        yield SystemCommand("Show every panel", "Leave projector mode", self._alone(None))
 
     def _speed(self, speed: int) -> Any:
         return lambda: self.action_speed(speed)
+
+    def _alone(self, panel: str | None) -> Any:
+        return lambda: self.show_alone(panel)
 
 
 __all__ = ["KEYPAD", "CallEventMessage", "IvrApp", "key_id"]

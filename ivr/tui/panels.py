@@ -28,11 +28,25 @@ def _rtl(language: str) -> bool:
     return language in ("ur", "ar", "fa", "he", "ps", "sd")
 
 
+class PromptBox(Static):
+    """What the line is saying. A prompt longer than the box scrolls, and its border says so."""
+
+    def on_resize(self) -> None:
+        self.hint_more()
+
+    def hint_more(self) -> None:
+        region = self.content_region
+        lines = self.get_content_height(region.size, region.size, region.width)
+        self.border_subtitle = "more ↓ scroll" if lines > region.height else ""
+
+
 class Phone(Vertical):
     """The caller's side: what the line is saying, a keypad, and the transcript of the call."""
 
+    ALLOW_MAXIMIZE = True  # projector mode (V)
+
     def compose(self) -> ComposeResult:
-        yield Static("Press C to call.", id="prompt")
+        yield PromptBox("Press C to call.", id="prompt")
         with Grid(id="keypad"):
             for key in KEYPAD:
                 yield Button(key, id=key_id(key), classes="key")
@@ -43,10 +57,16 @@ class Phone(Vertical):
 
     def show_prompt(self, event: PromptPlayed) -> None:
         text = Text(event.text, justify="right" if _rtl(event.language) else "left")
-        self.query_one("#prompt", Static).update(text)
+        self._show(text)
 
     def show_status(self, message: str) -> None:
-        self.query_one("#prompt", Static).update(Text(message, style="italic"))
+        self._show(Text(message, style="italic"))
+
+    def _show(self, text: Text) -> None:
+        prompt = self.query_one("#prompt", PromptBox)
+        prompt.update(text)
+        prompt.scroll_home(animate=False)
+        self.call_after_refresh(prompt.hint_more)
 
     def log_event(self, event: CallEvent) -> None:
         self.query_one("#transcript", RichLog).write(describe(event))
@@ -57,6 +77,8 @@ class Phone(Vertical):
 
 class MenuMap(Tree[str]):
     """The menu as a tree from its start node; the current node is highlighted and the path taken marked."""
+
+    ALLOW_MAXIMIZE = True  # projector mode (V)
 
     def __init__(self, menu: Menu) -> None:
         super().__init__(menu.name, data=menu.start, id="map")
@@ -129,6 +151,8 @@ class MenuMap(Tree[str]):
 
 class FloorView(Vertical):
     """Agents and their states, waiting callers with their waits, and the figures so far."""
+
+    ALLOW_MAXIMIZE = True  # projector mode (V)
 
     def compose(self) -> ComposeResult:
         yield Static(id="figures")
