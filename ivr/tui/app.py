@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, Tree
 
 from ivr.call.clock import SimClock
@@ -45,14 +44,13 @@ from ivr.replay.record import Recorder
 from ivr.source.diagnostics import IvrError
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
-from ivr.tui.views import PANELS, PanelViews
+from ivr.tui.views import PanelViews
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
 TALL = 32  # below it the phone closes up its margins
 TICK = 0.1  # wall seconds between clock steps
-SPEEDS = (1, 10, 60)
 
 
 class CallEventMessage(Message):
@@ -380,27 +378,6 @@ class IvrApp(PanelViews):
         self.speed = speed
         self.paused = False
         self._update_title()
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Call the line", "Place a call on the menu", self.action_call)
-        yield SystemCommand("Hang up", "End the current call", self.action_hang_up)
-        yield SystemCommand("Pause or resume time", "Stop or start the simulated clock", self.action_pause)
-        for speed in SPEEDS:
-            yield SystemCommand(
-                f"Time x{speed}", f"Run the simulated clock {speed} times real time", self._speed(speed)
-            )
-        yield SystemCommand("Reload the menu", "Read the menu file again", self.action_reload)
-        yield SystemCommand("Save the call as a script", "Keys, silences and what was heard", self.action_save_script)
-        for panel in PANELS:
-            yield SystemCommand(f"Show the {panel[1:]} full screen", "Projector mode; V steps on", self._alone(panel))
-        yield SystemCommand("Show every panel", "Leave projector mode", self._alone(None))
-
-    def _speed(self, speed: int) -> Any:
-        return lambda: self.action_speed(speed)
-
-    def _alone(self, panel: str | None) -> Any:
-        return lambda: self.show_alone(panel)
 
 
 __all__ = ["KEYPAD", "CallEventMessage", "IvrApp", "key_id"]

@@ -1,11 +1,17 @@
-"""Projector mode: one panel at a time, full screen (the phone, the menu map, the floor), and back."""
+"""Projector mode (one panel at a time, full screen, and back) and the command palette's entries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import SystemCommand
+from textual.screen import Screen
 from textual.widget import Widget
 
 from ivr.tui.designer import DesignerActions
 
+SPEEDS = (1, 10, 60)  # clock speeds: F1, F2, F3
 PANELS = ("#phone", "#map", "#floor")  # the order V steps through them; after the last, all three again
 
 
@@ -13,6 +19,16 @@ class PanelViews(DesignerActions):
     """V shows one panel full screen, then the next, then all three; part of :class:`ivr.tui.app.IvrApp`."""
 
     shown_alone: str | None = None
+
+    # Provided by the app.
+    def action_call(self) -> None:
+        raise NotImplementedError
+
+    def action_pause(self) -> None:
+        raise NotImplementedError
+
+    def action_speed(self, speed: int) -> None:
+        raise NotImplementedError
 
     def action_next_view(self) -> None:
         """Show the next panel full screen, or all three after the last one."""
@@ -31,3 +47,24 @@ class PanelViews(DesignerActions):
             self.sub_title = f"{panel[1:]} full screen · V for the next"
         else:
             self.sub_title = ""
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Call the line", "Place a call on the menu", self.action_call)
+        yield SystemCommand("Hang up", "End the current call", self.action_hang_up)
+        yield SystemCommand("Pause or resume time", "Stop or start the simulated clock", self.action_pause)
+        for speed in SPEEDS:
+            yield SystemCommand(
+                f"Time x{speed}", f"Run the simulated clock {speed} times real time", self._speed(speed)
+            )
+        yield SystemCommand("Reload the menu", "Read the menu file again", self.action_reload)
+        yield SystemCommand("Save the call as a script", "Keys, silences and what was heard", self.action_save_script)
+        for panel in PANELS:
+            yield SystemCommand(f"Show the {panel[1:]} full screen", "Projector mode; V steps on", self._alone(panel))
+        yield SystemCommand("Show every panel", "Leave projector mode", self._alone(None))
+
+    def _speed(self, speed: int) -> Any:
+        return lambda: self.action_speed(speed)
+
+    def _alone(self, panel: str | None) -> Any:
+        return lambda: self.show_alone(panel)
