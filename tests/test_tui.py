@@ -442,3 +442,19 @@ async def test_projector_mode_shows_one_panel_at_a_time_and_capitals_work() -> N
         await pilot.press("P")
         await pilot.pause()
         assert tui.paused is not before
+
+
+async def test_the_floor_shows_each_queue_against_its_own_target() -> None:
+    """Issue 15: the headline read "SL - of 95%", a call-weighted mix of targets with different thresholds,
+    and a red "SL 0%" before anyone could be answered."""
+    tui = app(traffic=True)
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        figures = str(tui.query_one("#figures", Static).render())
+        assert "No calls offered yet" in figures and "0%" not in figures
+        tui.advance(1800)
+        await pilot.pause(0.3)
+        figures = str(tui.query_one("#figures", Static).render())
+        assert "billing" in figures and "(target 80% in 60 s)" in figures  # the menu: billing is 80/60
+        assert "(target 90% in 120 s)" in figures  # other queues keep their own target
+        assert "of 95%" not in figures

@@ -132,3 +132,4 @@ class Floor:
     agents: list[AgentView]
     waiting: list[WaitingView]
     totals: list[Row]
+    targets: dict[str, tuple[float, float]] = field(default_factory=dict)  # queue -> (share, within seconds)

@@ -101,7 +101,8 @@ class WaitingCallers(Accounting):
             for c in q.waiting
             if c.state == WAITING and c.queue is q
         ]
-        return Floor(self.now, agents, waiting, self.total_rows())
+        targets = {name: (q.sl_fraction, q.sl_seconds) for name, q in self.queues.items()}
+        return Floor(self.now, agents, waiting, self.total_rows(), targets)
 
     def _patience_over(self, contact: Contact) -> None:
         if contact.state == WAITING and not contact.callback and contact.patience_at <= self.now:

@@ -188,18 +188,7 @@ class FloorView(Vertical):
             waiting.add_row(Text(name, style=style), caller.queue, Text(f"{caller.wait:.0f} s", style=style))
         total = floor.totals[-1]
         sl = total.service_level
-        colour = "green" if total.met else "red" if total.met is not None else "dim"
-        figures = Text.assemble(
-            ("SL ", "bold"),
-            (f"{sl * 100:.0f}%" if sl is not None else "–", colour),
-            f" of {total.service_level_target * 100:.0f}%  ",
-            ("ASA ", "bold"),
-            f"{total.asa:.0f}s  " if total.asa is not None else "–  ",
-            ("aband ", "bold"),
-            f"{total.abandoned}/{total.offered}  ",
-            ("occ ", "bold"),
-            f"{total.occupancy * 100:.0f}%" if total.occupancy is not None else "–",
-        )
+        figures = queue_figures(floor, 2 if self.app.has_class("-short") else MAX_QUEUE_LINES)
         if live_place is not None:
             figures.append(f"\nyou: number {live_place[0]}, about {live_place[1]:.0f} s", style="bold magenta")
         self.query_one("#figures", Static).update(figures)
@@ -209,3 +198,40 @@ class FloorView(Vertical):
         self.queue_history.append(float(len(floor.waiting)))
         # an all-zero history would draw as full bars; nobody waiting is drawn as nothing
         self.query_one("#queue-trend", Sparkline).data = list(self.queue_history) if any(self.queue_history) else []
+
+
+MAX_QUEUE_LINES = 5  # queue lines above the tables; the busiest first
+
+
+def queue_figures(floor: Floor, limit: int = MAX_QUEUE_LINES) -> Text:
+    """One line a queue with calls, as a trainer explains it: "billing  SL 82% (target 80% in 60 s)",
+    waiting, longest wait, ASA, abandons; green when the target is met, red when missed. Before any call
+    is offered it says so, instead of a red 0 %."""
+    waiting: dict[str, list[float]] = {}
+    for caller in floor.waiting:
+        waiting.setdefault(caller.queue, []).append(caller.wait)
+    rows = [r for r in floor.totals[:-1] if r.offered or r.queue in waiting]
+    total = floor.totals[-1]
+    text = Text()
+    if not rows:
+        text.append("No calls offered yet.", style="dim")
+    rows.sort(key=lambda r: (-len(waiting.get(r.queue, ())), -r.offered))
+    width = max((len(r.queue) for r in rows[:limit]), default=0)
+    for i, row in enumerate(rows[:limit]):
+        share, seconds = floor.targets.get(row.queue, (row.service_level_target, 0.0))
+        colour = "green" if row.met else "red" if row.met is not None else "dim"
+        queued = waiting.get(row.queue, [])
+        text.append("\n" if i else "")
+        text.append(f"{row.queue:<{width}}  ", style="bold")
+        text.append("SL " + (f"{row.service_level * 100:.0f}%" if row.service_level is not None else "–"), colour)
+        text.append(f" (target {share * 100:.0f}% in {seconds:.0f} s)", style="dim")
+        text.append(f"  waiting {len(queued)}")
+        if queued:
+            text.append(f", longest {max(queued):.0f} s")
+        text.append("  ASA " + (f"{row.asa:.0f} s" if row.asa is not None else "–"))
+        text.append(f"  aband {row.abandoned}/{row.offered}")
+    if len(rows) > limit:
+        text.append(f"\n+{len(rows) - limit} more queues with calls (V: the floor full screen)", style="dim")
+    occupancy = f"{total.occupancy * 100:.0f}%" if total.occupancy is not None else "–"
+    text.append(f"\nall queues: {total.answered}/{total.offered} answered, occupancy {occupancy}", style="dim")
+    return text
