@@ -191,6 +191,8 @@ def keys_then_listen(*keys: str) -> object:
         await pilot.press(*keys)  # type: ignore[attr-defined]
         listen(pilot.app)  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.wait_for_scheduled_animations()  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]  # the prompt's "more" hint follows its layout
 
     return run
 
