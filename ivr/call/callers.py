@@ -17,7 +17,7 @@ from ivr.call.clock import SimClock
 from ivr.call.engine import Caller, Engine
 from ivr.call.events import CallEvent, KeyPressed, NodeEntered
 from ivr.call.pacing import READING, Pacing
-from ivr.call.session import Call, CallStatus
+from ivr.call.session import ACTIVE, QUEUED, TRANSFERRED, Call
 from ivr.contact.participants import Arrival
 from ivr.menu.luhn import luhn_check_digit
 from ivr.source import patterns
@@ -55,7 +55,7 @@ def act(call: Call, actions: list[str], silence: Callable[[], None]) -> None:
     when the call leaves the node it was at."""
     node = call.node
     for action in actions:
-        if call.status != CallStatus.ACTIVE or call.node is not node:
+        if call.status != ACTIVE or call.node is not node:
             break
         if action == "hangup":
             call.hang_up()
@@ -91,7 +91,7 @@ class MenuWalker:
         clock = SimClock(self.epoch + timedelta(seconds=t))
         call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False, speech=self.pacing)
         for _ in range(MAX_STEPS):
-            if call.status != CallStatus.ACTIVE:
+            if call.status != ACTIVE:
                 break
             self._step(call)
         else:
@@ -105,9 +105,9 @@ class MenuWalker:
             "variables": {k: v for k, v in call.variables.items() if not k.startswith("caller.")},
             "end_reason": call.end_reason,
         }
-        if call.status == CallStatus.QUEUED:
+        if call.status == QUEUED:
             return Arrival(t, call.queue, delay, data)
-        outcome = "transferred" if call.status == CallStatus.TRANSFERRED else f"ended: {call.end_reason}"
+        outcome = "transferred" if call.status == TRANSFERRED else f"ended: {call.end_reason}"
         return Arrival(t, None, delay, data, outcome)
 
     def _step(self, call: Call) -> None:

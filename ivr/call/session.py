@@ -218,7 +218,7 @@ class Call(CallInput):
         variables and a clock that has not moved), so the call ends as ``loop`` there, not a thousand
         prompts later."""
         passed: dict[str, int] = {}  # node -> how many variable changes the call had made when it was met
-        states: set[tuple[str, str]] = set()
+        states: set[tuple[str, str]] | None = None  # (node, variables), once some node comes round again
         for _ in range(MAX_STEPS_PER_INPUT):
             node = self.node
             met = passed.get(node.id)
@@ -226,7 +226,9 @@ class Call(CallInput):
                 if met == self._changes:
                     break
                 state = (node.id, repr(sorted(self.variables.items(), key=lambda item: item[0])))
-                if state in states:
+                if states is None:
+                    states = set()
+                elif state in states:
                     break
                 states.add(state)
             passed[node.id] = self._changes
