@@ -247,3 +247,12 @@ def test_script_schema_validates_the_bundled_scripts() -> None:
     for path in (ROOT / "scripts").rglob("*.call.yaml"):
         document = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
         jsonschema.validate(document, schema)
+
+
+def test_an_exact_position_reads_as_one_number() -> None:
+    """Issue 15: the demo checked "position between 3 and 3"."""
+    from ivr.replay.model import Bounds
+
+    assert Bounds(min=3, max=3).describe() == "3"
+    assert Bounds(min=2, max=4).describe() == "between 2 and 4"
+    assert Bounds(min=2).describe() == "at least 2"

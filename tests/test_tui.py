@@ -460,3 +460,31 @@ async def test_the_floor_shows_each_queue_against_its_own_target() -> None:
         assert "billing" in figures and "(target 80% in 60 s)" in figures  # the menu: billing is 80/60
         assert "(target 90% in 120 s)" in figures  # other queues keep their own target
         assert "of 95%" not in figures
+
+
+async def test_the_map_shows_a_prompt_with_its_variables_by_name_or_filled() -> None:
+    """Issue 15: the prompt under the map showed raw `{account_number|digits}`."""
+    from ivr.tui.panels import MenuMap
+
+    tui = app()
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        menu_map = tui.query_one(MenuMap)
+        menu_map.move_cursor(menu_map.nodes_by_id["billing_queue"][0])  # the cursor on the node, as by arrow keys
+        await pilot.pause()
+        shown = str(tui.query_one("#node-prompt", Static).render())
+        assert "‹account_number›" in shown and "{" not in shown
+        filled = menu_map.prompt_of("billing_queue", "en", {"account_number": "1234567897"})
+        assert "account 1 2 3 4 5 6 7 8 9 7 with you" in filled  # during a call: the call's value
+
+
+async def test_the_screenshot_goes_to_a_named_folder_and_says_where(tmp_path: Path) -> None:
+    """Issue 15: the palette's Screenshot failed when ~/Downloads was missing and said no path."""
+    tui = app(record_dir=tmp_path)
+    async with tui.run_test(size=(100, 32), notifications=True) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        (svg,) = (tmp_path / "screenshots").glob("*.svg")
+        assert "<svg" in svg.read_text(encoding="utf-8")
+        toasts = [str(t.render()) for t in tui.screen.query("Toast")]
+        assert any(str(svg) in t.replace("\n", "") for t in toasts), toasts

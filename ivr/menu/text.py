@@ -22,8 +22,9 @@ def pick(text: Mapping[str, str], language: str, fallback: str) -> str:
     return next(iter(text.values()), "")
 
 
-def fill(template: str, variables: Mapping[str, Any]) -> str:
-    """Replace ``{name}`` placeholders; an unknown name becomes empty (lint reports it beforehand)."""
+def fill(template: str, variables: Mapping[str, Any], unknown: str | None = None) -> str:
+    """Replace ``{name}`` placeholders; an unknown name becomes empty (lint reports it beforehand), or,
+    with ``unknown`` (such as ``"‹{}›"``), shows its name in that form (for a designer reading the map)."""
     if "{" not in template and "}" not in template:
         return template
 
@@ -33,7 +34,10 @@ def fill(template: str, variables: Mapping[str, Any]) -> str:
             return "{"
         if whole == "}}":
             return "}"
-        value = variables.get(match.group(1), "")
+        name = match.group(1)
+        if unknown is not None and variables.get(name) is None:
+            return unknown.format(name)
+        value = variables.get(name, "")
         text = "" if value is None else str(value)
         if match.group(2) == "digits":  # read one by one: "REF-0012" -> "R E F 0 0 1 2"
             text = " ".join(ch for ch in text if ch.isalnum())

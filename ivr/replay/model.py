@@ -100,6 +100,8 @@ class Bounds(Strict):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
     def describe(self) -> str:
+        if self.min is not None and self.min == self.max:
+            return f"{self.min:g}"  # `position: 3` reads "position 3", not "between 3 and 3"
         if self.min is not None and self.max is not None:
             return f"between {self.min:g} and {self.max:g}"
         return f"at least {self.min:g}" if self.min is not None else f"at most {self.max:g}"

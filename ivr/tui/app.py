@@ -76,6 +76,7 @@ class IvrApp(PanelViews):
         Binding("f3", "speed(60)", "x60"),
         Binding("r,R", "reload", "Reload", show=False),
         Binding("s,S", "save_script", "Script"),
+        Binding("f12", "save_screenshot", "Screenshot", show=False),
         *(Binding(k, f"key('{k}')", k, show=False) for k in "0123456789"),
         Binding("asterisk", "key('*')", "*", show=False),
         Binding("number_sign", "key('#')", "#", show=False),
@@ -365,7 +366,8 @@ class IvrApp(PanelViews):
         if node_id is None or node_id not in self.menu.nodes:
             return
         language = self.call.language if self.call is not None else self.menu.default_language
-        prompt = self.query_one(MenuMap).prompt_of(node_id, language)
+        variables = self.call.variables if self.call is not None else None
+        prompt = self.query_one(MenuMap).prompt_of(node_id, language, variables)
         self.query_one("#node-prompt", Static).update(Text.assemble((f"{node_id}: ", "bold"), prompt))
 
     # -- time and reload -----------------------------------------------------------------------------

@@ -110,3 +110,17 @@ class DesignerActions(CrashReport):
         self.query_one(Phone).show_status("Menu reloaded. Press C to call.")
         self.notify(f"Reloaded {menu.path}: {len(menu.nodes)} nodes.")
         self._refresh_floor()
+
+    def action_save_screenshot(self) -> None:
+        """An SVG of the screen in ``screenshots/`` beside the saved scripts; the path is told either way."""
+        if self.is_web:  # in a browser (ivr serve) the browser downloads it
+            self.deliver_screenshot()
+            return
+        folder = self.record_dir / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"Cannot save a screenshot in {folder}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Saved the screen as {path}", title="Screenshot")

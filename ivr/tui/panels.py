@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +15,7 @@ from textual.widgets.tree import TreeNode
 from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
 from ivr.contact.participants import Floor
 from ivr.menu.compiled import Menu
-from ivr.menu.text import pick
+from ivr.menu.text import fill, pick
 from ivr.render.transcript import describe
 
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
@@ -143,10 +145,13 @@ class MenuMap(Tree[str]):
                     via = item.label.plain.split(" → ", 1)[0]
                 item.set_label(self._label(node_id, via))
 
-    def prompt_of(self, node_id: str, language: str) -> str:
+    def prompt_of(self, node_id: str, language: str, variables: Mapping[str, Any] | None = None) -> str:
+        """The node's prompt, with the call's variables filled in and the others shown by name: ‹name›."""
         spec = self.menu.nodes[node_id].spec
         text = getattr(spec, "prompt", None)
-        return pick(text, language, self.menu.default_language) if text else f"({self.menu.nodes[node_id].kind})"
+        if not text:
+            return f"({self.menu.nodes[node_id].kind})"
+        return fill(pick(text, language, self.menu.default_language), variables or {}, unknown="‹{}›")
 
 
 class FloorView(Vertical):

@@ -49,7 +49,12 @@ class PanelViews(DesignerActions):
             self.sub_title = ""
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # Textual's writes to ~/Downloads, which may not exist
+                yield command
+        yield SystemCommand(
+            "Screenshot", "Save an SVG of the screen in screenshots/ (F12)", self.action_save_screenshot
+        )
         yield SystemCommand("Call the line", "Place a call on the menu", self.action_call)
         yield SystemCommand("Hang up", "End the current call", self.action_hang_up)
         yield SystemCommand("Pause or resume time", "Stop or start the simulated clock", self.action_pause)
