@@ -121,7 +121,8 @@ async def test_the_floor_shows_the_live_caller() -> None:
         await pilot.pause()
         agents = tui.query_one("#agents", DataTable)
         rows = [agents.get_row_at(i) for i in range(agents.row_count)]
-        assert any(str(row[2]) == "you" for row in rows)
+        with_column = [str(c.label) for c in agents.columns.values()].index("with")
+        assert any(str(row[with_column]) == "you" for row in rows)
         assert "answers after" in transcript(tui)
 
 
@@ -488,3 +489,15 @@ async def test_the_screenshot_goes_to_a_named_folder_and_says_where(tmp_path: Pa
         assert "<svg" in svg.read_text(encoding="utf-8")
         toasts = [str(t.render()) for t in tui.screen.query("Toast")]
         assert any(str(svg) in t.replace("\n", "") for t in toasts), toasts
+
+
+async def test_agents_show_how_long_they_have_been_in_their_state() -> None:
+    tui = app(traffic=True)
+    async with tui.run_test(size=(160, 48)) as pilot:
+        tui.advance(600)
+        await pilot.pause(0.3)
+        table = tui.query_one("#agents", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["agent", "state", "for", "with"]
+        spans = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert spans and all(s.endswith((" s", " m", " h")) for s in spans)
+        assert any(s.endswith(" m") for s in spans)  # someone has been idle or busy for minutes by now

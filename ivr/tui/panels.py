@@ -171,7 +171,7 @@ class FloorView(Vertical):
             yield DataTable(id="waiting", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#agents", DataTable).add_columns("agent", "state", "with")
+        self.query_one("#agents", DataTable).add_columns("agent", "state", "for", "with")
         self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
         self.history: deque[float] = deque(maxlen=120)
         self.queue_history: deque[float] = deque(maxlen=120)
@@ -184,7 +184,8 @@ class FloorView(Vertical):
             who = "" if agent.contact is None else f"#{agent.contact}"
             if agent.contact is not None and agent.contact == live_contact:
                 who = Text("you", style="bold magenta")  # type: ignore[assignment]
-            agents.add_row(agent.name, Text(agent.state, style=colours.get(agent.state, "")), who)
+            state = Text(agent.state, style=colours.get(agent.state, ""))
+            agents.add_row(agent.name, state, Text(_span(floor.at - agent.since), justify="right"), who)
         waiting = self.query_one("#waiting", DataTable)
         waiting.clear()
         for caller in sorted(floor.waiting, key=lambda w: -w.wait):
@@ -240,3 +241,12 @@ def queue_figures(floor: Floor, limit: int = MAX_QUEUE_LINES) -> Text:
     occupancy = f"{total.occupancy * 100:.0f}%" if total.occupancy is not None else "–"
     text.append(f"\nall queues: {total.answered}/{total.offered} answered, occupancy {occupancy}", style="dim")
     return text
+
+
+def _span(seconds: float) -> str:
+    """Time in a state, short enough for a narrow column: "45 s", "3 m", "2 h"."""
+    if seconds < 60:
+        return f"{max(seconds, 0):.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} m"
+    return f"{seconds // 3600:.0f} h"
