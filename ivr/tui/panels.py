@@ -171,7 +171,13 @@ class FloorView(Vertical):
             yield DataTable(id="waiting", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#agents", DataTable).add_columns("agent", "state", "for", "with")
+        agents = self.query_one("#agents", DataTable)
+        # Fixed widths where values change as the floor moves ("available" / "talking", "59 s" / "12 m"),
+        # so that the table does not re-lay itself, and a snapshot does not depend on when it is taken.
+        agents.add_column("agent")
+        agents.add_column("state", width=9)
+        agents.add_column("for", width=4)
+        agents.add_column("with", width=5)
         self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
         self.history: deque[float] = deque(maxlen=120)
         self.queue_history: deque[float] = deque(maxlen=120)
