@@ -440,7 +440,10 @@ async def test_projector_mode_shows_one_panel_at_a_time_and_capitals_work() -> N
             await pilot.pause()
             maximized = tui.screen.maximized
             shown.append(maximized.id if maximized is not None else None)
+            if maximized is not None:
+                assert f"{maximized.id} full screen (V: next)" in tui.sub_title
         assert shown == ["phone", "map", "floor", None]
+        assert "full screen" not in tui.sub_title
         before = tui.paused
         await pilot.press("P")
         await pilot.pause()

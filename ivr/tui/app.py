@@ -236,7 +236,7 @@ class IvrApp(PanelViews):
             state = f"x{self.speed} (x1 while you choose)"
         else:
             state = f"x{self.speed}"
-        self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}"
+        self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}{self.view_note()}"
 
     def _refresh_floor(self) -> None:
         floor_view = self.query_one(FloorView)

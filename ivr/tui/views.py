@@ -30,6 +30,9 @@ class PanelViews(DesignerActions):
     def action_speed(self, speed: int) -> None:
         raise NotImplementedError
 
+    def _update_title(self) -> None:
+        raise NotImplementedError
+
     def action_next_view(self) -> None:
         """Show the next panel full screen, or all three after the last one."""
         order = [None, *PANELS]
@@ -44,9 +47,11 @@ class PanelViews(DesignerActions):
         if panel is not None:
             widget = self.query_one(panel, Widget)
             screen.maximize(widget, container=False)
-            self.sub_title = f"{panel[1:]} full screen · V for the next"
-        else:
-            self.sub_title = ""
+        self._update_title()
+
+    def view_note(self) -> str:
+        """What the title adds in projector mode."""
+        return f" · {self.shown_alone[1:]} full screen (V: next)" if self.shown_alone else ""
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
