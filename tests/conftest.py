@@ -63,6 +63,11 @@ def said(call: Call) -> list[str]:
     return [e.text for e in call.transcript if e.name == "prompt_played"]
 
 
+def toasts(app: object) -> list[str]:
+    """The notifications on screen, as a person reads them: the title (if any), then the message."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]  # type: ignore[attr-defined]
+
+
 def names(call: Call) -> list[str]:
     return [e.name for e in call.transcript]
 

@@ -28,7 +28,7 @@ from ivr.records.store import RecordStore
 from ivr.tui.app import IvrApp
 from ivr.voice import speaker as speaker_module
 from ivr.voice.speaker import Speaker
-from tests.conftest import MENUS, run_ivr
+from tests.conftest import MENUS, run_ivr, toasts
 from tests.support import faulty_tts
 from tests.test_tui import OPEN, app, until
 from tests.test_voice import needs_espeak
@@ -89,11 +89,6 @@ def test_an_engine_that_raises_mid_prompt_is_told_and_the_next_prompt_is_spoken(
     speaker.close()
     assert problems == ["a prompt could not be spoken (RuntimeError: the audio device went away); the call goes on"]
     assert [text for _, text in speaker.spoken] == ["One.", "Two.", "Three."]
-
-
-def toasts(tui: object) -> list[str]:
-    """The notifications on screen, as a person reads them: the title, then the message."""
-    return [str(toast.render()) for toast in tui.screen.query("Toast")]  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, RichLog, Static
 
 from ivr.tui.app import CallEventMessage, IvrApp
 from ivr.tui.panels import MenuMap
-from tests.conftest import MENUS
+from tests.conftest import MENUS, toasts
 
 pytest.importorskip("pytest_textual_snapshot")
 
@@ -490,8 +490,8 @@ async def test_the_screenshot_goes_to_a_named_folder_and_says_where(tmp_path: Pa
         await pilot.pause()
         (svg,) = (tmp_path / "screenshots").glob("*.svg")
         assert "<svg" in svg.read_text(encoding="utf-8")
-        toasts = [str(t.render()) for t in tui.screen.query("Toast")]
-        assert any(str(svg) in t.replace("\n", "") for t in toasts), toasts
+        shown = toasts(tui)
+        assert any(str(svg) in t.replace("\n", "") for t in shown), shown
 
 
 async def test_agents_show_how_long_they_have_been_in_their_state() -> None:

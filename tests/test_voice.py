@@ -13,7 +13,7 @@ import pytest
 from ivr.voice.engine import VoiceUnavailable, open_engine, voice_for
 from ivr.voice.speaker import Speaker
 from ivr.voice.wav import WavWriter
-from tests.conftest import run_ivr
+from tests.conftest import run_ivr, toasts
 
 
 def espeak_available() -> bool:
@@ -149,6 +149,6 @@ async def test_tui_says_once_when_it_cannot_speak() -> None:
         assert tui.call is not None
         tui.advance(tui.call.settled_at() - tui.clock.now())  # the greeting, then the main menu's prompt
         await pilot.pause(0.5)
-        messages = [str(toast.render()) for toast in tui.screen.query("Toast")]  # as shown on screen
+        messages = toasts(tui)  # as shown on screen
         assert sum("running in text mode" in m for m in messages) == 1
         assert "For a complaint" in str(tui.query_one("#prompt").render())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
 
 from ivr.contact import events as ev
 from ivr.contact.accounting import Accounting
@@ -36,10 +35,7 @@ class WaitingCallers(Accounting):
     rng: random.Random
     listeners: list[Callable[[ev.CentreEvent], None]]
 
-    # Provided by the centre, which owns the heap and the joining of queues.
-    def _push(self, when: float, kind: int, obj: Any) -> None:
-        raise NotImplementedError
-
+    # Provided by the centre, which owns the joining of queues (and the heap: see Accounting).
     def _emit(self, event: ev.CentreEvent) -> None:
         for listener in self.listeners:
             listener(event)
