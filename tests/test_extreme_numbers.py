@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import tempfile
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from ivr.call.session import Call
@@ -30,7 +31,8 @@ from tests.test_generated_files import menu_data
 pytestmark = pytest.mark.slow
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-STEPS_PER_HOUR = 400_000  # floor events and call events in one simulated hour; ordinary ones take ~20,000
+FLOOR_STEPS_PER_HOUR = 400_000  # floor events in one simulated hour; ordinary ones take a few thousand
+STEPS_PER_CALL = 20_000  # events one call publishes; a walker's 200 steps of 32 digits stay under 10,000
 
 EXTREME = [0, -1, 0.5, math.nan, math.inf, -math.inf, 1e308, 10**12, 2**63]
 
@@ -100,28 +102,47 @@ class StepLimit(Exception):
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count every floor event handled and every call event published; past the limit, stop with an error."""
-    steps = [0]
+    """Count every floor event handled in the hour, and every event each call publishes; past either limit,
+    stop with an error. Each call is bounded on its own: a simulated caller in a menu loop with no way
+    out walks at most its 200 steps, so an hour of them is bounded by the call rate, not by one total."""
+    floor_steps = [0]
+    per_call: weakref.WeakKeyDictionary[Call, int] = weakref.WeakKeyDictionary()
     handle, publish = Centre._handle, Call._publish
 
-    def tick() -> None:
-        steps[0] += 1
-        if steps[0] > STEPS_PER_HOUR:
-            raise StepLimit(f"more than {STEPS_PER_HOUR:,} steps")
-
     def counted_handle(self: Centre, kind: int, obj: Any) -> None:
-        tick()
+        floor_steps[0] += 1
+        if floor_steps[0] > FLOOR_STEPS_PER_HOUR:
+            raise StepLimit(f"the floor handled more than {FLOOR_STEPS_PER_HOUR:,} events")
         handle(self, kind, obj)
 
     def counted_publish(self: Call, event: Any) -> None:
-        tick()
+        published = per_call[self] = per_call.get(self, 0) + 1
+        if published > STEPS_PER_CALL:
+            raise StepLimit(f"a call published more than {STEPS_PER_CALL:,} events")
         publish(self, event)
 
     monkeypatch.setattr(Centre, "_handle", counted_handle)
     monkeypatch.setattr(Call, "_publish", counted_publish)
-    return steps
+    return floor_steps
 
 
+# Found by this test: every background caller loops in a collect node with `timeout: 0` and no way out,
+# so an hour of 300 calls/h publishes over 600,000 events, each call bounded by its walker's 200 steps.
+LOOPING_COLLECT = {
+    "name": "generated",
+    "start": "n0",
+    "queues": {"billing": {"max_length": 0}},
+    "nodes": {
+        "n0": {"type": "collect", "prompt": "m", "variable": "entry", "min_digits": 4, "max_digits": 11,
+               "next": "n0", "timeout": 0},
+    },
+    "centre": {"handle_time": {"mean": 240}, "patience": {"mean": 20}, "wrap_up": 0,
+               "agents": [{"name": "team0", "count": 8, "skills": {"billing": 1}}],
+               "traffic": {"calls_per_hour": 300}},
+}  # fmt: skip
+
+
+@example(data=LOOPING_COLLECT, seed=999)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=extreme_menu(), seed=st.integers(0, 1000))
 def test_extreme_numbers_are_refused_or_every_call_and_hour_ends(
@@ -145,4 +166,4 @@ def test_extreme_numbers_are_refused_or_every_call_and_hour_ends(
     assert not broken, broken
     counted[0] = 0
     result = simulate(menu, hours=1, seed=seed, start=AT)
-    assert result.calls >= 0 and counted[0] <= STEPS_PER_HOUR
+    assert result.calls >= 0 and counted[0] <= FLOOR_STEPS_PER_HOUR
