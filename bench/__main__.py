@@ -6,7 +6,15 @@ import argparse
 import json
 import sys
 
-from bench import centre_bench, corpus_bench, engine_bench, replay_bench, replay_suite_bench, tui_bench
+from bench import (
+    centre_bench,
+    corpus_bench,
+    engine_bench,
+    floor_bench,
+    replay_bench,
+    replay_suite_bench,
+    tui_bench,
+)
 
 
 def main() -> None:
@@ -17,6 +25,7 @@ def main() -> None:
     results = [
         *engine_bench.run(quick=args.quick),
         *centre_bench.run(quick=args.quick),
+        *floor_bench.run(quick=args.quick),
         *replay_bench.run(quick=args.quick),
         *replay_suite_bench.run(quick=args.quick),
         *tui_bench.run(quick=args.quick),

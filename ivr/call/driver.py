@@ -227,9 +227,8 @@ class LiveCall:
             return  # hung up, or took a callback: the floor goes on without them
         node = call.node
         if isinstance(event, cev.ContactQueued):
-            self._tell_place(
-                node, event.queue, event.position, event.estimated_wait, () if self._moved else ("joined",)
-            )
+            told = event.estimated_wait or 0.0  # always worked out for a live caller
+            self._tell_place(node, event.queue, event.position, told, () if self._moved else ("joined",))
             self._moved = False
         elif isinstance(event, cev.Announcement):
             self._tell_place(node, event.queue, event.position, event.estimated_wait, ("announce", "comfort"))

@@ -54,8 +54,14 @@ class Line:
         self.rng = random.Random()
         self.centre: Centre | None = None
         if menu.centre is not None:
-            listeners = [self._on_floor, *(centre_listeners or [])]
-            self.centre = Centre(menu.centre, menu.queues, seed=seed, listeners=listeners, references=references)
+            self.centre = Centre(
+                menu.centre,
+                menu.queues,
+                seed=seed,
+                listeners=list(centre_listeners or []),
+                references=references,
+                live_listeners=[self._on_floor],
+            )
         self.reset(clock)
 
     def reset(self, clock: SimClock) -> None:

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ivr.contact.metrics import Row, Tally, combine_rows
-from ivr.contact.participants import BREAK, TALKING, WRAP_UP, Agent, Contact, QueueState
+from ivr.contact.participants import Agent, Contact, QueueState
 from ivr.contact.schedule import EventKind
 
 
@@ -22,8 +22,10 @@ class Accounting:
     totals: dict[str, Tally]
     tallies: dict[tuple[str, int], Tally]
     rows: list[Row]
-    _state_since: dict[int, float]
     _occupancy: dict[int, float]
+    _accounted_at: float
+    _n_busy: int
+    _n_staffed: int
     _closed_until: int
     _busy: float
     _staffed: float
@@ -41,17 +43,17 @@ class Accounting:
     def _arrivals_left(self) -> bool:
         raise NotImplementedError
 
-    def _account(self, agent: Agent) -> None:
-        """Add the time since the agent's last change to the busy and staffed totals."""
-        since = self._state_since[id(agent)]
-        spent = self.now - since
-        if agent.state != BREAK:
-            self._staffed += spent
-            self._staffed_total += spent
-            if agent.state in (TALKING, WRAP_UP):
-                self._busy += spent
-                self._busy_total += spent
-        self._state_since[id(agent)] = self.now
+    def _account_floor(self) -> None:
+        """Add the time since the floor last changed to the busy and staffed totals (from the counts of
+        busy and staffed agents, so the cost does not grow with the number of agents)."""
+        spent = self.now - self._accounted_at
+        if spent:
+            busy, staffed = self._n_busy * spent, self._n_staffed * spent
+            self._busy += busy
+            self._busy_total += busy
+            self._staffed += staffed
+            self._staffed_total += staffed
+            self._accounted_at = self.now
 
     # -- internals: intervals ------------------------------------------------------------------------
 
@@ -61,11 +63,18 @@ class Accounting:
     def _next_boundary(self, t: float) -> float:
         return (self._index(t) + 1) * self.interval - self.start_of_day
 
-    def _tally(self, queue: str, t: float) -> Tally:
-        key = (queue, self._index(t))
+    def _tally(self, queue: QueueState, t: float) -> Tally:
+        """The tally of ``queue`` for the interval holding time ``t`` (the current one is kept at hand)."""
+        if queue.tally_from <= t < queue.tally_until:
+            return queue.tally
+        index = self._index(t)
+        key = (queue.name, index)
         tally = self.tallies.get(key)
         if tally is None:
-            tally = self.tallies[key] = Tally(self.queues[queue].sl_seconds)
+            tally = self.tallies[key] = Tally(queue.sl_seconds)
+        queue.tally = tally
+        queue.tally_from = index * self.interval - self.start_of_day
+        queue.tally_until = queue.tally_from + self.interval
         return tally
 
     def _queue_length(self, queue: QueueState, change: int) -> None:
@@ -73,12 +82,12 @@ class Accounting:
         Every interval boundary flushes the integral, so the span never crosses one."""
         now = self.now
         area = queue.length * (now - queue.area_since)
-        self._tally(queue.name, queue.area_since).queue_area += area
-        total = self.totals[queue.name]
+        self._tally(queue, queue.area_since).queue_area += area
+        total = queue.total
         total.queue_area += area
         queue.length += change
         queue.area_since = now
-        tally = self._tally(queue.name, now)
+        tally = self._tally(queue, now)
         if queue.length > tally.max_queue:
             tally.max_queue = queue.length
             total.max_queue = max(total.max_queue, queue.length)
@@ -114,16 +123,14 @@ class Accounting:
 
     def occupancy_total(self) -> float | None:
         """Busy (talking or wrapping up) share of staffed agent time, over the whole run so far."""
-        for agent in self.agents:
-            self._account(agent)
+        self._account_floor()
         return self._busy_total / self._staffed_total if self._staffed_total > 0 else None
 
     def _tick(self) -> None:
         """An interval boundary: close the occupancy and queue-length integrals of the interval ending."""
         now = self.now
         ending = self._index(now) - 1
-        for agent in self.agents:
-            self._account(agent)
+        self._account_floor()
         self._occupancy[ending] = self._busy / self._staffed if self._staffed > 0 else math.nan
         self._busy = self._staffed = 0.0
         for queue in self.queues.values():
@@ -134,7 +141,7 @@ class Accounting:
                 tally.queue_area += area
             queue.area_since = now
             if queue.length:
-                current = self._tally(queue.name, now)
+                current = self._tally(queue, now)
                 current.max_queue = max(current.max_queue, queue.length)
         self._closed_until = ending + 1
         self._close_intervals(final=False)

@@ -43,6 +43,4 @@ class Breaks(WaitingCallers):
 
     def _end_break(self, agent: Agent) -> None:
         if agent.state == BREAK:
-            self._set_agent(agent, AVAILABLE)
-            agent.idle_since = self.now
-            self._next_for(agent)
+            self._next_for(agent)  # takes a waiting caller, or comes free

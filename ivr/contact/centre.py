@@ -31,7 +31,7 @@ from ivr.contact.participants import (
     Contact,
     QueueState,
 )
-from ivr.contact.routing import pick_agent
+from ivr.contact.routing import FreeAgents, mark_free
 from ivr.contact.schedule import EventKind
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
@@ -47,12 +47,14 @@ class Centre(Breaks):
         start_of_day: float = 9 * 3600,
         listeners: list[Callable[[ev.CentreEvent], None]] | None = None,
         references: Callable[[str], str] | None = None,
+        live_listeners: list[Callable[[ev.CentreEvent], None]] | None = None,
     ) -> None:
         self.spec = spec
         self.references = references  # prefix -> a reference number; None: counted per run from 1
         self.rng = random.Random(seed)
         self.interval = spec.interval
-        self.listeners = listeners if listeners is not None else []
+        self.listeners = listeners if listeners is not None else []  # every event
+        self.live_listeners = live_listeners if live_listeners is not None else []  # events of live callers
         self.queues = {name: QueueState(name, q, spec, self.rng) for name, q in queues.items()}
         self.agents: list[Agent] = []
         for team in spec.agents:
@@ -64,13 +66,12 @@ class Centre(Breaks):
             queue.agents = sorted(
                 (a for a in self.agents if queue.skill in a.levels), key=lambda a: a.levels[queue.skill]
             )
-        self._agent_queues = {
-            id(agent): sorted(
+            queue.free = FreeAgents(queue.agents, queue.spec.routing, queue.skill, self.rng)
+        for agent in self.agents:
+            agent.queues = sorted(
                 (q for q in self.queues.values() if q.skill in agent.levels),
                 key=lambda q: (-q.spec.priority, agent.levels[q.skill]),
             )
-            for agent in self.agents
-        }
         self._handlers = self._dispatch_table()
         self.reset(seed, start_of_day)
 
@@ -80,21 +81,29 @@ class Centre(Breaks):
         self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
         self.now = 0.0
         self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
-        for agent in self.agents:
-            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
-            agent.idle_since = agent.busy_since = 0.0
-            agent.calls = 0
         for queue in self.queues.values():
             queue.waiting.clear()
-            queue.length = queue.rr_next = 0
+            queue.length = 0
             queue.area_since = 0.0
+            queue.total = Tally(queue.sl_seconds)
+            queue.tally_from = queue.tally_until = 0.0  # no interval's tally at hand yet
+            assert queue.free is not None
+            queue.free.clear()
+        for agent in self.agents:
+            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
+            agent.busy_since = agent.since = 0.0
+            agent.calls = 0
+            self._make_free(agent, 0.0)
         self._heap: list[tuple[float, int, int, Any]] = []
+        # Background arrivals come in time order from their sources, so they wait here, one per source,
+        # rather than on the heap: the next one is compared with the heap's top.
+        self._arrivals: list[tuple[float, int, ArrivalSource, Arrival]] = []
         self._seq = 0
         self._ids = 0
         self._references = 0
         self._sources: list[ArrivalSource] = []
         self.tallies: dict[tuple[str, int], Tally] = {}
-        self.totals = {name: Tally(q.sl_seconds) for name, q in self.queues.items()}
+        self.totals = {name: q.total for name, q in self.queues.items()}
         self.rows: list[Row] = []
         self.menu_outcomes: dict[str, int] = {}
         self._busy = 0.0  # agent-seconds talking or wrapping up in the current interval
@@ -102,7 +111,10 @@ class Centre(Breaks):
         self._busy_total = 0.0
         self._staffed_total = 0.0
         self._occupancy: dict[int, float] = {}
-        self._state_since = {id(a): 0.0 for a in self.agents}
+        self._accounted_at = 0.0  # busy and staffed time is added up to here
+        self._n_busy = 0  # agents talking or wrapping up
+        self._n_staffed = len(self.agents)  # agents not on a break
+        self._enqueues_pending = 0  # ENQUEUE events on the heap
         self._closed_until = -1  # intervals below this index are over
         self.stopped_at: float | None = None
         self._schedule_breaks()
@@ -121,23 +133,40 @@ class Centre(Breaks):
 
     def advance_to(self, t: float) -> None:
         """Handle every event up to simulated time ``t``."""
-        heap = self._heap
-        while heap and heap[0][0] <= t:
-            when, _, kind, obj = heapq.heappop(heap)
-            self.now = when
-            self._handle(kind, obj)
+        heap, arrivals, handlers, pop = self._heap, self._arrivals, self._handlers, heapq.heappop
+        while True:
+            if heap and (not arrivals or heap[0][0] <= arrivals[0][0]):  # at a tie, what was scheduled first
+                if heap[0][0] > t:
+                    break
+                when, _, kind, obj = pop(heap)
+                self.now = when
+                handlers[kind](obj)
+            elif arrivals and arrivals[0][0] <= t:
+                when, _, source, arrival = pop(arrivals)
+                self.now = when
+                self._arrive(arrival)
+                self._request_arrival(source, when)
+            else:
+                break
         if t > self.now:
             self.now = t
 
     def drain(self, limit: float = 7 * 86_400) -> None:
         """Run until every caller still in the centre is answered, has abandoned or has hung up."""
         end = self.now + limit
-        while self._heap and self._heap[0][0] <= end and (self._active() or self._arrivals_left()):
-            self.advance_to(self._heap[0][0])
+        while (due := self.next_event_time()) is not None and due <= end:
+            if not (self._active() or self._arrivals_left()):
+                break
+            self.advance_to(due)
         self._close_intervals(final=True)
 
     def next_event_time(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+        """When the floor next has something to do by itself, or None."""
+        if self._heap and self._arrivals:
+            return min(self._heap[0][0], self._arrivals[0][0])
+        if self._heap:
+            return self._heap[0][0]
+        return self._arrivals[0][0] if self._arrivals else None
 
     # -- the live caller's side ---------------------------------------------------------------------
 
@@ -184,13 +213,14 @@ class Centre(Breaks):
     def _request_arrival(self, source: ArrivalSource, after: float) -> None:
         arrival = source.next_arrival(after)
         if arrival is not None and (self.stopped_at is None or arrival.time <= self.stopped_at):
-            self._push(arrival.time, EventKind.ARRIVAL, (source, arrival))
+            self._seq += 1
+            heapq.heappush(self._arrivals, (arrival.time, self._seq, source, arrival))
 
     def _arrivals_left(self) -> bool:
-        return any(kind in (EventKind.ARRIVAL, EventKind.ENQUEUE) for _, _, kind, _ in self._heap)
+        return bool(self._arrivals) or self._enqueues_pending > 0
 
     def _active(self) -> bool:
-        return any(q.length for q in self.queues.values()) or any(a.state in (TALKING, WRAP_UP) for a in self.agents)
+        return self._n_busy > 0 or any(q.length for q in self.queues.values())
 
     def _new_contact(self, queue: QueueState, live: bool) -> Contact:
         self._ids += 1
@@ -217,16 +247,18 @@ class Centre(Breaks):
             EventKind.OVERFLOW: self._overflow_due,
             EventKind.CALLBACK: self._callback_due,
             EventKind.ANNOUNCE: self._announce_due,
-            EventKind.ENQUEUE: self._join,
-            EventKind.ARRIVAL: self._arrival,
+            EventKind.ENQUEUE: self._enqueue_due,
             EventKind.TICK: lambda _: self._tick(),
         }
         return tuple(table[kind] for kind in EventKind)
 
-    def _arrival(self, obj: tuple[ArrivalSource, Arrival]) -> None:
-        source, arrival = obj
-        self._arrive(arrival)
-        self._request_arrival(source, arrival.time)
+    def _enqueue_due(self, contact: Contact) -> None:
+        self._enqueues_pending -= 1
+        self._join(contact)
+
+    def _enqueue_later(self, contact: Contact) -> None:
+        self._enqueues_pending += 1
+        self._push(contact.offered_at, EventKind.ENQUEUE, contact)
 
     def _arrive(self, arrival: Arrival) -> None:
         if arrival.queue is None:
@@ -238,11 +270,12 @@ class Centre(Breaks):
         self.menu_outcomes["queued"] = self.menu_outcomes.get("queued", 0) + 1
         queue = self.queues[arrival.queue]
         contact = self._new_contact(queue, False)
-        contact.data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
+        if self.listeners:  # what the menu learnt about the caller, for the records; nobody else reads it
+            contact.data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
         if arrival.delay > 0:
             contact.offered_at = arrival.time + arrival.delay
             contact.patience_at += arrival.delay
-            self._push(contact.offered_at, EventKind.ENQUEUE, contact)
+            self._enqueue_later(contact)
         else:
             self._join(contact)
 
@@ -250,40 +283,40 @@ class Centre(Breaks):
         queue = contact.queue
         now = self.now
         contact.offered_at = now
-        tally = self._tally(queue.name, now)
+        tally = self._tally(queue, now)
         contact.tally = tally
         tally.offered += 1
-        self.totals[queue.name].offered += 1
+        queue.total.offered += 1
         spec = queue.spec
         if spec.max_length is not None and queue.length >= spec.max_length:
             tally.blocked += 1
-            self.totals[queue.name].blocked += 1
+            queue.total.blocked += 1
             contact.state = GONE
-            if self.listeners:
-                self._emit(ev.QueueFull(now, contact.id, queue.name, contact.live, contact.data))
+            if self.listeners or contact.live:
+                self._emit(ev.QueueFull(now, contact.id, queue.name, contact.live, contact.data), contact.live)
             return
         tally.pending += 1
-        agent = pick_agent(queue, self.rng)
-        if agent is not None and queue.length == 0:
-            self._answer(contact, agent)
-            return
+        if queue.length == 0:
+            assert queue.free is not None
+            agent = queue.free.pick()
+            if agent is not None:
+                self._answer(contact, agent)
+                return
         self._queue_length(queue, +1)
         queue.waiting.append(contact)
-        if self.listeners:
-            position = self.position(contact)
-            self._emit(
-                ev.ContactQueued(
-                    now, contact.id, queue.name, position, self.estimated_wait(queue, position), contact.live
-                )
-            )
+        if contact.live:  # the caller is told their place and wait; working the wait out is O(agents)
+            position = queue.length
+            told = self.estimated_wait(queue, position)
+            self._emit(ev.ContactQueued(now, contact.id, queue.name, position, told, True), True)
+        elif self.listeners:
+            self._emit(ev.ContactQueued(now, contact.id, queue.name, queue.length, None, False))
         if contact.patience_at < math.inf and not contact.live:
             self._push(contact.patience_at, EventKind.ABANDON, contact)
         if spec.overflow is not None:
             self._push(now + spec.overflow.after, EventKind.OVERFLOW, (contact, queue))
         if spec.callback is not None:
             offer = spec.callback
-            estimate = self.estimated_wait(queue, queue.length)
-            if offer.wait_over is not None and estimate > offer.wait_over:
+            if offer.wait_over is not None and self.estimated_wait(queue, queue.length) > offer.wait_over:
                 self._offer_callback(contact)
             elif offer.after is not None:
                 self._push(now + offer.after, EventKind.CALLBACK, (contact, queue))
@@ -295,37 +328,32 @@ class Centre(Breaks):
         wait = now - contact.offered_at
         contact.state = ANSWERED
         contact.agent = agent
-        assert contact.tally is not None
-        contact.tally.left_queue(wait, True)
-        self.totals[contact.queue.name].left_queue(wait, True)
+        queue = contact.queue
+        tally = contact.tally
+        assert tally is not None
+        tally.left_queue(wait, True)
+        queue.total.left_queue(wait, True)
         if contact.callback:
-            contact.tally.callbacks += 1
-            self.totals[contact.queue.name].callbacks += 1
-        self._set_agent(agent, TALKING)
+            tally.callbacks += 1
+            queue.total.callbacks += 1
         agent.contact = contact
+        self._set_agent(agent, TALKING)
         agent.busy_since = now
         agent.calls += 1
-        if self.listeners:
-            self._emit(
-                ev.ContactAnswered(
-                    now, contact.id, contact.queue.name, agent.name, wait, contact.callback, contact.live
-                )
-            )
-        self._push(now + contact.handle, EventKind.END_TALK, agent)
+        if self.listeners or contact.live:
+            event = ev.ContactAnswered(now, contact.id, queue.name, agent.name, wait, contact.callback, contact.live)
+            self._emit(event, contact.live)
+        self._seq += 1
+        heapq.heappush(self._heap, (now + contact.handle, self._seq, EventKind.END_TALK, agent))
 
     def _end_talk(self, agent: Agent) -> None:
         contact = agent.contact
-        if contact is None or agent.state != TALKING:
+        if contact is None or agent.state is not TALKING:
             return
         queue = contact.queue
         resolved = self.rng.random() < queue.resolution
-        if self.references is not None:
-            reference = self.references(self.spec.reference_prefix)
-        else:
-            self._references += 1
-            reference = f"{self.spec.reference_prefix}-{self._references:06d}"
         handle = self.now - agent.busy_since
-        for tally in (contact.tally, self.totals[queue.name]):
+        for tally in (contact.tally, queue.total):
             assert tally is not None
             tally.handled += 1
             tally.handle_sum += handle + agent.wrap_up
@@ -333,25 +361,26 @@ class Centre(Breaks):
         contact.state = GONE
         self._settle(contact)
         agent.contact = None
-        if self.listeners:
-            self._emit(
-                ev.ContactEnded(
-                    self.now,
-                    contact.id,
-                    queue.name,
-                    agent.name,
-                    reference,
-                    resolved,
-                    handle,
-                    contact.live,
-                    contact.data,
-                )
+        self._references += 1  # every ended call has its number; the text is made only when read
+        if self.listeners or contact.live:
+            reference = self._reference()
+            event = ev.ContactEnded(
+                self.now, contact.id, queue.name, agent.name, reference, resolved, handle, contact.live, contact.data
             )
+            self._emit(event, contact.live)
         if agent.wrap_up > 0:
             self._set_agent(agent, WRAP_UP)
             self._push(self.now + agent.wrap_up, EventKind.END_WRAP, agent)
-        else:
+        elif agent.on_break_next is not None:
             self._end_wrap(agent)
+        else:
+            self._next_for(agent)
+
+    def _reference(self) -> str:
+        """The reference number of a call that has just ended; made only for someone who reads it."""
+        if self.references is not None:
+            return self.references(self.spec.reference_prefix)
+        return f"{self.spec.reference_prefix}-{self._references:06d}"
 
     def _end_wrap(self, agent: Agent) -> None:
         if agent.on_break_next is not None:
@@ -359,15 +388,15 @@ class Centre(Breaks):
             self._set_agent(agent, BREAK)
             self._push(self.now + length, EventKind.BREAK_END, agent)
             return
-        self._set_agent(agent, AVAILABLE)
-        agent.idle_since = self.now
         self._next_for(agent)
 
     def _next_for(self, agent: Agent) -> None:
-        """An agent just became free: answer the best waiting caller of the queues they serve."""
+        """An agent just came free: answer the best waiting caller of the queues they serve, or wait."""
         best: Contact | None = None
         best_key: tuple[int, int, float] | None = None
-        for queue in self._agent_queues[id(agent)]:
+        for queue in agent.queues:
+            if not queue.length:
+                continue
             head = self._head(queue)
             if head is None:
                 continue
@@ -379,6 +408,15 @@ class Centre(Breaks):
             queue.waiting.popleft()
             self._queue_length(queue, -1)
             self._answer(best, agent)
+            return
+        self._set_agent(agent, AVAILABLE)
+        self._make_free(agent, self.now)
+
+    def _make_free(self, agent: Agent, now: float) -> None:
+        mark_free(agent, now)
+        for queue in agent.queues:
+            assert queue.free is not None
+            queue.free.add(agent)
 
     def _head(self, queue: QueueState) -> Contact | None:
         waiting = queue.waiting
@@ -389,7 +427,11 @@ class Centre(Breaks):
     # -- internals: agents and breaks ----------------------------------------------------------------
 
     def _set_agent(self, agent: Agent, state: AgentState) -> None:
-        self._account(agent)
+        self._account_floor()
+        old = agent.state
+        self._n_busy += (state is TALKING or state is WRAP_UP) - (old is TALKING or old is WRAP_UP)
+        self._n_staffed += (state is not BREAK) - (old is not BREAK)
         agent.state = state
+        agent.since = self.now
         if self.listeners:
             self._emit(ev.AgentStateChanged(self.now, agent.name, state, agent.contact.id if agent.contact else None))

@@ -20,7 +20,7 @@ class ContactQueued(CentreEvent):
     contact: int
     queue: str
     position: int
-    estimated_wait: float
+    estimated_wait: float | None  # what the caller is told; None for a background caller, who is told nothing
     live: bool
     name: ClassVar[str] = "contact_queued"
 

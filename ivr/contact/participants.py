@@ -6,11 +6,14 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ivr.contact.distributions import QueueDraws
 from ivr.contact.metrics import Row, Tally
 from ivr.menu.centre_model import CentreSpec, QueueSpec
+
+if TYPE_CHECKING:
+    from ivr.contact.routing import FreeAgents
 
 
 class AgentState(StrEnum):
@@ -78,7 +81,20 @@ class Contact:
 
 
 class Agent:
-    __slots__ = ("busy_since", "calls", "contact", "idle_since", "levels", "name", "on_break_next", "state", "wrap_up")
+    __slots__ = (
+        "busy_since",
+        "calls",
+        "contact",
+        "idle_since",
+        "levels",
+        "name",
+        "on_break_next",
+        "queues",
+        "since",
+        "stamp",
+        "state",
+        "wrap_up",
+    )
 
     def __init__(self, name: str, levels: dict[str, int], wrap_up: float) -> None:
         self.name = name
@@ -90,10 +106,24 @@ class Agent:
         self.calls = 0
         self.contact: Contact | None = None
         self.on_break_next: float | None = None
+        self.since = 0.0  # when the agent's state last changed
+        self.stamp = 0  # counts the times the agent came free (see routing.FreeAgents)
+        self.queues: list[QueueState] = []  # the queues they serve, in the order they look at them
 
 
 class QueueState(QueueDraws):
-    __slots__ = ("agents", "area_since", "length", "rr_next", "spec", "waiting")
+    __slots__ = (
+        "agents",
+        "area_since",
+        "free",
+        "length",
+        "spec",
+        "tally",
+        "tally_from",
+        "tally_until",
+        "total",
+        "waiting",
+    )
 
     def __init__(self, name: str, spec: QueueSpec, centre: CentreSpec, rng: random.Random) -> None:
         super().__init__(name, spec, centre, rng)
@@ -102,7 +132,10 @@ class QueueState(QueueDraws):
         self.length = 0
         self.area_since = 0.0
         self.agents: list[Agent] = []
-        self.rr_next = 0
+        self.free: FreeAgents | None = None  # set by the centre once it knows the agents
+        self.total = Tally(self.sl_seconds)  # the whole run's figures, reset with the centre
+        self.tally = self.total  # the current interval's tally, for [tally_from, tally_until)
+        self.tally_from = self.tally_until = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from enum import IntEnum
 
 class EventKind(IntEnum):
     """What the floor has scheduled. Events at one instant are handled in the order they were scheduled;
-    the value indexes :attr:`Centre._handlers`."""
+        the value indexes :attr:`Centre._handlers`. Background arrivals are kept apart, one per source (they come
+    in time order), and met in :meth:`Centre.advance_to`."""
 
     END_TALK = 0
     END_WRAP = 1
@@ -18,5 +19,4 @@ class EventKind(IntEnum):
     CALLBACK = 6
     ANNOUNCE = 7
     ENQUEUE = 8
-    ARRIVAL = 9
-    TICK = 10
+    TICK = 9

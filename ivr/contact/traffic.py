@@ -30,6 +30,7 @@ class PoissonArrivals:
             points = [(0.0, (traffic.calls_per_hour or 0.0) / 3600)]
         self.times = [p[0] for p in points]
         self.rates = [p[1] for p in points]
+        self._from = self._until = self._rate = 0.0  # the stretch of constant rate the last draw was in
 
     def rate_at(self, t: float) -> tuple[float, float]:
         """Calls per second at simulated time ``t``, and the simulated time the rate next changes."""
@@ -42,8 +43,14 @@ class PoissonArrivals:
 
     def next_arrival(self, after: float) -> Arrival | None:
         t = after
+        if self._rate > 0 and self._from <= t < self._until:  # in the stretch of the last draw: same rate
+            t += self.rng.expovariate(self._rate)
+            if t < self._until:
+                return self.route(t)
+            t = self._until
         for _ in range(len(self.times) * 2 + 2):
             rate, change = self.rate_at(t)
+            self._from, self._until, self._rate = t, change, rate
             if rate > 0:
                 gap = self.rng.expovariate(rate)
                 if t + gap < change:

@@ -34,16 +34,24 @@ class WaitingCallers(Accounting):
     spec: CentreSpec
     rng: random.Random
     listeners: list[Callable[[ev.CentreEvent], None]]
+    live_listeners: list[Callable[[ev.CentreEvent], None]]
 
     # Provided by the centre, which owns the joining of queues (and the heap: see Accounting).
-    def _emit(self, event: ev.CentreEvent) -> None:
+    def _emit(self, event: ev.CentreEvent, live: bool = False) -> None:
+        """To every listener, and to the live callers' listeners when it is about a live caller."""
         for listener in self.listeners:
             listener(event)
+        if live:
+            for listener in self.live_listeners:
+                listener(event)
 
     def _join(self, contact: Contact) -> None:
         raise NotImplementedError
 
     def _new_contact(self, queue: QueueState, live: bool) -> Contact:
+        raise NotImplementedError
+
+    def _enqueue_later(self, contact: Contact) -> None:
         raise NotImplementedError
 
     def _mean_handle(self, queue: QueueState) -> float:
@@ -84,7 +92,7 @@ class WaitingCallers(Accounting):
             AgentView(
                 a.name,
                 a.state,
-                self._state_since[id(a)],
+                a.since,
                 a.contact.id if a.contact else None,
                 a.contact.queue.name if a.contact else None,
                 a.calls,
@@ -128,8 +136,9 @@ class WaitingCallers(Accounting):
         contact.tally.left_queue(wait, False)
         self.totals[queue.name].left_queue(wait, False)
         self._settle(contact)
-        if self.listeners:
-            self._emit(ev.ContactAbandoned(self.now, contact.id, queue.name, wait, contact.live, contact.data))
+        if self.listeners or contact.live:
+            event = ev.ContactAbandoned(self.now, contact.id, queue.name, wait, contact.live, contact.data)
+            self._emit(event, contact.live)
         retrial = self.spec.traffic.retrial if self.spec.traffic else None
         if retrial is not None and not contact.live and self.rng.random() < retrial.probability:
             again = self._new_contact(queue, False)
@@ -137,7 +146,7 @@ class WaitingCallers(Accounting):
             delay = sampler(retrial.after, self.rng)()
             again.offered_at += delay
             again.patience_at += delay
-            self._push(again.offered_at, EventKind.ENQUEUE, again)
+            self._enqueue_later(again)
 
     def _overflow(self, contact: Contact) -> None:
         if contact.state != WAITING or contact.moves >= MAX_OVERFLOWS:
@@ -152,8 +161,8 @@ class WaitingCallers(Accounting):
         contact.tally.overflowed += 1
         self.totals[queue.name].overflowed += 1
         self._settle(contact)
-        if self.listeners:
-            self._emit(ev.Overflowed(self.now, contact.id, queue.name, target.name))
+        if self.listeners or contact.live:
+            self._emit(ev.Overflowed(self.now, contact.id, queue.name, target.name), contact.live)
         # The same contact moves on, so whoever holds it (the live caller's driver) still follows it: its
         # place in the new queue, its hang-up. Its old queue drops it lazily (``_head`` checks the queue).
         contact.queue = target
@@ -164,21 +173,22 @@ class WaitingCallers(Accounting):
         queue = contact.queue
         if queue.spec.callback is None:
             return
-        estimate = self.estimated_wait(queue, self.position(contact))
-        if self.listeners:
-            self._emit(ev.CallbackOffered(self.now, contact.id, queue.name, estimate))
+        if self.listeners or contact.live:
+            estimate = self.estimated_wait(queue, self.position(contact))
+            self._emit(ev.CallbackOffered(self.now, contact.id, queue.name, estimate), contact.live)
         if not contact.live and self.rng.random() < queue.spec.callback.accept_rate:
             self._take_callback(contact)
 
     def _take_callback(self, contact: Contact) -> None:
         contact.callback = True  # keeps its place; no longer abandons
-        if self.listeners:
-            self._emit(ev.CallbackAccepted(self.now, contact.id, contact.queue.name))
+        if self.listeners or contact.live:
+            self._emit(ev.CallbackAccepted(self.now, contact.id, contact.queue.name), contact.live)
 
     def _announce(self, contact: Contact) -> None:
         queue = contact.queue
         if contact.state != WAITING or contact.callback or queue.spec.announce is None:
             return
         position = self.position(contact)
-        self._emit(ev.Announcement(self.now, contact.id, queue.name, position, self.estimated_wait(queue, position)))
+        told = self.estimated_wait(queue, position)
+        self._emit(ev.Announcement(self.now, contact.id, queue.name, position, told), contact.live)
         self._push(self.now + queue.spec.announce.every, EventKind.ANNOUNCE, (contact, queue))
