@@ -108,3 +108,43 @@ def test_simulation_agrees_with_erlang_c(agents: int, erlangs: float, target: fl
     expected = erlang_c_staffing(agents, erlangs / 180, 180, target)
     assert abs(service_level - expected.service_level) <= 0.01
     assert abs(asa - expected.asa_seconds) <= 1.8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("agents", "erlangs"), [(20, 19.0), (50, 52.0)])  # 95 % and 104 % load
+def test_erlang_a_and_a_long_simulation_agree_under_each_named_definition(agents: int, erlangs: float) -> None:
+    """`ivr staff --patience` and `ivr simulate` on the same M/M/n+M model: each service level within
+    1 point, ASA and mean wait within 1 % of the handle time, the abandon rate within 1 point."""
+    from ivr.contact.fifo import FifoCentre
+
+    aht, patience, target = 180.0, 120.0, 20.0
+    spec = CentreSpec.model_validate(
+        {
+            "agents": [{"name": "agent", "count": agents, "skills": {"q": 1}}],
+            "wrap_up": 0,
+            "handle_time": aht,
+            "patience": patience,
+            "interval": "60m",
+            "traffic": {"calls_per_hour": erlangs / aht * 3600, "queues": {"q": 1}},
+        }
+    )
+    centre = FifoCentre(spec, {"q": QueueSpec(service_level=f"80/{target:g}")}, seed=3, start_of_day=0)
+    centre.run(400_000 / (erlangs / aht))
+    simulated = centre.total_rows()[0]
+    expected = erlang_a_staffing(agents, erlangs / aht, aht, target, patience)
+    assert simulated.service_level is not None and simulated.service_level_offered is not None
+    assert simulated.asa is not None and simulated.average_wait is not None
+    assert abs(simulated.service_level_offered - expected.service_level) <= 0.01
+    assert abs(simulated.service_level - expected.service_level_short_out) <= 0.01
+    assert abs(simulated.asa - expected.asa_seconds) <= 0.01 * aht
+    assert abs(simulated.average_wait - expected.wait_seconds) <= 0.01 * aht
+    assert abs(simulated.abandoned / simulated.offered - expected.abandon_rate) <= 0.01
+
+
+def test_staffing_with_patience_tries_fewer_agents_than_the_load_in_erlangs() -> None:
+    """2,000 calls an hour at 300 s AHT is 166.7 erlangs; with 180 s patience 164 agents meet 80/20 by
+    Erlang A, and 163 do not: the search no longer starts at 166."""
+    needed = agents_needed(2000 / 3600, 300, 0.8, 20, patience=180)
+    assert erlang_a_staffing(needed, 2000 / 3600, 300, 20, 180).service_level >= 0.8
+    assert erlang_a_staffing(needed - 1, 2000 / 3600, 300, 20, 180).service_level < 0.8
+    assert needed < 166

@@ -47,7 +47,7 @@ def staff(
 ) -> None:
     """Agents needed for a load, by Erlang C (or Erlang A with --patience)."""
     from ivr.contact.erlang import agents_needed, parse_target, staffing
-    from ivr.render.reports import staffing_table
+    from ivr.render.reports import STAFFING_LEGEND, staffing_table
 
     length, handle = parse_duration(interval, "--interval"), parse_duration(aht, "--aht")
     wait_limit = parse_duration(patience, "--patience") if patience else None
@@ -88,6 +88,8 @@ def staff(
         f"({traffic:.2f} erlangs), target {fraction * 100:g}% in {seconds:g} s ({model})"
     )
     out.print(staffing_table(around, needed, wait_limit is not None))
+    if wait_limit is not None:
+        out.print(STAFFING_LEGEND, style="dim")
 
 
 @click.command()

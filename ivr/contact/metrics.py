@@ -96,6 +96,7 @@ class Tally:
             overflowed=self.overflowed,
             callbacks=self.callbacks,
             service_level=self.answered_within / base if base > 0 else None,
+            service_level_offered=self.answered_within / self.offered if self.offered else None,
             service_level_target=target,
             asa=self.answered_wait_sum / self.answered if self.answered else None,
             average_wait=self.wait_sum / self.waited if self.waited else None,
@@ -151,6 +152,7 @@ class Row:
     average_queue: float
     max_queue: int
     occupancy: float | None = None
+    service_level_offered: float | None = None  # answered within target ÷ every call offered (Erlang's)
 
     @property
     def met(self) -> bool | None:
@@ -190,6 +192,7 @@ def combine_rows(rows: list[Row], name: str, occupancy: float | None) -> Row:
         overflowed=sum(r.overflowed for r in rows),
         callbacks=sum(r.callbacks for r in rows),
         service_level=within / (offered - short) if offered - short > 0 else None,
+        service_level_offered=within / offered if offered else None,
         service_level_target=target,
         asa=weighted("asa", "answered"),
         average_wait=weighted("average_wait", "offered"),

@@ -31,7 +31,10 @@ def _secs(value: float | None) -> str:
 def _sl_text(row: Row) -> Text:
     if row.service_level is None:
         return Text("–", style="dim")
-    return Text(pct(row.service_level), style="green" if row.met else "bold red")
+    text = Text(pct(row.service_level), style="green" if row.met else "bold red")
+    if row.short_abandoned and row.service_level_offered is not None:  # the two definitions differ: both
+        text.append(f"\n({pct(row.service_level_offered)})", style="dim")
+    return text
 
 
 def by_interval(result: SimulationResult) -> list[Row]:
@@ -82,7 +85,8 @@ INTERVAL_HEADERS = ["interval", "offer", "answ", "aband", "SL", "ASA", "p90", "A
 TOTAL_HEADERS = ["queue", "offer", "answ", "aband", "SL", "target", "ASA", "p90", "max", "AHT", "FCR"]
 LEGEND = (
     "aband: abandoned/of which under 5 s. SL: service level (✓ met, ✗ missed), answered within the target "
-    "time / offered less abandons under 5 s. ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. "
+    "time / offered less abandons under 5 s (in brackets where it differs: / every call offered, as ivr "
+    "staff reports it). ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. "
     "queue: average/longest queue. FCR: first-contact resolution. Definitions: docs/metrics.md."
 )
 
@@ -162,17 +166,34 @@ def as_csv(result: SimulationResult) -> str:
 
 
 def staffing_table(rows: list[Staffing], chosen: int, erlang_a: bool) -> Table:
+    """Agents around the number chosen. With abandonment, where Erlang A's classic figures and
+    ``ivr simulate``'s differ, both are shown (docs/metrics.md, "Two definitions")."""
     table = Table(header_style="bold", pad_edge=False)
-    for header in ("agents", "service level", "ASA s", "occupancy", "P(wait)", *(["abandon"] if erlang_a else [])):
+    headers = ["agents", "SL", *(["SL sim"] if erlang_a else []), "ASA s"]
+    headers += [*(["wait s"] if erlang_a else []), "occ", "P(wait)", *(["abandon"] if erlang_a else [])]
+    for header in headers:
         table.add_column(header, justify="right")
     for row in rows:
         style = "bold green" if row.agents == chosen else None
-        cells = [str(row.agents), pct(row.service_level), _secs(row.asa_seconds), pct(row.occupancy)]
-        cells.append(pct(row.probability_wait))
+        cells = [str(row.agents), pct(row.service_level)]
+        if erlang_a:
+            cells.append(pct(row.service_level_short_out))
+        cells.append(_secs(row.asa_seconds))
+        if erlang_a:
+            cells.append(_secs(row.wait_seconds))
+        cells += [pct(row.occupancy), pct(row.probability_wait)]
         if erlang_a:
             cells.append(pct(row.abandon_rate))
         table.add_row(*cells, style=style)
     return table
+
+
+STAFFING_LEGEND = (
+    "SL: answered within the target time / every call offered (the target is met on this). SL sim: the "
+    "same / calls offered less abandons within 5 s, as ivr simulate reports it. ASA: mean wait of answered "
+    "calls, as ivr simulate reports it. wait: mean wait of every offered call, abandoned callers' included "
+    "(Erlang A's E[Wq]). occ: occupancy. Definitions: docs/metrics.md."
+)
 
 
 def print_simulation(console: Console, result: SimulationResult, queue: str | None) -> None:
