@@ -84,7 +84,7 @@ class FifoCentre:
         total_weight = cumulative[-1]
         arrivals = PoissonArrivals(spec.traffic, rng, self.start_of_day, lambda t: None)  # type: ignore[arg-type,return-value]
         heapreplace, heappush, heappop = heapq.heapreplace, heapq.heappush, heapq.heappop
-        uniform, expovariate, bisect_right = rng.random, rng.expovariate, bisect.bisect_right
+        uniform, bisect_right, log = rng.random, bisect.bisect_right, math.log
         interval, day_start = self.interval, self.start_of_day
         self.totals = {n: Tally(lanes[n].sl_seconds) for n in names}
         busy = 0.0  # agent-seconds of work brought by the calls of the current interval
@@ -99,7 +99,7 @@ class FifoCentre:
                 t = limit
                 continue
             while True:
-                t += expovariate(rate)
+                t += -log(1.0 - uniform()) / rate  # rng.expovariate(rate), inlined: the same draw
                 if t >= limit:
                     break
                 calls += 1
@@ -109,10 +109,12 @@ class FifoCentre:
                     index = int((day_start + t) // interval)
                     boundary = (index + 1) * interval - day_start
                     current = {}
+                    for lane in order:
+                        lane.tally = None
                 lane = single or order[bisect_right(cumulative, uniform() * total_weight)]
-                tally = current.get(lane.name)
+                tally = lane.tally
                 if tally is None:
-                    tally = current[lane.name] = Tally(lane.sl_seconds)
+                    tally = lane.tally = current[lane.name] = Tally(lane.sl_seconds)
                 tally.offered += 1
                 servers = lane.servers
                 if not servers:  # nobody can answer: everyone gives up
@@ -135,7 +137,11 @@ class FifoCentre:
                             continue
                     heappush(waiting, first)
                     start = first
-                work = lane.handle() + lane.wrap
+                rate_of_handle = lane.handle_rate
+                if rate_of_handle:  # exponential handle times: rng.expovariate, inlined
+                    work = -log(1.0 - uniform()) / rate_of_handle + lane.wrap
+                else:
+                    work = lane.handle() + lane.wrap
                 heapreplace(servers, start + work)
                 wait = start - t
                 # Tally.left_queue(wait, answered=True), inlined: this loop is the hot path.
@@ -182,13 +188,16 @@ class FifoCentre:
 class _Lane(QueueDraws):
     """One queue's agents (their free times) and its waiting callers."""
 
-    __slots__ = ("leaving", "servers", "wrap")
+    __slots__ = ("handle_rate", "leaving", "servers", "tally", "wrap")
 
     def __init__(self, name: str, queue: QueueSpec, spec: CentreSpec, rng: random.Random) -> None:
         super().__init__(name, queue, spec, rng)
         self.servers: list[float] = []  # a heap of the times each agent comes free
         self.leaving: list[float] = []  # a heap of the times each waiting caller leaves the queue
         self.wrap = spec.wrap_up
+        self.tally: Tally | None = None  # this interval's
+        handle = queue.handle_time or spec.handle_time
+        self.handle_rate = 1 / handle.mean if handle.dist == "exponential" else 0.0
 
 
 def _with(row: Row, occupancy: float | None) -> Row:
