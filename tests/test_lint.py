@@ -93,6 +93,38 @@ def test_a_loop_of_branches_and_messages_with_no_key_is_named(write_menu: Callab
     assert not [r for r in rules(write_menu(menu, "menu.yaml")) if r[0] == "input-free-loop"]
 
 
+def test_a_loop_a_silent_caller_goes_round_for_ever_is_an_error(write_menu: Callable[..., Path]) -> None:
+    """welcome -> main -> anything_else -> welcome by `on_exhausted` alone: `ivr fuzz` found it as
+    "never ends"; `ivr check` passed it. Now it is an error at the loop's first node."""
+    text = """\
+    name: loopy
+    start: welcome
+    nodes:
+      welcome: { type: message, prompt: "Hello.", next: main }
+      main:
+        type: menu
+        prompt: "For sales, press 1."
+        options: { "1": sales }
+        on_exhausted: anything_else
+      anything_else:
+        type: menu
+        prompt: "For sales, press 1."
+        options: { "1": sales }
+        on_exhausted: welcome
+      sales: { type: hangup, prompt: "Sales are closed today." }
+    """
+    path = write_menu(text)
+    found = [r for r in rules(path) if r[0] == "silent-caller-loop"]
+    assert found == [("silent-caller-loop", "error", line_of(path, "anything_else:"))]
+    message = next(d.message for d in lint_menu(load_menu(path)) if d.rule == "silent-caller-loop")
+    assert "anything_else -> welcome -> main -> anything_else" in message
+    # one way out of the loop for a silent caller (a goodbye): clean
+    fixed = text.replace("on_exhausted: welcome", "on_exhausted: bye").replace(
+        "      sales:", "      bye: { type: hangup }\n      sales:"
+    )
+    assert not [r for r in rules(write_menu(fixed, "fixed.yaml")) if r[0] == "silent-caller-loop"]
+
+
 def test_too_many_options_and_gaps(write_menu: Callable[..., Path]) -> None:
     options = "\n".join(f'      "{k}": billing' for k in (1, 2, 3, 4, 6))
     prompt = " ".join(f"For choice {k}, press {k}." for k in (1, 2, 3, 4, 6))

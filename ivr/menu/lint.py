@@ -11,8 +11,8 @@ import re
 from collections import deque
 
 from ivr.menu.compiled import CompiledNode, Menu
-from ivr.menu.cycles import strongly_connected
-from ivr.menu.model import INPUT_TYPES, TERMINAL_TYPES
+from ivr.menu.lint_loops import LoopRules
+from ivr.menu.model import INPUT_TYPES
 from ivr.menu.text import placeholders
 from ivr.source.diagnostics import Diagnostic, Severity, sort_diagnostics
 
@@ -22,6 +22,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "no-failure-path": ("error", "a menu that drops callers who stay silent or press wrong keys"),
     "no-exit-loop": ("error", "a loop callers can never leave"),
     "input-free-loop": ("warning", "a loop that goes round without waiting for the caller"),
+    "silent-caller-loop": ("error", "a caller who never presses a key goes round a loop for ever"),
     "too-many-options": ("warning", "more than 4 numbered options (ISO/IEC 13714)"),
     "too-deep": ("warning", "more than 3 menu levels before a representative can be reached"),
     "key-not-mapped": ("error", "a key announced in a prompt that does nothing"),
@@ -79,7 +80,7 @@ def announced_keys(text: str) -> set[str]:
     return keys
 
 
-class _Linter:
+class _Linter(LoopRules):
     def __init__(self, menu: Menu) -> None:
         self.menu = menu
         self.found: list[Diagnostic] = []
@@ -97,6 +98,7 @@ class _Linter:
         self.dead_ends()
         self.loops(reachable)
         self.input_free_loops(reachable)
+        self.silent_loops(reachable)
         self.depth()
         for node in self.menu.nodes.values():
             if node.settings is not None:
@@ -154,57 +156,6 @@ class _Linter:
                     "cases",
                     hint="add `default:` naming where everyone else goes",
                 )
-
-    def loops(self, reachable: set[str]) -> None:
-        """Strongly connected groups that no call can leave once inside, and that end nowhere."""
-        can_finish = self._can_reach_terminal()
-        for group in strongly_connected(list(self.menu.nodes), self.menu.successors):
-            first = self.menu.nodes[min(group)]
-            cyclic = len(group) > 1 or first.id in self.menu.successors(first.id)
-            if cyclic and first.id in reachable and not (set(group) & can_finish):
-                names = ", ".join(sorted(group)[:6])
-                self.report(
-                    "no-exit-loop",
-                    first,
-                    f"callers in the loop {names} can never reach a queue, transfer or hang-up",
-                    hint="give one of these nodes a way out, e.g. an option to a representative",
-                )
-
-    def input_free_loops(self, reachable: set[str]) -> None:
-        """Loops of messages and branches only: the call goes round them at once, with nothing from the
-        caller to change the branches' minds, so unless a `set` in the loop does, it ends as `loop`."""
-        nodes = self.menu.nodes
-        passing = [n for n in nodes if nodes[n].kind not in (*INPUT_TYPES, *TERMINAL_TYPES)]
-        inside = set(passing)
-
-        def successors(node: str) -> list[str]:
-            return [t for t in self.menu.successors(node) if t in inside]
-
-        for group in strongly_connected(passing, successors):
-            first = nodes[min(group)]
-            if (len(group) > 1 or first.id in successors(first.id)) and first.id in reachable:
-                names = ", ".join(sorted(group)[:6])
-                self.report(
-                    "input-free-loop",
-                    first,
-                    f"the loop {names} waits for no key: a call goes round it at once, and ends as `loop` "
-                    "when nothing in it changes where its branches lead",
-                    hint="put a menu in the loop, or send one branch case out of it",
-                )
-
-    def _can_reach_terminal(self) -> set[str]:
-        incoming: dict[str, list[str]] = {n: [] for n in self.menu.nodes}
-        for source in self.menu.nodes:
-            for target in self.menu.successors(source):
-                incoming[target].append(source)
-        done = {n.id for n in self.menu.nodes.values() if n.kind in TERMINAL_TYPES}
-        todo = list(done)
-        while todo:
-            for source in incoming[todo.pop()]:
-                if source not in done:
-                    done.add(source)
-                    todo.append(source)
-        return done
 
     def depth(self) -> None:
         """Warn at input nodes a caller reaches after more than MAX_LEVELS menus with no way to a person."""
