@@ -225,6 +225,30 @@ def test_problems_in_the_centre_file_point_into_it(write_menu: Callable[..., Pat
     assert "centre file '../floor.yaml' is outside the menu's folder" in outside[0]
 
 
+def test_traffic_choices_in_a_centre_file_are_checked_there_and_not_after_a_broken_node(
+    write_menu: Callable[..., Path],
+) -> None:
+    """A typo in a node gave "unknown node 'main': choices are for menu nodes" at the menu's `centre:`
+    line as well as the typo's own error; a wrong name in the floor file pointed at the menu too."""
+    floor = write_menu(
+        "queues:\n  spare: {}\n  extra: { overflow: { to: genral, after: 30s } }\n"
+        "agents:\n  - { name: A, count: 2, skills: { billing: 1, general: 1, spare: 1, extra: 1 } }\n"
+        'traffic:\n  calls_per_hour: 100\n  choices:\n    main: { "1": 3, "2": 1 }\n',
+        "floor.yaml",
+    )
+    prompt = "    prompt: For billing, press 1. For orders, press 2.\n"
+    broken = SIMPLE.replace(prompt, prompt + "    timeout: soonish\n", 1)
+    assert broken != SIMPLE
+    found = errors(write_menu(broken + "centre: floor.yaml\n"))
+    assert not [f for f in found if "main" in f and "choices" in f]
+    assert any("'soonish' is not a duration" in f for f in found)
+    assert f"{floor}:3:24: error: unknown queue 'genral'" in "\n".join(found)
+    write_menu(floor.read_text().replace("    main:", "    mian:"), "floor.yaml")
+    found = errors(write_menu(SIMPLE + "centre: floor.yaml\n"))
+    typo = next(f for f in found if "'mian'" in f)
+    assert typo.startswith(f"{floor}:9:5: error: unknown node 'mian'") and "did you mean 'main'?" in typo
+
+
 def test_a_chain_of_sub_menus_each_included_twice_is_refused_not_expanded(tmp_path: Path) -> None:
     """Each file small, the expansion doubling per level: `ivr check` used to grow 15 MB/s for ever."""
     import time
@@ -248,3 +272,16 @@ def test_a_chain_of_sub_menus_each_included_twice_is_refused_not_expanded(tmp_pa
     assert time.monotonic() - started < 30
     [problem] = info.value.diagnostics
     assert "too big once its sub-menus are included" in problem.message and problem.path.endswith(".yaml")
+
+
+def test_a_variable_with_no_value_is_one_error_not_four(write_menu: Callable[..., Path]) -> None:
+    """`variables: { balance: null }` printed four raw pydantic lines ('bool': Input should be a valid
+    boolean, then float, int, str)."""
+    path = write_menu(SIMPLE + "variables: { balance: null, tier: [gold] }\n")
+    found = errors(path)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("variables:"))
+    assert len(found) == 2, found
+    assert found[0].startswith(f"{path}:{line}:")
+    assert "'balance' has no value" in found[0] and "a number, text or true/false" in found[0]
+    assert "'tier' should be a number, text or true/false, not a list" in found[1]
+    assert not any("Input should be" in f for f in found)

@@ -38,6 +38,7 @@ class LoaderChecks(LoaderState):
             self.problems.extend(exc.diagnostics)
             return
         self.sources.append(centre_source)
+        self.centre_at = (centre_source, ())
         if not isinstance(data, dict):
             self.problems.append(centre_source.error((), "expected a mapping with `agents` (and optional `queues`)"))
             return
@@ -57,6 +58,7 @@ class LoaderChecks(LoaderState):
                         centre_source.error(("queues", queue_name), f"queue {queue_name!r} is declared in the menu too")
                     )
             top["queues"] = {**mine, **{k: v for k, v in extra.items() if k not in mine}}
+            self.centre_queues.update(dict.fromkeys((k for k in extra if k not in mine), centre_source))
         try:
             top["centre"] = CentreSpec.model_validate(data)
         except ValidationError as exc:
@@ -193,22 +195,31 @@ class LoaderChecks(LoaderState):
         centre = root.centre
         for name, spec in self.queues.items():
             if spec.overflow is not None and spec.overflow.to not in self.queues:
+                written = self.centre_queues.get(name, source)
                 self.problems.append(
-                    source.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
+                    written.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
                 )
         self._overflow_cycles(source)
         traffic = centre.traffic
         if traffic is None:
             return
+        # In the menu under `centre:`, or at the top of a centre file of its own: errors point where it is.
+        source, base = self.centre_at or (source, ("centre",))
         for name in traffic.queues or {}:
             if name not in self.queues:
-                self.problems.append(source.error(("centre", "traffic", "queues", name), f"unknown queue {name!r}"))
+                self.problems.append(source.error((*base, "traffic", "queues", name), f"unknown queue {name!r}"))
         for node_id, weights in traffic.choices.items():
             node = self.nodes.get(node_id)
-            loc = ("centre", "traffic", "choices", node_id)
+            loc = (*base, "traffic", "choices", node_id)
+            if node is None and node_id in self.declared:
+                continue  # the node has errors of its own, reported where it is written
             if node is None or node.kind not in ("menu",):
-                what = "unknown node" if node is None else f"{node.kind} node"
-                self.problems.append(source.error(loc, f"{what} {node_id!r}: choices are for menu nodes"))
+                if node is None:
+                    close = difflib.get_close_matches(node_id, sorted(self.declared), n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else None
+                    self.problems.append(source.error(loc, f"unknown node {node_id!r}", hint))
+                else:
+                    self.problems.append(source.error(loc, f"{node.kind} node {node_id!r}: choices are for menu nodes"))
                 continue
             keys = set(node.spec.options) | {e.key for e in self.edges[node_id] if e.key} | {"wait", "hangup"}
             for key in weights:

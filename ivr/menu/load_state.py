@@ -52,6 +52,9 @@ class LoaderState:
         self.holidays: set[date] = set()
         self.root_file: MenuFile | None = None
         self.pending_refs: list[tuple[Source, Loc, str, str]] = []  # queue/schedule names checked at the end
+        self.declared: set[str] = set()  # every node id written, those with errors of their own included
+        self.centre_at: tuple[Source, Loc] | None = None  # where the centre is written, when in its own file
+        self.centre_queues: dict[str, Source] = {}  # queues declared in the centre file, and that file
 
     def _report(
         self, source: Source, base: Loc, exc: ValidationError, model: type[BaseModel] | None, raw: Any = None

@@ -119,6 +119,7 @@ class _Loader(LoaderChecks):
                     source.error(("centre",), "only the main menu file can describe the centre", "move it there")
                 )
         local_ids = set(raw_nodes)
+        self.declared.update(scope.absolute(i) for i in local_ids)
         self._ref(scope, ("start",), file.start, local_ids)
         chain = (*chain, path.resolve())
         for local_id, spec in specs.items():

@@ -25,9 +25,10 @@ def validation_diagnostics(
     suggest: Callable[[Any], str | None] | None = None,
     tags: tuple[str, ...] = (),
 ) -> list[Diagnostic]:
-    """One diagnostic per error, at the position of the value it is about."""
+    """One diagnostic per error, at the position of the value it is about (the errors of one value that
+    fits none of a union of plain types, such as a variable's number/text/true-false, are one)."""
     found = []
-    for err in exc.errors(include_url=False):
+    for err in _merge_scalar_unions(exc.errors(include_url=False)):
         loc = (*base, *err["loc"])
         if err["type"] == "union_tag_invalid":
             loc = (*loc, "type")
@@ -42,6 +43,30 @@ def validation_diagnostics(
     return found
 
 
+_SCALARS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true/false"}
+
+
+def _merge_scalar_unions(errors: list[Any]) -> list[Any]:
+    """Pydantic gives one error per member of ``bool | float | int | str`` (four lines for one value);
+    fold them into one ``scalar_union`` error at the value."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if loc and loc[-1] in _SCALARS:
+            groups.setdefault(loc[:-1], []).append(err)
+    merged, done = [], set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        group = groups.get(loc[:-1]) if loc and loc[-1] in _SCALARS else None
+        if group is None or len(group) < 2:
+            merged.append(err)
+        elif loc[:-1] not in done:
+            done.add(loc[:-1])
+            kinds = [_SCALARS[e["loc"][-1]] for e in group]
+            merged.append({"type": "scalar_union", "loc": loc[:-1], "input": err["input"], "kinds": kinds})
+    return merged
+
+
 def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | None]:
     """A user's reading of one pydantic error: message and hint."""
     kind = err["type"]
@@ -50,6 +75,15 @@ def explain(err: Any, raw: Any, tags: tuple[str, ...] = ()) -> tuple[str, str | 
     name = field or "value"
     if kind == "missing":
         return f"missing required field {name!r}", None
+    if kind == "scalar_union":
+        named = set(err["kinds"])
+        kinds = [k for k in _SCALARS.values() if k in named]
+        if "a number" in kinds and "a whole number" in kinds:
+            kinds.remove("a whole number")  # a number covers it
+        wanted = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+        if err["input"] is None:
+            return f"{name!r} has no value", f"give it a value: {wanted} (for example 0, '' or false)"
+        return f"{name!r} should be {wanted}, not {_shape(err['input'])}", None
     if kind == "extra_forbidden":
         return f"unknown field {name!r}", None
     if kind == "union_tag_invalid":
