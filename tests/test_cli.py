@@ -213,3 +213,21 @@ def test_interactive_call_ends_on_eof_and_rejects_non_keys() -> None:
 def test_module_entry_point_and_version() -> None:
     result = run_ivr("--version")
     assert result.returncode == 0 and result.stdout.startswith("ivr, version")
+
+
+def test_check_on_a_folder_with_a_shared_centre_file_checks_it_with_its_menu(
+    write_menu: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`ivr check menus/*.yaml` (the README's command) checked a shared centre file as a menu: 11 errors
+    and exit 2, with no word that it was a centre file."""
+    write_menu(
+        "agents:\n  - { name: A, count: 2, skills: { billing: 1, general: 1 } }\nhandle_time: 200s\n", "floor.yaml"
+    )
+    write_menu(SIMPLE + "centre: floor.yaml\n", "line.yaml")
+    result = run_ivr("check", "floor.yaml", "line.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "floor.yaml: a centre file, checked with line.yaml" in result.stdout
+    assert "2 files checked: 0 error(s)" in result.stdout
+    alone = run_ivr("check", "floor.yaml", cwd=tmp_path)
+    assert alone.returncode == 0
+    assert "floor.yaml:1:1: warning: a centre file (agents, queues, traffic), not a menu" in alone.stdout

@@ -23,6 +23,7 @@ from ivr.cli.common import (
     write_output,
 )
 from ivr.source.diagnostics import Diagnostic, IvrError
+from ivr.source.reader import display_path
 
 
 @click.command()
@@ -52,6 +53,7 @@ def check(
     """
     from ivr.menu import load_menu
     from ivr.menu.lint import RULES, lint_menu
+    from ivr.menu.load_checks import is_centre_file
     from ivr.menu.timing import reach_summary
     from ivr.render.reports import timing_table
 
@@ -64,7 +66,10 @@ def check(
         fail(f"unknown lint rule {unknown[0]!r}", "list them with `ivr check --rules`")
     results: list[dict[str, Any]] = []
     worst = EXIT_OK
+    centre_files = [path for path in files if is_centre_file(path)]
     for path in files:
+        if path in centre_files:
+            continue  # checked with the menus that name it: see below
         try:
             menu = load_menu(path)
         except IvrError as exc:
@@ -76,11 +81,33 @@ def check(
             found = [Diagnostic(**{**d.as_dict(), "severity": "error"}) for d in found]  # type: ignore[arg-type]
         if any(d.severity == "error" for d in found):
             worst = max(worst, EXIT_FAILED)
-        results.append({"path": str(path), "valid": True, "diagnostics": found, "nodes": len(menu.nodes)})
+        centre = menu.sources[-1].path if len(menu.sources) > 1 and menu.centre is not None else None
+        results.append(
+            {"path": str(path), "valid": True, "diagnostics": found, "nodes": len(menu.nodes), "centre": centre}
+        )
         if timing:
             pacing = pacing_or_exit(voices)
             spoken = pacing.seconds_for  # (prompt id, language, text) -> seconds
             results[-1]["timing"] = reach_summary(menu, spoken, measured=bool(pacing.by_id))
+    for path in centre_files:
+        named_by = [r["path"] for r in results if r.get("centre") and Path(r["centre"]).resolve() == path.resolve()]
+        found_here: list[Diagnostic] = []
+        if not named_by:
+            found_here.append(
+                Diagnostic(
+                    display_path(path),
+                    1,
+                    1,
+                    "a centre file (agents, queues, traffic), not a menu: it is checked with the menu that "
+                    "names it under `centre:`, and no menu checked here does",
+                    "warning",
+                    "check the menu that names it, e.g. `ivr check menu.yaml`",
+                    "centre-file",
+                )
+            )
+        results.append(
+            {"path": str(path), "valid": True, "kind": "centre", "checked_with": named_by, "diagnostics": found_here}
+        )
     errors = sum(d.severity == "error" for r in results for d in r["diagnostics"])
     warnings = sum(d.severity == "warning" for r in results for d in r["diagnostics"])
     if fmt == "json":
@@ -94,6 +121,8 @@ def check(
     else:
         for r in results:
             print_diagnostics(r["diagnostics"], out)
+            if r.get("checked_with"):
+                out.print(f"[dim]{r['path']}: a centre file, checked with {', '.join(r['checked_with'])}[/]")
             for language, reaches in r.get("timing", {}).items():
                 out.print(timing_table(r["path"], language, reaches))
         colour = "red" if errors else "yellow" if warnings else "green"

@@ -227,3 +227,16 @@ class LoaderChecks(LoaderState):
                     self.problems.append(
                         source.error((*loc, key), f"{key!r} is not an option of {node_id!r}, nor 'wait' or 'hangup'")
                     )
+
+
+CENTRE_KEYS = frozenset({"agents", "queues", "traffic", "handle_time", "patience", "wrap_up", "interval"})
+
+
+def is_centre_file(path: Path) -> bool:
+    """Whether ``path`` holds a centre (representatives, queues, traffic) meant for a menu's `centre:`,
+    rather than a menu: a mapping with `agents` and none of a menu's `nodes` or `start`."""
+    try:
+        data, _ = read_yaml(path)
+    except IvrError:
+        return False
+    return isinstance(data, dict) and "agents" in data and not {"nodes", "start"} & data.keys()
