@@ -256,3 +256,31 @@ def test_an_exact_position_reads_as_one_number() -> None:
     assert Bounds(min=3, max=3).describe() == "3"
     assert Bounds(min=2, max=4).describe() == "between 2 and 4"
     assert Bounds(min=2).describe() == "at least 2"
+
+
+def test_where_a_scripts_menu_may_be_is_a_rule_the_message_states_and_root_widens(tmp_path: Path) -> None:
+    """From the checkout, `ivr replay /tmp/x/scripts/a.call.yaml` with `menu: ../menus/line.yaml` said
+    "outside the project folder", a folder the docs never defined (it was the current folder)."""
+    import shutil
+
+    from tests.conftest import MENUS, ROOT, run_ivr
+
+    elsewhere = tmp_path / "x"
+    (elsewhere / "menus").mkdir(parents=True)
+    (elsewhere / "scripts").mkdir()
+    shutil.copy(MENUS / "account-number.yaml", elsewhere / "menus" / "line.yaml")
+    script = elsewhere / "scripts" / "a.call.yaml"
+    script.write_text(
+        "menu: ../menus/line.yaml\ncalls:\n  - name: hears the start\n    steps:\n      - expect: { node: enter }\n"
+    )
+    refused = run_ivr("replay", str(script), cwd=ROOT)
+    assert refused.returncode == 2
+    said = refused.stdout + refused.stderr
+    assert "is outside the folders this script may read menus from" in said
+    assert "pass --root FOLDER" in said and "project (the nearest folder above it" in said
+    widened = run_ivr("replay", str(script), "--root", str(elsewhere), cwd=ROOT)
+    (elsewhere / "pyproject.toml").write_text("")  # a project of its own: its scripts may use its menus
+    marked = run_ivr("replay", str(script), cwd=ROOT)
+    for result in (widened, marked):
+        assert "outside" not in result.stdout + result.stderr
+        assert result.returncode == 0, result.stdout

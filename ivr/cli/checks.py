@@ -31,6 +31,11 @@ from ivr.cli.common import (
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report which menu paths the calls exercised.")
 @click.option("--fail-under", type=float, help="Fail when total coverage is below this percentage.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Scripts may use menus below this folder (default: the current folder and each script's project).",
+)
 def replay(
     paths: tuple[Path, ...],
     keyword: str | None,
@@ -38,6 +43,7 @@ def replay(
     show_coverage: bool,
     fail_under: float | None,
     as_json: bool,
+    root: Path | None,
 ) -> None:
     """Replay scripted calls (*.call.yaml) on simulated time.
 
@@ -52,7 +58,7 @@ def replay(
             keyword_matcher(keyword)
         except ValueError as exc:
             fail(str(exc))
-    suite = run_suite(list(paths), keyword)
+    suite = run_suite(list(paths), keyword, root)
     results = suite.results
     total = overall(suite.coverage.values()) if suite.coverage else 0.0
     if junit is not None:

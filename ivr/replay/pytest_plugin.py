@@ -44,7 +44,7 @@ class CallScriptFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         cache = self.config.stash.setdefault(_CACHE, MenuCache())
         try:
-            script = load_checked(self.path, cache)  # the same checks as `ivr replay`
+            script = load_checked(self.path, cache, self.config.rootpath)  # the same checks as `ivr replay`
         except IvrError as exc:
             raise self.CollectError(str(exc)) from None
         for index, call in enumerate(script.file.calls):

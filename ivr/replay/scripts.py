@@ -41,8 +41,27 @@ class Script:
         return self.source.where(loc)
 
 
-def load_script(path: Path) -> Script:
-    """Load and validate one script; raise :class:`ScriptError` with every problem found."""
+PROJECT_MARKERS = (".git", "pyproject.toml", "ivr.toml")
+
+
+def menu_roots(script: Path, root: Path | None = None) -> list[Path]:
+    """The folders a script's menu may be in: ``root`` when given (``ivr replay --root``, pytest's
+    rootdir); otherwise the current folder and the script's project, the nearest folder at or above the
+    script holding .git, pyproject.toml or ivr.toml. The script's own folder always."""
+    folder = script.parent.resolve()
+    if root is not None:
+        return [root.resolve(), folder]
+    roots = [Path.cwd().resolve(), folder]
+    for above in (folder, *folder.parents):
+        if any((above / marker).exists() for marker in PROJECT_MARKERS):
+            roots.append(above)
+            break
+    return roots
+
+
+def load_script(path: Path, root: Path | None = None) -> Script:
+    """Load and validate one script; raise :class:`ScriptError` with every problem found. Its menu must
+    be under one of :func:`menu_roots`, so a script from elsewhere cannot read any file it names."""
     data, source = read_yaml(path)
     try:
         file = m.ScriptFile.model_validate(data)
@@ -60,7 +79,7 @@ def load_script(path: Path) -> Script:
             )
         first.setdefault(call.name, index)
     menu_path = path.parent / file.menu
-    project = Path.cwd().resolve()
+    roots = menu_roots(path, root)
     try:
         menu_path = menu_path.resolve()
         found = menu_path.is_file()
@@ -69,8 +88,18 @@ def load_script(path: Path) -> Script:
         why = getattr(exc, "strerror", None) or type(exc).__name__
         problems.append(source.error(("menu",), f"menu {shown!r} cannot be opened: {why}"))
     else:
-        if not menu_path.is_relative_to(project) and not menu_path.is_relative_to(path.parent.resolve()):
-            problems.append(source.error(("menu",), f"menu {file.menu!r} is outside the project folder {project}"))
+        if not any(menu_path.is_relative_to(r) for r in roots):
+            where = root.resolve() if root is not None else roots[0]
+            problems.append(
+                source.error(
+                    ("menu",),
+                    f"menu {file.menu!r} is outside the folders this script may read menus from "
+                    f"({', '.join(display_path(r) for r in roots)})",
+                    f"a script reads menus below its own folder, its project (the nearest folder above it with "
+                    f".git, pyproject.toml or ivr.toml) or {'--root' if root else 'the current folder'} {where}; "
+                    "pass --root FOLDER to allow another",
+                )
+            )
         elif not found:
             problems.append(
                 source.error(

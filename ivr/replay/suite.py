@@ -22,11 +22,11 @@ class SuiteResult:
     skipped: list[str] = field(default_factory=list)  # calls marked `skip`
 
 
-def load_checked(path: Path, cache: MenuCache) -> Script:
+def load_checked(path: Path, cache: MenuCache, root: Path | None = None) -> Script:
     """The one script loader of `ivr replay` and the pytest plugin: the file, its menu, and every name the
     script uses checked against that menu (queues, teams, languages, nodes, prompt ids, markers), so a
     script that cannot run is refused at load with its `file:line` problems (exit 2), never mid-call."""
-    script = load_script(path)
+    script = load_script(path, root)
     menu = cache.menu(script.menu_path)
     problems = [*_world_problems(script, menu), *_name_problems(script, menu)]
     if problems:
@@ -34,8 +34,9 @@ def load_checked(path: Path, cache: MenuCache) -> Script:
     return script
 
 
-def run_suite(paths: list[Path], keyword: str | None = None) -> SuiteResult:
-    """Replay every call of every script under ``paths`` whose id matches ``keyword``."""
+def run_suite(paths: list[Path], keyword: str | None = None, root: Path | None = None) -> SuiteResult:
+    """Replay every call of every script under ``paths`` whose id matches ``keyword`` (menus under
+    ``root``: see :func:`ivr.replay.scripts.menu_roots`)."""
     suite = SuiteResult()
     files, missing = find_scripts(paths)
     suite.invalid.extend(missing)
@@ -43,7 +44,7 @@ def run_suite(paths: list[Path], keyword: str | None = None) -> SuiteResult:
     select = keyword_matcher(keyword) if keyword else None
     for path in files:
         try:
-            script = load_checked(path, cache)
+            script = load_checked(path, cache, root)
         except IvrError as exc:
             suite.invalid.extend(exc.diagnostics)
             continue
