@@ -231,3 +231,37 @@ def test_check_on_a_folder_with_a_shared_centre_file_checks_it_with_its_menu(
     alone = run_ivr("check", "floor.yaml", cwd=tmp_path)
     assert alone.returncode == 0
     assert "floor.yaml:1:1: warning: a centre file (agents, queues, traffic), not a menu" in alone.stdout
+
+
+def test_graph_labels_branch_nodes_by_their_conditions_and_leaves_no_empty_line() -> None:
+    """Mermaid gave branch nodes an empty `<br/>` label."""
+    result = run_ivr("graph", "menus/customer-service.yaml")
+    assert result.returncode == 0
+    assert '<br/>"' not in result.stdout
+    assert 'n_opening_hours{"<b>opening_hours</b><br/>if office open"}' in result.stdout
+
+
+def test_long_waits_fit_the_report_columns_instead_of_being_cut(write_menu: Callable[..., Path]) -> None:
+    """The `max` column of simulate and load showed `182…` for a wait of 18,234 s."""
+    path = write_menu(
+        """\
+        name: swamped
+        start: q
+        nodes:
+          q: { type: queue, queue: sales }
+        queues:
+          sales: {}
+        centre:
+          handle_time: 600
+          patience: null
+          wrap_up: 0
+          agents: [ { name: A, count: 2, skills: { sales: 1 } } ]
+          traffic: { calls_per_hour: 40, queues: { sales: 1 } }
+        """
+    )
+    result = run_ivr("simulate", str(path), "--hours", "8", env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    totals = result.stdout[result.stdout.index("Totals") :].splitlines()
+    sales = next(line for line in totals if line.strip().startswith("sales"))
+    assert "…" not in sales
+    assert sales.split()[-3].endswith(("m", "h")), sales  # the longest wait, in minutes or hours

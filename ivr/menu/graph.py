@@ -6,6 +6,7 @@ import json
 import re
 
 from ivr.menu.compiled import CompiledNode, Menu
+from ivr.menu.conditions import describe
 from ivr.menu.text import pick
 
 FORMATS = ("mermaid", "dot")
@@ -60,6 +61,8 @@ def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
         text = f"collect {spec.variable} ({spec.min_digits}-{spec.max_digits} digits)"
     elif node.kind == "survey":
         text = "survey: " + ", ".join(q.id for q in spec.questions)
+    elif node.kind == "branch":
+        text = "if " + "; or ".join(describe(case.when) for case in spec.cases)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -83,7 +86,8 @@ def to_mermaid(menu: Menu) -> str:
     lines = ["flowchart TD", f"  %% {menu.name} ({menu.path})"]
     for node in menu.nodes.values():
         left, right = _MERMAID_SHAPES[node.kind]
-        label = f"<b>{node.id}</b><br/>{_summary(node, menu)}"
+        summary = _summary(node, menu)
+        label = f"<b>{node.id}</b><br/>{summary}" if summary else f"<b>{node.id}</b>"
         lines.append(f'  {_mermaid_id(node.id)}{left}"{_mermaid_text(label)}"{right}')
     dropped = [n for n in menu.nodes.values() if n.settings is not None and n.settings.on_exhausted is None]
     if dropped:
@@ -116,7 +120,8 @@ def to_dot(menu: Menu) -> str:
 
     lines = [f"digraph {q(menu.name)} {{", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for node in menu.nodes.values():
-        label = f"{node.id}\\n{_summary(node, menu)}".replace('"', "'")
+        summary = _summary(node, menu)
+        label = (f"{node.id}\\n{summary}" if summary else node.id).replace('"', "'")
         extra = ", penwidth=3" if node.id == menu.start else ""
         lines.append(f'  {q(node.id)} [shape={_DOT_SHAPES[node.kind]}, label="{label}"{extra}];')
     for node in menu.nodes.values():

@@ -23,17 +23,25 @@ BAR_WIDTH = 30
 
 
 def _secs(value: float | None) -> str:
+    """Seconds in at most 4 characters, so a figure is never cut: 9.5, 182, 1823, then 304m, then 51h."""
     if value is None:
         return "–"
-    return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+    if value < 100:
+        return f"{value:.1f}"
+    if value < 10_000:
+        return f"{value:.0f}"
+    if value < 36_000:
+        return f"{value / 60:.0f}m"
+    return f"{value / 3600:.0f}h"
 
 
 def _sl_text(row: Row) -> Text:
     if row.service_level is None:
         return Text("–", style="dim")
     text = Text(pct(row.service_level), style="green" if row.met else "bold red")
-    if row.short_abandoned and row.service_level_offered is not None:  # the two definitions differ: both
-        text.append(f"\n({pct(row.service_level_offered)})", style="dim")
+    offered = row.service_level_offered
+    if row.short_abandoned and offered is not None and pct(offered) != pct(row.service_level):  # both differ
+        text.append(f"\n({pct(offered)})", style="dim")
     return text
 
 
@@ -86,7 +94,7 @@ TOTAL_HEADERS = ["queue", "offer", "answ", "aband", "SL", "target", "ASA", "p90"
 LEGEND = (
     "aband: abandoned/of which under 5 s. SL: service level (✓ met, ✗ missed), answered within the target "
     "time / offered less abandons under 5 s (in brackets where it differs: / every call offered, as ivr "
-    "staff reports it). ASA, p90 and max (longest) wait, AHT: seconds. occ: occupancy. "
+    "staff reports it). ASA, p90 and max (longest) wait, AHT: seconds (m: minutes, h: hours). occ: occupancy. "
     "queue: average/longest queue. FCR: first-contact resolution. Definitions: docs/metrics.md."
 )
 
