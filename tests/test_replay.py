@@ -75,6 +75,13 @@ def test_replay_selects_with_k_and_writes_junit(suite: Path) -> None:
     assert tree.get("tests") == "2" and tree.get("failures") == "1"
     failure = tree.find("testcase/failure")
     assert failure is not None and "expected prompt contains 'For billing'" in (failure.get("message") or "")
+    # `time` is wall seconds (the call took milliseconds, not the 45 simulated seconds it lasted)
+    for case in tree.findall("testcase"):
+        simulated = case.find("properties/property[@name='simulated_seconds']")
+        assert simulated is not None and float(case.get("time") or "nan") < 5
+    silence = next(c for c in tree.findall("testcase") if "silence" in (c.get("name") or ""))
+    simulated_value = silence.find("properties/property[@name='simulated_seconds']")
+    assert simulated_value is not None and float(simulated_value.get("value") or 0) > 10
 
 
 def test_replay_json_and_coverage(suite: Path) -> None:
@@ -123,6 +130,19 @@ def test_pytest_plugin_reports_invalid_scripts(pytester: pytest.Pytester, write_
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     result.stdout.fnmatch_lines(["*x.call.yaml:4:5: error: unknown field 'stepz'*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+def test_pytest_plugin_registers_the_scripts_markers(suite: Path, pytester: pytest.Pytester) -> None:
+    """Markers in scripts warned PytestUnknownMarkWarning, and nothing said how to register them."""
+    (pytester.path / "menu.yaml").write_text((suite / "menu.yaml").read_text())
+    marked = PASSING.replace("  - name: billing\n", "  - name: billing\n    markers: [smoke]\n")
+    (pytester.path / "ok.call.yaml").write_text(marked)
+    plain = ("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
+    result = pytester.runpytest(
+        *plain, "--strict-markers", "-W", "error::pytest.PytestUnknownMarkWarning", "-m", "smoke"
+    )
+    result.assert_outcomes(passed=1)
+    assert "PytestUnknownMarkWarning" not in result.stdout.str()
 
 
 @pytest.mark.slow
@@ -284,3 +304,17 @@ def test_where_a_scripts_menu_may_be_is_a_rule_the_message_states_and_root_widen
     for result in (widened, marked):
         assert "outside" not in result.stdout + result.stderr
         assert result.returncode == 0, result.stdout
+
+
+def test_a_mismatch_reports_every_field_that_differs_not_only_the_first(suite: Path) -> None:
+    """An `expect` with both `prompt` and `variables` reported only the prompt under `actual`."""
+    (suite / "two.call.yaml").write_text(
+        "menu: menu.yaml\ncalls:\n  - name: both wrong\n    steps:\n      - press: 1\n"
+        '      - expect: { prompt: "For orders", variables: { topic: orders }, queued: general }\n'
+    )
+    result = run_ivr("replay", "two.call.yaml", "--json", cwd=suite)
+    assert result.returncode == 1
+    actual = json.loads(result.stdout)["calls"][0]["failure"]["actual"]
+    assert "prompts heard since the last action:" in actual
+    assert "variable 'topic' is 'billing'" in actual
+    assert "queued for 'billing'" in actual

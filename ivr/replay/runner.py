@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,26 +13,16 @@ from ivr.call.clock import DEFAULT_AT, SimClock
 from ivr.call.driver import LiveCall
 from ivr.call.engine import DEFAULT_NUMBER, Caller
 from ivr.call.events import (
-    Answered,
-    CallbackOffered,
-    CallbackTaken,
     CallEvent,
-    NoInput,
-    NoMatch,
-    PromptPlayed,
-    QueueBusy,
-    Queued,
-    QueuePosition,
-    Transferred,
 )
 from ivr.call.line import Line
-from ivr.call.session import Call, CallOver, CallStatus
+from ivr.call.session import CallOver
 from ivr.menu.centre_model import Distribution
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
+from ivr.replay.expectations import check, describe_expectation
 from ivr.replay.scripts import Script, merged
-from ivr.source import patterns
 
 CACHED_LINES = 64  # staged lines kept, one per menu and world
 
@@ -57,6 +48,7 @@ class CallResult:
     failure: Failure | None = None
     optional_misses: list[Failure] = field(default_factory=list)
     seconds: float = 0.0  # simulated length of the call
+    wall_seconds: float = 0.0  # how long replaying it took
     menu: Menu | None = None
 
     @property
@@ -172,6 +164,7 @@ def unknown_teams(menu: Menu, counts: dict[str, int]) -> list[str]:
 
 def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     """Replay call number ``index`` of ``script``."""
+    started = time.perf_counter()
     call_spec = script.file.calls[index]
     driver = _Driver(script, call_spec, cache)
     call = driver.call
@@ -230,65 +223,8 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
         result.failure = miss
         break
     result.seconds = call.elapsed
+    result.wall_seconds = time.perf_counter() - started
     return result
-
-
-def check(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> str | None:
-    """None when every part of ``expect`` holds, else what was seen instead. ``driver`` has the ``call``
-    and its ``live`` driver; everything checked is on the call's event stream or its state."""
-    call = driver.call
-    if expect.node is not None and call.state != expect.node:
-        return f"the call is at node {call.state!r}"
-    if expect.prompt is not None and not any(_heard(expect.prompt, e) for e in recent if isinstance(e, PromptPlayed)):
-        heard = [f"{e.prompt_id}: {e.text!r}" for e in recent if isinstance(e, PromptPlayed)]
-        return "prompts heard since the last action: " + ("; ".join(heard) if heard else "none")
-    for name, value in (expect.variables or {}).items():
-        actual = call.variables.get(name)
-        if not _same(actual, value):
-            return f"variable {name!r} is {actual!r}"
-    if expect.queued is not None:
-        problem = _check_queued(expect.queued, driver)
-        if problem:
-            return problem
-    if expect.position is not None:
-        place = driver.live.position()
-        if place is None:
-            return f"the caller is not waiting in a queue ({_status(call)})"
-        if not expect.position.holds(place[0]):
-            return f"position {place[0]} in the queue"
-    if expect.answered is not None:
-        answered = next((e for e in call.transcript if isinstance(e, Answered)), None)
-        if (answered is not None) != expect.answered:
-            return f"{answered.agent} answered" if answered else f"no agent has answered ({_status(call)})"
-    if expect.callback_offered is not None:
-        offered = any(isinstance(e, CallbackOffered) for e in call.transcript)
-        if offered != expect.callback_offered:
-            return "a callback was offered" if offered else "no callback was offered"
-    if expect.callback_taken is not None:
-        taken = any(isinstance(e, CallbackTaken) for e in call.transcript)
-        if taken != expect.callback_taken:
-            return "the caller took a callback" if taken else "no callback was taken"
-    if expect.busy is not None:
-        busy = next((e.why for e in call.transcript if isinstance(e, QueueBusy)), None)
-        if busy != expect.busy:
-            return f"the queue was {busy}" if busy else "no queue turned the caller away"
-    if expect.transferred is not None:
-        where = next((e.destination for e in call.transcript if isinstance(e, Transferred)), None)
-        if where != expect.transferred:
-            return f"transferred to {where!r}" if where else f"not transferred ({_status(call)})"
-    if expect.hung_up is not None and not (call.status == CallStatus.ENDED and call.end_reason == expect.hung_up):
-        return _status(call)
-    if expect.ended is not None and (call.status != CallStatus.ACTIVE) != expect.ended:
-        return _status(call)
-    if expect.no_input is not None and not any(isinstance(e, NoInput) and e.count == expect.no_input for e in recent):
-        counts = [e.count for e in recent if isinstance(e, NoInput)]
-        return f"no-input counts since the last action: {counts or 'none'}"
-    if expect.no_match is not None and not any(isinstance(e, NoMatch) and e.count == expect.no_match for e in recent):
-        counts = [e.count for e in recent if isinstance(e, NoMatch)]
-        return f"no-match counts since the last action: {counts or 'none'}"
-    if expect.within is not None and call.elapsed > expect.within:
-        return f"{call.elapsed:g} s have passed"
-    return None
 
 
 def _wait_until(expect: m.WaitUntil, driver: _Driver, since: int) -> str | None:
@@ -300,82 +236,6 @@ def _wait_until(expect: m.WaitUntil, driver: _Driver, since: int) -> str | None:
         return None
     problem = check(expect, driver, transcript[since:])
     return f"after {driver.line.clock.now() - started:g} s: {problem}"
-
-
-def _check_queued(test: m.QueuedTest, driver: _Driver) -> str | None:
-    call = driver.call
-    queued = [e for e in call.transcript if isinstance(e, Queued)]
-    queue = queued[-1].queue if queued else None
-    if queue != test.queue:
-        return f"queued for {queue!r}" if queue else f"not queued ({_status(call)})"
-    if test.position is None and test.wait is None:
-        return None
-    if driver.line.centre is None:
-        return "position and wait need a `centre` section in the menu"
-    after = call.transcript[call.transcript.index(queued[-1]) :]
-    told = next((e for e in after if isinstance(e, QueuePosition)), None)
-    if told is None:  # answered at once, or not yet joined: position 0, no wait
-        position, wait = 0, 0.0
-    else:
-        position, wait = told.position, told.estimated_wait
-    if test.position is not None and not test.position.holds(position):
-        return f"position {position} when queued"
-    if test.wait is not None and not test.wait.holds(wait):
-        return f"estimated wait {wait:.0f} s when queued"
-    return None
-
-
-def _heard(test: m.TextTest, event: PromptPlayed) -> bool:
-    if test.id is not None and event.prompt_id != test.id:
-        return False
-    text = event.text
-    fold = str.casefold if test.ignore_case else str
-    if test.contains is not None and fold(test.contains) not in fold(text):
-        return False
-    if test.equals is not None and fold(test.equals) != fold(text):
-        return False
-    return test.matches is None or patterns.search(test.matches, text, test.ignore_case)
-
-
-def _same(actual: Any, expected: Any) -> bool:
-    if expected is None or actual is None:
-        return actual is expected
-    return str(actual) == str(expected) if not isinstance(expected, bool) else actual == expected
-
-
-def _status(call: Call) -> str:
-    if call.status == CallStatus.ENDED:
-        return f"the call ended ({call.end_reason}) at {call.state!r}"
-    if call.status == CallStatus.QUEUED:
-        return f"the call is queued for {call.queue!r}"
-    if call.status == CallStatus.TRANSFERRED:
-        return "the call was transferred"
-    return f"the call is at node {call.state!r}"
-
-
-def describe_expectation(expect: m.Expect) -> str:
-    """An expectation in words, for failure messages."""
-    parts = []
-    for name in expect.model_fields_set:
-        value = getattr(expect, name)
-        if name == "limit":
-            continue
-        if name == "prompt":
-            parts.append(value.describe())
-        elif name == "queued":
-            text = f"queued for {value.queue!r}"
-            if value.position:
-                text += f", position {value.position.describe()}"
-            if value.wait:
-                text += f", wait {value.wait.describe()} s"
-            parts.append(text)
-        elif name == "position":
-            parts.append(f"position {value.describe()}")
-        elif name == "within":
-            parts.append(f"within {value:g} s")
-        else:
-            parts.append(f"{name.replace('_', ' ')} {value!r}")
-    return "; ".join(sorted(parts))
 
 
 def _describe_action(step: m.Step) -> str:

@@ -12,7 +12,8 @@ from textual.widgets import Button, RichLog
 from ivr.call.session import CallOver
 from ivr.menu.loader import load_menu
 from ivr.replay import model as m
-from ivr.replay.runner import caller_of, check, describe_expectation, stage, world_start
+from ivr.replay.expectations import check, describe_expectation
+from ivr.replay.runner import caller_of, stage, world_start
 from ivr.replay.scripts import Script, merged
 from ivr.tui.app import IvrApp
 from ivr.tui.panels import key_id
