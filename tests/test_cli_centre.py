@@ -104,3 +104,25 @@ def test_staff_json_is_strict_json_when_rows_are_overloaded() -> None:
     payload = json.loads(result.stdout)
     overloaded = payload["table"][0]
     assert overloaded["agents"] <= payload["traffic_erlangs"] and overloaded["asa_seconds"] is None
+
+
+def test_simulate_starts_at_the_profiles_first_busy_hour_by_default(write_menu: Callable[..., Path]) -> None:
+    """It started at 09:00 whatever the profile, missing the first hour of an 08:00 line."""
+    path = write_menu(
+        """\
+        name: early
+        start: q
+        nodes:
+          q: { type: queue, queue: sales }
+        queues:
+          sales: {}
+        centre:
+          agents: [ { name: A, count: 3, skills: { sales: 1 } } ]
+          traffic: { profile: { "00:00": 0, "8:00": 30, "17:00": 0 }, queues: { sales: 1 } }
+        """
+    )
+    result = run_ivr("simulate", str(path), "--hours", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["start"][11:16] == "08:00"
+    assert payload["calls"] > 30  # the first hour has calls: it is not the quiet 00:00-08:00

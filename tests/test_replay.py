@@ -318,3 +318,61 @@ def test_a_mismatch_reports_every_field_that_differs_not_only_the_first(suite: P
     assert "prompts heard since the last action:" in actual
     assert "variable 'topic' is 'billing'" in actual
     assert "queued for 'billing'" in actual
+
+
+def test_verbose_replay_prints_the_transcript_of_passing_calls(suite: Path) -> None:
+    quiet = run_ivr("replay", "ok.call.yaml", cwd=suite)
+    loud = run_ivr("replay", "ok.call.yaml", "-v", cwd=suite)
+    assert quiet.returncode == loud.returncode == 0
+    assert "PASS ok.call.yaml::billing" in loud.stdout and "⌨ 1" in loud.stdout
+    assert "⌨ 1" not in quiet.stdout
+
+
+DATA_DRIVEN = """\
+menu: menu.yaml
+calls:
+  - name: key {key} reaches {queue}
+    cases:
+      - { key: 1, queue: billing, topic: billing }
+      - { key: 0, queue: general, topic: "" }
+      - { key: 1, queue: general, topic: billing }
+    steps:
+      - press: "{key}"
+      - expect: { queued: "{queue}" }
+  - name: order numbers are read back
+    cases:
+      - { number: "1234" }
+      - { number: "98765" }
+    steps:
+      - press: 2 1
+      - press: "{number}#"
+      - expect: { prompt: "You entered" }
+"""
+
+
+def test_a_cases_table_runs_one_call_per_row_and_points_failures_at_the_template(suite: Path) -> None:
+    (suite / "table.call.yaml").write_text(DATA_DRIVEN)
+    result = run_ivr("replay", "table.call.yaml", "--json", cwd=suite)
+    calls = {c["id"].split("::")[1]: c for c in json.loads(result.stdout)["calls"]}
+    assert list(calls) == [
+        "key 1 reaches billing",
+        "key 0 reaches general",
+        "key 1 reaches general",
+        "order numbers are read back [number=1234]",
+        "order numbers are read back [number=98765]",
+    ]
+    assert [c["passed"] for c in calls.values()] == [True, True, False, True, True]
+    assert calls["key 1 reaches general"]["failure"]["line"] == 10  # the template's step
+    assert result.returncode == 1
+
+
+def test_a_bad_cases_table_is_refused_at_its_line(suite: Path) -> None:
+    ragged = DATA_DRIVEN.replace('      - { key: 0, queue: general, topic: "" }', "      - { key: 0, queue: general }")
+    (suite / "ragged.call.yaml").write_text(ragged)
+    result = run_ivr("replay", "ragged.call.yaml", cwd=suite)
+    assert result.returncode == 2
+    assert "ragged.call.yaml:6:9: error: row 2 has columns ['key', 'queue']" in result.stdout + result.stderr
+    (suite / "keys.call.yaml").write_text(DATA_DRIVEN.replace("{ key: 0,", "{ key: x,"))
+    result = run_ivr("replay", "keys.call.yaml", cwd=suite)
+    assert result.returncode == 2
+    assert "keys.call.yaml:9:9:" in result.stdout + result.stderr  # the press step the bad key fills

@@ -31,6 +31,7 @@ from ivr.cli.common import (
 @click.option("--coverage", "show_coverage", is_flag=True, help="Report which menu paths the calls exercised.")
 @click.option("--fail-under", type=float, help="Fail when total coverage is below this percentage.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Print the transcript of passing calls too.")
 @click.option(
     "--root",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -43,6 +44,7 @@ def replay(
     show_coverage: bool,
     fail_under: float | None,
     as_json: bool,
+    verbose: bool,
     root: Path | None,
 ) -> None:
     """Replay scripted calls (*.call.yaml) on simulated time.
@@ -69,6 +71,8 @@ def replay(
         for result in results:
             if not result.passed:
                 out.print(report.render_failure(result))
+            elif verbose:
+                out.print(report.render_passed(result))
         if results:
             out.print(report.render_summary(results))
         if suite.deselected:

@@ -96,7 +96,11 @@ def staff(
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--hours", type=float, default=8.0, show_default=True, help="Simulated hours of traffic.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same day).")
-@click.option("--start", "start_at", help="Local start, e.g. 2026-11-24T09:00 (default: today 09:00).")
+@click.option(
+    "--start",
+    "start_at",
+    help="Local start, e.g. 2026-11-24T09:00 (default: today, at the profile's first hour with calls, else 09:00).",
+)
 @click.option("--queue", help="Show the intervals of one queue instead of all together.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (intervals, then totals).")
@@ -130,7 +134,8 @@ def simulate(
         fail("--hours must be more than 0 and at most 1488 (62 days)")
     if as_json and as_csv:
         fail("choose one of --json and --csv")
-    start = make_clock(menu, start_at or datetime.now(menu.timezone).strftime("%Y-%m-%dT09:00")).wall(0)
+    opening = menu.centre.traffic.first_busy_hour()
+    start = make_clock(menu, start_at or datetime.now(menu.timezone).strftime(f"%Y-%m-%dT{opening}")).wall(0)
     start = start.astimezone(menu.timezone)
     with progress("simulating", TimeElapsedColumn()) as bar:
         task = bar.add_task("simulate", total=1.0)
@@ -168,7 +173,9 @@ def simulate(
 @click.option("--callers", type=click.IntRange(1, 5_000_000), default=1000, show_default=True, help="Calls to place.")
 @click.option("--rate", default="10/s", show_default=True, help="Call rate: 50/s, 3000/m or 50000/h.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
-@click.option("--at", "at", metavar="DATETIME", help="When the first call starts (menu's time zone).")
+@click.option(
+    "--at", "at", metavar="DATETIME", help="When the first call starts (menu's time zone; default 2026-01-06T10:00)."
+)
 @click.option("--period", default="10s", show_default=True, help="Seconds between periodic figures.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period: str, as_json: bool) -> None:

@@ -164,6 +164,14 @@ class Traffic(Strict):
     )
     retrial: Retrial | None = None
 
+    def first_busy_hour(self) -> str:
+        """``"HH:MM"``: the earliest point of the profile with calls, or 09:00 for a flat rate."""
+        busy = [k for k, v in (self.profile or {}).items() if v > 0]
+        if not busy:
+            return "09:00"
+        hour, minute = min(tuple(int(x) for x in k.split(":")) for k in busy)
+        return f"{hour:02d}:{minute:02d}"
+
     @model_validator(mode="after")
     def _rate(self) -> Traffic:
         if (self.calls_per_hour is None) == (self.profile is None):

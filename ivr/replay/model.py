@@ -258,6 +258,11 @@ class CallScript(Strict):
     world: World | None = None
     steps: list[Annotated[Step, BeforeValidator(_step)]] = Field(min_length=1)
     markers: list[str] = Field(default_factory=list, description="pytest markers for this call")
+    cases: list[dict[str, str | int | float | bool]] | None = Field(
+        None,
+        description="one call per row: `{name}` in the call's text is replaced by each row's value",
+        max_length=1000,
+    )
 
 
 class Defaults(Strict):

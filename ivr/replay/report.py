@@ -44,6 +44,13 @@ def render_failure(result: CallResult) -> Group:
     return Group(*lines, Text())
 
 
+def render_passed(result: CallResult) -> Group:
+    """A passing call's whole transcript (``ivr replay -v``): what the caller heard and did."""
+    lines: list[Text] = [Text.assemble(("PASS ", "green"), (result.id, "bold"), (f"  {result.seconds:.1f} s", "dim"))]
+    lines += [Text("    ").append_text(describe(event)) for event in result.transcript]
+    return Group(*lines, Text())
+
+
 CALL_ROWS = 100  # past this many calls the summary lists files, and only the calls that need a look
 
 

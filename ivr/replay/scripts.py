@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.replay import model as m
 from ivr.source.diagnostics import Diagnostic, IvrError
@@ -36,8 +37,11 @@ class Script:
     source: Source
     file: m.ScriptFile
     menu_path: Path
+    origins: tuple[int, ...] = ()  # per call, the call written in the file (a `cases:` table makes several)
 
     def where(self, *loc: str | int) -> tuple[int, int]:
+        if len(loc) > 1 and loc[0] == "calls" and isinstance(loc[1], int) and loc[1] < len(self.origins):
+            loc = ("calls", self.origins[loc[1]], *loc[2:])
         return self.source.where(loc)
 
 
@@ -63,6 +67,7 @@ def load_script(path: Path, root: Path | None = None) -> Script:
     """Load and validate one script; raise :class:`ScriptError` with every problem found. Its menu must
     be under one of :func:`menu_roots`, so a script from elsewhere cannot read any file it names."""
     data, source = read_yaml(path)
+    data, origins = expand_cases(data, source)
     try:
         file = m.ScriptFile.model_validate(data)
     except ValidationError as exc:
@@ -71,10 +76,12 @@ def load_script(path: Path, root: Path | None = None) -> Script:
     first: dict[str, int] = {}
     for index, call in enumerate(file.calls):
         if call.name in first:
-            line = source.where(("calls", first[call.name], "name"))[0]
+            line = source.where(("calls", origins[first[call.name]], "name"))[0]
             problems.append(
                 source.error(
-                    ("calls", index, "name"), f"another call is named {call.name!r} (line {line})", "names must differ"
+                    ("calls", origins[index], "name"),
+                    f"another call is named {call.name!r} (line {line})",
+                    "names must differ: put a `{column}` of the `cases:` table in the name",
                 )
             )
         first.setdefault(call.name, index)
@@ -108,7 +115,79 @@ def load_script(path: Path, root: Path | None = None) -> Script:
             )
     if problems:
         raise ScriptError(problems)
-    return Script(path, display_path(path), source, file, menu_path)
+    return Script(path, display_path(path), source, file, menu_path, tuple(origins))
+
+
+_CASES: TypeAdapter[list[dict[str, str | int | float | bool]]] = TypeAdapter(list[dict[str, str | int | float | bool]])
+
+
+def expand_cases(data: Any, source: Source) -> tuple[Any, list[int]]:
+    """A call with a `cases:` table becomes one call per row, with each `{column}` in its text replaced by
+    the row's value (a text that is only `{column}` takes the value itself, number or true/false); the
+    calls keep the place they were written at, for `file:line`. Returns the data and, per call, that place."""
+    calls = data.get("calls") if isinstance(data, dict) else None
+    if not isinstance(calls, list):
+        return data, []
+    expanded: list[Any] = []
+    origins: list[int] = []
+    problems: list[Diagnostic] = []
+    for index, call in enumerate(calls):
+        rows = call.get("cases") if isinstance(call, dict) else None
+        if rows is None:
+            expanded.append(call)
+            origins.append(index)
+            continue
+        try:
+            _CASES.validate_python(rows)
+        except ValidationError as exc:
+            problems.extend(validation_diagnostics(source, ("calls", index, "cases"), exc, rows))
+            continue
+        if not rows:
+            problems.append(source.error(("calls", index, "cases"), "`cases:` has no rows", "give one row per call"))
+            continue
+        columns = list(rows[0])
+        template = {k: v for k, v in call.items() if k != "cases"}
+        for number, row in enumerate(rows):
+            if list(row) != columns:
+                problems.append(
+                    source.error(
+                        ("calls", index, "cases", number),
+                        f"row {number + 1} has columns {list(row)}, the first row {columns}",
+                        "give every row the same columns, in the same order",
+                    )
+                )
+                continue
+            filled = _fill(template, row)
+            name = str(filled.get("name", ""))
+            if name == str(template.get("name", "")):  # no column in the name: tell the rows apart
+                filled["name"] = f"{name} [" + ", ".join(f"{k}={v}" for k, v in row.items()) + "]"
+            expanded.append(filled)
+            origins.append(index)
+    if problems:
+        raise ScriptError(problems)
+    for number, call in enumerate(expanded):  # each filled call checked at the place it was written
+        try:
+            m.CallScript.model_validate(call)
+        except ValidationError as exc:
+            problems.extend(validation_diagnostics(source, ("calls", origins[number]), exc, call, _suggest))
+    if problems:
+        raise ScriptError(list({(d.line, d.col, d.message): d for d in problems}.values()))
+    return {**data, "calls": expanded}, origins
+
+
+def _fill(value: Any, row: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        for column, cell in row.items():
+            if value == "{" + column + "}":
+                return cell
+        for column, cell in row.items():
+            value = value.replace("{" + column + "}", str(cell).lower() if isinstance(cell, bool) else str(cell))
+        return value
+    if isinstance(value, dict):
+        return {_fill(k, row): _fill(v, row) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, row) for v in value]
+    return value
 
 
 def _suggest(err: dict[str, object]) -> str | None:
