@@ -19,6 +19,7 @@ def cli() -> None:
 
 for command in (
     design.check,
+    design.diff,
     design.graph,
     design.schema,
     design.speak,

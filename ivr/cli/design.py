@@ -20,6 +20,7 @@ from ivr.cli.common import (
     out,
     pacing_or_exit,
     print_diagnostics,
+    voices_option,
     write_output,
 )
 from ivr.source.diagnostics import Diagnostic, IvrError
@@ -186,3 +187,37 @@ def speak(file: Path, output: Path, languages: tuple[str, ...]) -> None:
         f"{len(library.entries)} prompts ({library.made} new, {library.cached} cached), "
         f"{library.seconds / 60:.1f} minutes of speech, in {output}; manifest: {output / 'manifest.json'}"
     )
+
+
+@click.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--scripts",
+    "script_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Scripts (or folders) to replay on both versions (default: ./scripts when it exists).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@voices_option
+def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices: Path | None) -> None:
+    """What changed from menu OLD to menu NEW: nodes, options, prompts and queues; destinations whose key
+    path or time to reach changed; and the scripted calls for OLD that fail on NEW.
+
+    Exit status: 0 no change, 1 behaviour changed, 2 a menu is invalid.
+    """
+    from ivr.menu.diff import diff_menus
+    from ivr.render.diff import diff_json, render_diff
+    from ivr.replay.impact import calls_broken
+
+    before, after = load_or_exit(str(old)), load_or_exit(str(new))
+    pacing = pacing_or_exit(voices)
+    changes = diff_menus(before, after, pacing.seconds_for)
+    paths = list(script_paths) or ([Path("scripts")] if Path("scripts").is_dir() else [])
+    impact = calls_broken(paths, old, new) if paths else None
+    if fmt == "json":
+        out.print(diff_json(str(old), str(new), changes, impact), markup=False)
+    else:
+        out.print(render_diff(str(old), str(new), changes, impact))
+    sys.exit(EXIT_FAILED if changes or (impact is not None and impact.broken) else EXIT_OK)

@@ -29,7 +29,7 @@ class PromptText:
 def menu_prompts(menu: Menu) -> Iterator[PromptText]:
     """Every prompt the menu can say, in every language, with placeholders filled with samples."""
     for node in menu.nodes.values():
-        for role, text in _texts(node):
+        for role, text in spoken_texts(node):
             for language in menu.languages:
                 spoken = sample(pick(text, language, menu.default_language))
                 if spoken.strip():
@@ -48,7 +48,7 @@ def sample(template: str) -> str:
     return PLACEHOLDER.sub(replace, template)
 
 
-def _texts(node: CompiledNode) -> Iterator[tuple[str, dict[str, str]]]:
+def spoken_texts(node: CompiledNode) -> Iterator[tuple[str, dict[str, str]]]:
     spec = node.spec
     for role in ("prompt", "short_prompt", "help", "invalid_prompt", "intro", "thanks"):
         text = getattr(spec, role, None)
@@ -82,7 +82,7 @@ def time_to_reach(menu: Menu, language: str, durations: Durations) -> list[Reach
     node failed until its last attempt (timeouts and reprompts included)."""
 
     def seconds(node: CompiledNode, role: str) -> float:
-        texts = dict(_texts(node))
+        texts = dict(spoken_texts(node))
         if role not in texts:
             return 0.0
         spoken = sample(pick(texts[role], language, menu.default_language))

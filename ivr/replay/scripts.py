@@ -40,9 +40,16 @@ class Script:
     origins: tuple[int, ...] = ()  # per call, the call written in the file (a `cases:` table makes several)
 
     def where(self, *loc: str | int) -> tuple[int, int]:
+        return self.source.where(self._written(loc))
+
+    def error(self, loc: tuple[str | int, ...], message: str, hint: str | None = None) -> Diagnostic:
+        """A problem at ``loc`` of the loaded calls, placed where that call is written."""
+        return self.source.error(self._written(loc), message, hint)
+
+    def _written(self, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
         if len(loc) > 1 and loc[0] == "calls" and isinstance(loc[1], int) and loc[1] < len(self.origins):
-            loc = ("calls", self.origins[loc[1]], *loc[2:])
-        return self.source.where(loc)
+            return ("calls", self.origins[loc[1]], *loc[2:])
+        return loc
 
 
 PROJECT_MARKERS = (".git", "pyproject.toml", "ivr.toml")

@@ -22,13 +22,18 @@ class SuiteResult:
     skipped: list[str] = field(default_factory=list)  # calls marked `skip`
 
 
+def script_problems(script: Script, menu: object) -> list[Diagnostic]:
+    """Every name the script uses that ``menu`` does not have."""
+    return [*_world_problems(script, menu), *_name_problems(script, menu)]
+
+
 def load_checked(path: Path, cache: MenuCache, root: Path | None = None) -> Script:
     """The one script loader of `ivr replay` and the pytest plugin: the file, its menu, and every name the
     script uses checked against that menu (queues, teams, languages, nodes, prompt ids, markers), so a
     script that cannot run is refused at load with its `file:line` problems (exit 2), never mid-call."""
     script = load_script(path, root)
     menu = cache.menu(script.menu_path)
-    problems = [*_world_problems(script, menu), *_name_problems(script, menu)]
+    problems = script_problems(script, menu)
     if problems:
         raise IvrError(problems)
     return script
@@ -76,9 +81,9 @@ def _world_problems(script: Script, menu: object) -> list[Diagnostic]:
         for part in ("waiting", "handle_time"):
             for queue in getattr(world, part):
                 if queue not in menu.queues:
-                    problems.append(script.source.error((*loc, part, queue), f"unknown queue {queue!r}"))
+                    problems.append(script.error((*loc, part, queue), f"unknown queue {queue!r}"))
         for team in unknown_teams(menu, world.agents):
-            problems.append(script.source.error((*loc, "agents", team), f"unknown agent team {team!r}"))
+            problems.append(script.error((*loc, "agents", team), f"unknown agent team {team!r}"))
     return problems
 
 
@@ -100,7 +105,7 @@ def _name_problems(script: Script, menu: object) -> list[Diagnostic]:
     for *loc, caller in callers:
         if caller is not None and caller.language is not None and caller.language not in menu.languages:
             problems.append(
-                script.source.error(
+                script.error(
                     (*loc, "language"),
                     f"language {caller.language!r} is not one of the menu's: {', '.join(menu.languages)}",
                 )
@@ -109,7 +114,7 @@ def _name_problems(script: Script, menu: object) -> list[Diagnostic]:
         for position, marker in enumerate(call.markers):
             if not _MARKER.match(marker):
                 problems.append(
-                    script.source.error(
+                    script.error(
                         ("calls", index, "markers", position), f"marker {marker!r} is not a name such as slow or smoke"
                     )
                 )
@@ -125,17 +130,15 @@ def _name_problems(script: Script, menu: object) -> list[Diagnostic]:
 def _expect_names(script: Script, menu: Any, expect: Any, where: tuple[str | int, ...]) -> list[Diagnostic]:
     problems = []
     if expect.node is not None and expect.node not in menu.nodes:
-        problems.append(
-            script.source.error((*where, "node"), f"unknown node {expect.node!r}", _near(expect.node, menu.nodes))
-        )
+        problems.append(script.error((*where, "node"), f"unknown node {expect.node!r}", _near(expect.node, menu.nodes)))
     if expect.queued is not None and expect.queued.queue not in menu.queues:
-        problems.append(script.source.error((*where, "queued"), f"unknown queue {expect.queued.queue!r}"))
+        problems.append(script.error((*where, "queued"), f"unknown queue {expect.queued.queue!r}"))
     prompt_id = expect.prompt.id if expect.prompt is not None else None
     if prompt_id is not None:
         node, _, role = prompt_id.partition(".")
         if node not in menu.nodes or not _PROMPT_ROLE.match(role):
             problems.append(
-                script.source.error(
+                script.error(
                     (*where, "prompt"),
                     f"prompt id {prompt_id!r} names no prompt of the menu",
                     "prompt ids are NODE.ROLE, e.g. main.prompt, main.no_input.1, order.confirm, agent.queue.joined",
