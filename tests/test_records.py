@@ -242,3 +242,38 @@ def test_killing_a_run_loses_no_finished_call(tmp_path: Path) -> None:
     assert count >= stored
     orphans = store.db.execute("SELECT count(*) FROM tickets WHERE call_id NOT IN (SELECT call_id FROM calls)")
     assert orphans.fetchone()[0] == 0
+
+
+def test_ticket_categories_are_the_menus_own_words_and_the_report_groups_by_them(tmp_path: Path) -> None:
+    """`set: {category: appointment}` landed every ticket in `other`: categories were fixed to five."""
+    menu = tmp_path / "hospital.yaml"
+    menu.write_text(
+        """\
+name: hospital
+start: main
+queues:
+  bookings: {}
+nodes:
+  main:
+    type: menu
+    prompt: "To book an appointment, press 1. For a prescription refill, press 2."
+    options:
+      "1": { goto: desk, set: { category: appointment } }
+      "2": { goto: desk, set: { category: "Prescription  Refill" } }
+  desk: { type: queue, queue: bookings }
+centre:
+  agents: [ { name: Clerk, count: 3, skills: { bookings: 1 } } ]
+  traffic: { calls_per_hour: 120, choices: { main: { "1": 3, "2": 1 } } }
+""",
+        encoding="utf-8",
+    )
+    db = tmp_path / "day.db"
+    result = run_ivr("simulate", str(menu), "--hours", "2", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    store = RecordStore(db)
+    counts = {r["category"]: r["n"] for r in store.rows("SELECT category, COUNT(*) AS n FROM tickets GROUP BY 1")}
+    assert set(counts) == {"appointment", "prescription refill"}
+    assert counts["appointment"] > counts["prescription refill"] > 10
+    report = run_ivr("report", "--db", str(db), "--json")
+    assert report.returncode == 0, report.stderr
+    assert set(json.loads(report.stdout)["tickets_by_category"]) == {"appointment", "prescription refill"}

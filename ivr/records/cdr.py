@@ -26,15 +26,17 @@ from ivr.contact import events as cev
 from ivr.menu.compiled import Menu
 from ivr.records.store import CallRecord, Ticket
 
-CATEGORIES = ("complaint", "doubt", "suggestion", "technical")
+CATEGORIES = ("complaint", "doubt", "suggestion", "technical")  # the usual ones; a menu may use any
+MAX_CATEGORY = 40  # characters of a category kept
 DROPPED = ("dead-end", "max-attempts", "loop")
 NOT_TICKET_DATA = {"language", "category", "reference", "resolved", "agent"}
 
 
 def category_of(variables: dict[str, Any]) -> str:
-    """The ticket's category: the menu's `category` variable when it names one, else "other"."""
-    value = str(variables.get("category", "")).lower()
-    return value if value in CATEGORIES else "other"
+    """The ticket's category: the menu's `category` variable (any word the line uses: complaint,
+    appointment, refill...), else "other"."""
+    value = " ".join(str(variables.get("category") or "").split()).lower()[:MAX_CATEGORY]
+    return value or "other"
 
 
 def ticket_data(variables: dict[str, Any]) -> dict[str, Any]:

@@ -56,8 +56,10 @@ class ScreenPop(ModalScreen[Note]):
             yield Static(Text("Incoming call: you are the representative", style="bold reverse"))
             yield Static(details, id="pop-details")
             yield Label("Category of the claim")
-            options = [(name, name) for name in (*CATEGORIES, "other")]
-            yield Select(options, value=category_of(call.variables), allow_blank=False, id="pop-category")
+            current = category_of(call.variables)
+            names = dict.fromkeys((*CATEGORIES, current, "other"))  # the menu's own category among them
+            options = [(name, name) for name in names]
+            yield Select(options, value=current, allow_blank=False, id="pop-category")
             with Horizontal(id="pop-resolved-row"):
                 yield Label("Resolved at first contact ")
                 yield Switch(value=True, id="pop-resolved")
