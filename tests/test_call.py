@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.call import Call, Caller, CallOver, Engine, SimClock
-from ivr.call.events import HungUp, NoInput, NoMatch, Queued, VariableSet
+from ivr.call.events import HungUp, NoInput, NoMatch, PromptPlayed, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, Step, parse_keys
 from ivr.menu import load_menu
 from ivr.menu.luhn import luhn_check_digit, luhn_ok
@@ -359,3 +359,51 @@ def test_the_transition_table_is_the_machine_transitions_built() -> None:
     assert checked > 100
     with pytest.raises(Exception, match="no transition 'press:7' from node 'language'"):
         engine.fire(SimpleNamespace(state="language"), "press:7")
+
+
+def test_no_prompt_and_exhausted_prompts_per_target(write_menu: Callable[..., Path]) -> None:
+    """`exhausted_prompt: {"*": ""}` played an empty line, and the exhausted prompt could not depend on
+    where the attempts lead."""
+    path = write_menu(
+        """\
+        name: bye-or-agent
+        languages: [en, ur]
+        start: main
+        defaults:
+          max_attempts: 1
+          representative: agent
+          exhausted_prompts:
+            agent: { en: Let me pass you to a person., ur: آپ کو نمائندے سے ملاتے ہیں۔ }
+            bye: false
+        queues:
+          general: {}
+        nodes:
+          main:
+            type: menu
+            prompt: { "*": "For more, press 1." }
+            options: { "1": more }
+          more:
+            type: menu
+            prompt: { "*": "To hear this again, press 1." }
+            options: { "1": more }
+            on_exhausted: bye
+          quiet:
+            type: menu
+            prompt: { "*": "Press 1." }
+            options: { "1": more }
+            exhausted_prompt: false
+          agent: { type: queue, queue: general }
+          bye: { type: hangup, prompt: { "*": Goodbye. } }
+        """
+    )
+    menu = load_menu(path)
+    call = Engine(menu).start_call()
+    call.wait()
+    said = [e.text for e in call.transcript if isinstance(e, PromptPlayed)]
+    assert said[-1] == "Let me pass you to a person."  # to the representative: what the table says for it
+    call = Engine(menu).start_call()
+    call.press("1")
+    call.wait()
+    said = [e for e in call.transcript if isinstance(e, PromptPlayed)]
+    assert [e.prompt_id for e in said][-2:] == ["more.prompt", "bye.prompt"]  # nothing on the way to bye
+    assert all(e.text.strip() for e in said)

@@ -151,6 +151,8 @@ class CallState:
         language = self.variables["language"]
         values = {**self.variables, **extra} if extra else self.variables
         spoken = fill(pick(text, language, self.menu.default_language), values)
+        if not spoken.strip():
+            return  # `false` or an empty text: nothing is said here
         prompt_id = f"{node_id}.{role}"
         begins = self._t
         if self.speech is not None:

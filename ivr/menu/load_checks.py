@@ -164,7 +164,7 @@ class LoaderChecks(LoaderState):
     def _check_text(self, scope: Scope, loc: Loc, text: Text) -> None:
         languages = scope.languages
         if PLAIN_TEXT in text:
-            if len(languages) > 1:
+            if len(languages) > 1 and text[PLAIN_TEXT].strip():  # an empty text says nothing in any language
                 self.problems.append(
                     scope.source.error(
                         loc,

@@ -75,6 +75,8 @@ def _texts(model: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Text]]:
         value = getattr(model, name, None)
         if value is not None:
             yield (name,), value
+    for target, text in (getattr(model, "exhausted_prompts", None) or {}).items():
+        yield ("exhausted_prompts", target), text
     confirm = getattr(model, "confirm", None)
     if confirm is not None:
         yield ("confirm", "prompt"), confirm.prompt

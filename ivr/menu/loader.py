@@ -139,6 +139,7 @@ class _Loader(LoaderChecks):
                 "representative": None,
                 "on_exhausted": None,
                 "exhausted_prompt": None,
+                "exhausted_prompts": {},
                 "inter_digit_timeout": None,
             }
         )
@@ -149,6 +150,10 @@ class _Loader(LoaderChecks):
                 value = prefix + value
             elif name in ("keys", "reprompts"):
                 value = _merged(effective[name], value)
+            elif name == "exhausted_prompts":
+                for target in value or {}:
+                    self._ref_local(source, ("defaults", name, target), target, local_ids)
+                value = {**effective[name], **{prefix + k: v for k, v in (value or {}).items()}}
             effective[name] = value
         return effective
 
@@ -305,8 +310,19 @@ class _Loader(LoaderChecks):
             keys=merged["keys"],
             representative=merged["representative"],
             on_exhausted=merged["on_exhausted"] or merged["representative"],
-            exhausted_prompt=merged["exhausted_prompt"] or BUILTIN_EXHAUSTED,
+            exhausted_prompt=self._exhausted_prompt(spec, merged),
         )
+
+    @staticmethod
+    def _exhausted_prompt(spec: MenuNode | CollectNode | SurveyNode, merged: dict[str, Any]) -> dict[str, str]:
+        """The node's own, else the one for where attempts lead, else the menu's, else the built-in."""
+        if "exhausted_prompt" in spec.model_fields_set and spec.exhausted_prompt is not None:
+            return spec.exhausted_prompt
+        target = merged["on_exhausted"] or merged["representative"]
+        by_target: dict[str, dict[str, str]] = merged["exhausted_prompts"]
+        if target in by_target:
+            return by_target[target]
+        return merged["exhausted_prompt"] or BUILTIN_EXHAUSTED
 
     def finish(self) -> None:
         for source, loc, kind, name in self.pending_refs:

@@ -52,6 +52,8 @@ ANY_LANGUAGE = "*"
 def _text(value: Any) -> Any:
     from ivr.menu.text import template_problem
 
+    if value is False:  # `false`: say nothing here (an empty text does the same)
+        return {PLAIN_TEXT: ""}
     if isinstance(value, str):
         value = {PLAIN_TEXT: value}
     if isinstance(value, dict):
@@ -73,6 +75,7 @@ Text = Annotated[
             "anyOf": [
                 {"type": "string"},
                 {"type": "object", "additionalProperties": {"type": "string"}, "description": "language -> text"},
+                {"const": False, "description": "no prompt: say nothing here"},
             ]
         }
     ),
@@ -106,11 +109,15 @@ class InputSettings(Strict):
     reprompts: Reprompts | None = None
     keys: GlobalKeys | None = None
     on_exhausted: NodeId | None = Field(None, description="where to go when attempts run out")
-    exhausted_prompt: Text | None = None
+    exhausted_prompt: Text | None = Field(None, description="said when attempts run out; false: nothing")
 
 
 class Defaults(InputSettings):
     representative: NodeId | None = Field(None, description="node reached by the representative key")
+    exhausted_prompts: dict[NodeId, Text] | None = Field(
+        None,
+        description="per place attempts lead to: what is said on the way there (a node's own exhausted_prompt wins)",
+    )
 
 
 class Option(Strict):
