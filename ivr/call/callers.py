@@ -19,6 +19,7 @@ from ivr.call.events import CallEvent, KeyPressed, NodeEntered
 from ivr.call.pacing import READING, Pacing
 from ivr.call.session import ACTIVE, QUEUED, TRANSFERRED, Call
 from ivr.contact.participants import Arrival
+from ivr.menu.compiled import Menu
 from ivr.menu.luhn import luhn_check_digit
 from ivr.source import patterns
 
@@ -65,6 +66,25 @@ def act(call: Call, actions: list[str], silence: Callable[[], None]) -> None:
             call.press(action)
 
 
+class CallerMix:
+    """Who the simulated callers are: each one's tier, language and declared caller data drawn by the
+    traffic's `callers:` weights (a fresh default caller when there are none)."""
+
+    def __init__(self, menu: Menu, rng: random.Random) -> None:
+        traffic = menu.centre.traffic if menu.centre else None
+        self.rng = rng
+        self.inputs = menu.inputs
+        self.draws = [(name, list(w), list(w.values())) for name, w in (traffic.callers if traffic else {}).items()]
+
+    def draw(self) -> Caller:
+        if not self.draws:
+            return Caller()
+        picked = {name: self.rng.choices(values, weights)[0] for name, values, weights in self.draws}
+        tier, language = picked.pop("tier", None), picked.pop("language", None)
+        data = {name: self.inputs[name].parse(v) if name in self.inputs else v for name, v in picked.items()}
+        return Caller(tier=tier, language=language, variables=data)
+
+
 class MenuWalker:
     """Background callers that walk the menu by the caller policy, each on a clock of their own."""
 
@@ -76,6 +96,7 @@ class MenuWalker:
         self.pacing = pacing
         traffic = engine.menu.centre.traffic if engine.menu.centre else None
         self.policy = CallerPolicy(choices if choices is not None else (traffic.choices if traffic else {}), rng)
+        self.callers = CallerMix(engine.menu, rng)
 
     def walk(self, t: float) -> Arrival:
         """One caller arriving at ``t``: where they end up and how long the menu took them."""
@@ -89,7 +110,7 @@ class MenuWalker:
                 keys.append(event.key)
 
         clock = SimClock(self.epoch + timedelta(seconds=t))
-        call = self.engine.start_call(Caller(), clock, [listen], keep_transcript=False, speech=self.pacing)
+        call = self.engine.start_call(self.callers.draw(), clock, [listen], keep_transcript=False, speech=self.pacing)
         for _ in range(MAX_STEPS):
             if call.status != ACTIVE:
                 break

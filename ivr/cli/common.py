@@ -152,12 +152,21 @@ def caller_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def make_caller(menu: Menu, number: str, tier: str | None, language: str | None, variables: tuple[str, ...]) -> Caller:
     from ivr.call import Caller
 
-    data: dict[str, str] = {}
+    data: dict[str, Any] = {}
     for item in variables:
         name, sep, value = item.partition("=")
         if not sep or not name:
             fail(f"--var {item!r} is not NAME=VALUE")
-        data[name] = value
+        declared = menu.inputs.get(name)
+        if menu.inputs and declared is None:
+            fail(
+                f"--var {name!r} is not caller data this menu declares",
+                f"its `inputs:` are {', '.join(sorted(menu.inputs))}; add {name!r} there to give it",
+            )
+        try:
+            data[name] = declared.parse(value) if declared is not None else value
+        except ValueError as exc:
+            fail(f"--var {name}: {exc}", f"{name!r} is declared as {declared.type if declared else 'text'}")
     if language is not None and language not in menu.languages:
         fail(f"--language {language!r} is not one of the menu's languages: {', '.join(menu.languages)}")
     return Caller(number=number, tier=tier, language=language, variables=data)

@@ -163,6 +163,10 @@ class Traffic(Strict):
         default_factory=dict, description="node -> {key or 'wait' or 'hangup': weight}, for callers walking the menu"
     )
     retrial: Retrial | None = None
+    callers: dict[str, dict[str, Weight]] = Field(
+        default_factory=dict,
+        description="who calls: `tier`, `language` or a declared input -> {value: weight}",
+    )
 
     def first_busy_hour(self) -> str:
         """``"HH:MM"``: the earliest point of the profile with calls, or 09:00 for a flat rate."""
@@ -176,7 +180,7 @@ class Traffic(Strict):
     def _rate(self) -> Traffic:
         if (self.calls_per_hour is None) == (self.profile is None):
             raise ValueError("traffic needs exactly one of `calls_per_hour` and `profile`")
-        for name, weights in [("queues", self.queues or {}), *self.choices.items()]:
+        for name, weights in [("queues", self.queues or {}), *self.choices.items(), *self.callers.items()]:
             if weights and sum(weights.values()) <= 0:
                 raise ValueError(f"the weights of {name!r} add up to 0: at least one must be more than 0")
         return self

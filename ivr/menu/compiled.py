@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.menu.centre_model import CentreSpec
 from ivr.menu.conditions import Hours
-from ivr.menu.model import GlobalKeys, QueueSpec
+from ivr.menu.model import CallerInput, GlobalKeys, QueueSpec
 from ivr.source.reader import Loc, Source
 
 Text = dict[str, str]
@@ -80,6 +80,7 @@ class Menu:
     sources: list[Source]
     lint_disabled: set[str] = field(default_factory=set)
     centre: CentreSpec | None = None
+    inputs: dict[str, CallerInput] = field(default_factory=dict)  # declared caller data
 
     @property
     def is_submenu(self) -> bool:

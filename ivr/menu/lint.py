@@ -309,6 +309,7 @@ class _Linter(LoopRules):
         if self._known is None:
             # what the representative notes when a queued call goes on to its `after` node
             known = {"language", "caller.number", "caller.tier", "reference", "resolved", "agent", *self.menu.variables}
+            known |= set(self.menu.inputs)  # caller data the line declares
             known |= {"queue.position", "queue.wait", "queue.key"}  # filled in by the queue's own messages
             for node in self.menu.nodes.values():
                 known.update(node.spec.set)

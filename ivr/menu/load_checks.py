@@ -186,6 +186,28 @@ class LoaderChecks(LoaderState):
                 if lang not in text:
                     self.problems.append(scope.source.error(loc, f"missing the {lang!r} text"))
 
+    def _check_caller_mix(self, source: Source, base: Loc, mix: dict[str, dict[str, float]]) -> None:
+        """`traffic.callers`: tier, language or declared caller inputs, with values they can take."""
+        root = self.root_file
+        assert root is not None
+        for name, weights in mix.items():
+            loc = (*base, "traffic", "callers", name)
+            declared = root.inputs.get(name)
+            if name not in ("tier", "language") and declared is None:
+                known = ", ".join(["tier", "language", *sorted(root.inputs)])
+                hint = f"one of: {known} (declare caller data under `inputs:`)"
+                self.problems.append(source.error(loc, f"{name!r} is not something callers bring", hint))
+                continue
+            for value in weights:
+                if name == "language" and value not in root.languages:
+                    message = f"language {value!r} is not one of the menu's: {', '.join(root.languages)}"
+                    self.problems.append(source.error((*loc, value), message))
+                elif declared is not None:
+                    try:
+                        declared.parse(value)
+                    except ValueError as exc:
+                        self.problems.append(source.error((*loc, value), f"{name!r}: {exc}"))
+
     def _check_centre(self) -> None:
         """References inside the contact-centre section: queues, nodes and keys of the traffic."""
         root = self.root_file
@@ -208,6 +230,7 @@ class LoaderChecks(LoaderState):
         for name in traffic.queues or {}:
             if name not in self.queues:
                 self.problems.append(source.error((*base, "traffic", "queues", name), f"unknown queue {name!r}"))
+        self._check_caller_mix(source, base, traffic.callers)
         for node_id, weights in traffic.choices.items():
             node = self.nodes.get(node_id)
             loc = (*base, "traffic", "choices", node_id)

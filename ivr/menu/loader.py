@@ -383,4 +383,5 @@ def load_menu(path: str | Path) -> Menu:
         sources=loader.sources,
         lint_disabled=set(root.lint.disable),
         centre=root.centre,
+        inputs=dict(root.inputs),
     )

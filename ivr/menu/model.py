@@ -24,6 +24,7 @@ from pydantic import (
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition, VarName
 from ivr.menu.durations import Duration
+from ivr.menu.inputs import CallerInput
 from ivr.source import patterns
 from ivr.source.validation import Strict
 
@@ -384,6 +385,9 @@ class MenuFile(Strict):
     start: NodeId
     calendar: Calendar = Field(default_factory=Calendar)
     variables: dict[VarName, Scalar] = Field(default_factory=dict)
+    inputs: dict[VarName, CallerInput] = Field(
+        default_factory=dict, description="caller data the line knows before the menu starts"
+    )
     defaults: Defaults = Field(default_factory=Defaults)
     queues: dict[str, QueueSpec] = Field(default_factory=dict)
     nodes: dict[NodeId, Any] = Field(min_length=1, description="node id -> node; each validated on its own")

@@ -24,7 +24,7 @@ class SuiteResult:
 
 def script_problems(script: Script, menu: object) -> list[Diagnostic]:
     """Every name the script uses that ``menu`` does not have."""
-    return [*_world_problems(script, menu), *_name_problems(script, menu)]
+    return [*_world_problems(script, menu), *_name_problems(script, menu), *_input_problems(script, menu)]
 
 
 def load_checked(path: Path, cache: MenuCache, root: Path | None = None) -> Script:
@@ -84,6 +84,31 @@ def _world_problems(script: Script, menu: object) -> list[Diagnostic]:
                     problems.append(script.error((*loc, part, queue), f"unknown queue {queue!r}"))
         for team in unknown_teams(menu, world.agents):
             problems.append(script.error((*loc, "agents", team), f"unknown agent team {team!r}"))
+    return problems
+
+
+def _input_problems(script: Script, menu: object) -> list[Diagnostic]:
+    """When the menu declares its caller data (`inputs:`), a script's `caller.variables` must be of it."""
+    from ivr.menu.compiled import Menu
+
+    assert isinstance(menu, Menu)
+    if not menu.inputs:
+        return []
+    problems = []
+    callers = [("defaults", "caller", script.file.defaults.caller)]
+    callers += [("calls", i, "caller", c.caller) for i, c in enumerate(script.file.calls)]  # type: ignore[misc]
+    for *loc, caller in callers:
+        for name, value in (caller.variables if caller is not None else {}).items():
+            declared = menu.inputs.get(name)
+            where = (*loc, "variables", name)
+            if declared is None:
+                hint = f"the menu's `inputs:` are {', '.join(sorted(menu.inputs))}"
+                problems.append(script.error(where, f"{name!r} is not caller data the menu declares", hint))
+                continue
+            try:
+                declared.parse(value)
+            except ValueError as exc:
+                problems.append(script.error(where, f"{name!r}: {exc}", f"declared as {declared.type}"))
     return problems
 
 

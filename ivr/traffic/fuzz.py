@@ -67,10 +67,12 @@ def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60)
     rng = random.Random(seed)
     report = FuzzReport(destinations={n.id for n in menu.nodes.values() if n.kind in ("queue", "transfer", "hangup")})
     tiers = [None, *sorted(_caller_values(menu, "caller.tier"))]
+    inputs = _input_choices(menu)
     for _ in range(calls):
         # Half the calls at the given time, the rest at any minute of the following week.
         when = at if rng.random() < 0.5 else at + timedelta(minutes=rng.randrange(7 * 24 * 60))
-        setting = Setting(when, Caller(tier=rng.choice(tiers)))
+        data = {name: rng.choice(choices) for name, choices in inputs.items()}
+        setting = Setting(when, Caller(tier=rng.choice(tiers), variables=data))
         actions = _random_actions(engine, rng, setting, max_actions)
         outcome, finding, entered = replay_actions(engine, actions, setting)
         report.calls += 1
@@ -83,6 +85,24 @@ def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60)
                 report.findings[key] = finding
     report.findings = {key: shrink(engine, report.findings[key]) for key in sorted(report.findings)}
     return report
+
+
+def _input_choices(menu: Menu) -> dict[str, list[Any]]:
+    """Per declared caller input, the values random callers bring: its allowed values, else its example
+    and every value the menu's branches compare it with (so each case is tried)."""
+    choices: dict[str, list[Any]] = {}
+    for name, declared in sorted(menu.inputs.items()):
+        if declared.values is not None:
+            choices[name] = list(declared.values)
+            continue
+        seen = [declared.sample()]
+        for value in sorted(_caller_values(menu, name)):
+            try:
+                seen.append(declared.parse(value))
+            except ValueError:
+                continue  # a branch compares it with something it can never be: lint's business
+        choices[name] = list(dict.fromkeys(seen))
+    return choices
 
 
 def _caller_values(menu: Menu, variable: str) -> set[str]:
@@ -227,8 +247,13 @@ def reproducer(engine: Engine, finding: Finding, menu_path: str, name: str) -> s
         steps.append({"expect": {"ended": True}})
     local = setting.at.astimezone(engine.menu.timezone)
     defaults: dict[str, Any] = {"world": {"at": local.strftime("%Y-%m-%dT%H:%M")}}
+    caller: dict[str, Any] = {}
     if setting.caller.tier is not None:
-        defaults["caller"] = {"tier": setting.caller.tier}
+        caller["tier"] = setting.caller.tier
+    if setting.caller.variables:
+        caller["variables"] = dict(setting.caller.variables)
+    if caller:
+        defaults["caller"] = caller
     document = {
         "menu": menu_path,
         "defaults": defaults,

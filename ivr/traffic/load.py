@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.call.callers import THINK_SECONDS, CallerPolicy, act
+from ivr.call.callers import THINK_SECONDS, CallerMix, CallerPolicy, act
 from ivr.call.clock import SimClock
-from ivr.call.engine import Caller, engine_for
+from ivr.call.engine import engine_for
 from ivr.call.line import start_of_day
 from ivr.call.pacing import READING
 from ivr.call.session import Call, CallStatus
@@ -102,6 +102,7 @@ def run_load(
     report = LoadReport(callers, rate)
     choices = menu.centre.traffic.choices if menu.centre and menu.centre.traffic else {}
     policy = CallerPolicy(choices, rng)
+    mix = CallerMix(menu, rng)
     live: dict[int, _Caller] = {}
     by_contact: dict[int, int] = {}
     day = start_of_day(at, menu)
@@ -207,7 +208,7 @@ def run_load(
             centre.advance_to(when)
             settle_floor()
         if kind == _ARRIVE:
-            call = engine.start_call(Caller(), clock, keep_transcript=False, speech=READING)
+            call = engine.start_call(mix.draw(), clock, keep_transcript=False, speech=READING)
             caller = live[index] = _Caller(call, when)
             counts["in_menu"] += 1
             started += 1
