@@ -407,3 +407,33 @@ def test_no_prompt_and_exhausted_prompts_per_target(write_menu: Callable[..., Pa
     said = [e for e in call.transcript if isinstance(e, PromptPlayed)]
     assert [e.prompt_id for e in said][-2:] == ["more.prompt", "bye.prompt"]  # nothing on the way to bye
     assert all(e.text.strip() for e in said)
+
+
+def test_prompt_filters_say_values_in_the_callers_language(write_menu: Callable[..., Path]) -> None:
+    """Only `{x|digits}` existed: no last four of a card, no masked number, no date or money per language."""
+    path = write_menu(
+        """\
+        name: statement
+        languages: [en, ur]
+        start: say
+        variables: { card: "4111 1111 1111 1234", due: "2026-12-05", balance: 1234567.5 }
+        nodes:
+          say:
+            type: hangup
+            prompt:
+              en: "Card ending {card|last4} ({card|masked}): {balance|money} rupees due on {due|date}."
+              ur: "کارڈ {card|last4}: {balance|money} روپے، {due|date} تک۔"
+        """
+    )
+    engine = Engine(load_menu(path))
+    english = engine.start_call()
+    urdu = engine.start_call(Caller(language="ur"))
+    said = {
+        call.variables["language"]: next(e.text for e in call.transcript if isinstance(e, PromptPlayed))
+        for call in (english, urdu)
+    }
+    assert said["en"] == "Card ending 1 2 3 4 (************1234): 1,234,567.50 rupees due on 5 December 2026."
+    assert said["ur"] == "کارڈ 1 2 3 4: 12,34,567.50 روپے، 5 دسمبر 2026 تک۔"
+    bad = write_menu("name: x\nstart: a\nnodes:\n  a: { type: hangup, prompt: '{x|shout}' }\n", "bad.yaml")
+    with pytest.raises(MenuError, match="unknown filter 'shout'; the filters are: digits, last4, masked, date, money"):
+        load_menu(bad)

@@ -150,7 +150,7 @@ class CallState:
     def _play(self, node_id: str, role: str, text: Text, extra: dict[str, Any] | None = None) -> None:
         language = self.variables["language"]
         values = {**self.variables, **extra} if extra else self.variables
-        spoken = fill(pick(text, language, self.menu.default_language), values)
+        spoken = fill(pick(text, language, self.menu.default_language), values, language=language)
         if not spoken.strip():
             return  # `false` or an empty text: nothing is said here
         prompt_id = f"{node_id}.{role}"

@@ -7,11 +7,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ivr.menu.conditions import dunder
+from ivr.menu.filters import FILTERS
 from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT
 
 # {name}, {caller.tier} and {order_id|digits}; "{{" and "}}" are literal braces.
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)(?:\|([a-z]+))?\}")
-FILTERS = ("digits",)
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)(?:\|([a-z][a-z0-9]*))?\}")
 
 
 def pick(text: Mapping[str, str], language: str, fallback: str) -> str:
@@ -22,9 +22,10 @@ def pick(text: Mapping[str, str], language: str, fallback: str) -> str:
     return next(iter(text.values()), "")
 
 
-def fill(template: str, variables: Mapping[str, Any], unknown: str | None = None) -> str:
-    """Replace ``{name}`` placeholders; an unknown name becomes empty (lint reports it beforehand), or,
-    with ``unknown`` (such as ``"‹{}›"``), shows its name in that form (for a designer reading the map)."""
+def fill(template: str, variables: Mapping[str, Any], unknown: str | None = None, language: str = "en") -> str:
+    """Replace ``{name}`` placeholders, through their filter (``{card|last4}``) in ``language``; an unknown
+    name becomes empty (lint reports it beforehand), or, with ``unknown`` (such as ``"‹{}›"``), shows its
+    name in that form (for a designer reading the map)."""
     if "{" not in template and "}" not in template:
         return template
 
@@ -39,8 +40,8 @@ def fill(template: str, variables: Mapping[str, Any], unknown: str | None = None
             return unknown.format(name)
         value = variables.get(name, "")
         text = "" if value is None else str(value)
-        if match.group(2) == "digits":  # read one by one: "REF-0012" -> "R E F 0 0 1 2"
-            text = " ".join(ch for ch in text if ch.isalnum())
+        if match.group(2) is not None:
+            text = FILTERS[match.group(2)](text, language)
         return text
 
     return PLACEHOLDER.sub(replace, template)

@@ -151,7 +151,7 @@ class MenuMap(Tree[str]):
         text = getattr(spec, "prompt", None)
         if not text:
             return f"({self.menu.nodes[node_id].kind})"
-        return fill(pick(text, language, self.menu.default_language), variables or {}, unknown="‹{}›")
+        return fill(pick(text, language, self.menu.default_language), variables or {}, "‹{}›", language)
 
 
 class FloorView(Vertical):
