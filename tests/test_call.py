@@ -437,3 +437,38 @@ def test_prompt_filters_say_values_in_the_callers_language(write_menu: Callable[
     bad = write_menu("name: x\nstart: a\nnodes:\n  a: { type: hangup, prompt: '{x|shout}' }\n", "bad.yaml")
     with pytest.raises(MenuError, match="unknown filter 'shout'; the filters are: digits, last4, masked, date, money"):
         load_menu(bad)
+
+
+SPLIT = """\
+name: ab
+start: greet
+nodes:
+  greet:
+    type: split
+    shares: { short_hello: 30, long_hello: 70 }
+  short_hello: { type: hangup, prompt: Hi. }
+  long_hello: { type: hangup, prompt: Hello and welcome. }
+"""
+
+
+def test_a_split_sends_callers_each_way_by_its_shares_and_the_same_call_the_same_way(
+    write_menu: Callable[..., Path],
+) -> None:
+    engine = Engine(load_menu(write_menu(SPLIT)))
+    at = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC"))
+    ways = [
+        engine.start_call(Caller(number=f"+92300{n:07d}"), SimClock(at)).variables["split.greet"] for n in range(2000)
+    ]
+    assert set(ways) == {"short_hello", "long_hello"}
+    assert 0.26 < ways.count("short_hello") / len(ways) < 0.34
+    again = [
+        engine.start_call(Caller(number=f"+92300{n:07d}"), SimClock(at)).variables["split.greet"] for n in range(50)
+    ]
+    assert again == ways[:50]  # replays and scripts are repeatable
+    reseeded = Engine(
+        load_menu(write_menu(SPLIT.replace("    type: split\n", "    type: split\n    seed: 7\n"), "b.yaml"))
+    )
+    other = [
+        reseeded.start_call(Caller(number=f"+92300{n:07d}"), SimClock(at)).variables["split.greet"] for n in range(50)
+    ]
+    assert other != ways[:50]

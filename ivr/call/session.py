@@ -7,6 +7,7 @@ A call reacts to three inputs (a key, the passing of time, the caller hanging up
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from ivr.call.events import (
@@ -257,6 +258,8 @@ class Call(CallInput):
                     self._play(node.id, "prompt", node.spec.prompt)
             elif kind == "branch":
                 trigger = self._branch(node)
+            elif kind == "split":
+                trigger = self._split(node)
             elif kind == "queue":
                 self._play_optional(node)
                 self.status = QUEUED
@@ -278,6 +281,20 @@ class Call(CallInput):
                 return
             self.engine.fire(self, trigger)
         self._end("loop")
+
+    def _split(self, node: CompiledNode) -> str:
+        """The way this call goes at an A/B split: the same for the same call (number, start) every run."""
+        started = self.clock.wall(self.started_at).isoformat()
+        key = f"{node.spec.seed}\0{node.id}\0{self.variables.get('caller.number')}\0{started}"
+        draw = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2**64
+        shares = node.spec.shares
+        point, total = draw * sum(shares.values()), 0.0
+        for i, (target, share) in enumerate(shares.items()):
+            total += share
+            if point < total or i == len(shares) - 1:
+                self._set(f"split.{node.id}", target)
+                return f"share:{i}"
+        raise AssertionError("a split has at least two ways")
 
     def _branch(self, node: CompiledNode) -> str | None:
         local = self.clock.wall(self._t).astimezone(self.menu.timezone)

@@ -84,12 +84,12 @@ class Condition(BaseModel):
         if self.matches is not None:
             patterns.check_pattern(self.matches)
         if self.weekday is not None:
-            from ivr.menu.model import parse_weekdays
+            from ivr.menu.calendar import parse_weekdays
 
             for day in self.weekday:
                 parse_weekdays(day)
         if self.time is not None:
-            from ivr.menu.model import parse_time_range
+            from ivr.menu.calendar import parse_time_range
 
             parse_time_range(self.time)
         return self
@@ -148,11 +148,11 @@ def evaluate(cond: Condition, ctx: Context) -> bool:
     if cond.holiday is not None:
         return (ctx.now.date() in ctx.holidays) == cond.holiday
     if cond.weekday is not None:
-        from ivr.menu.model import parse_weekdays
+        from ivr.menu.calendar import parse_weekdays
 
         return any(ctx.now.weekday() in parse_weekdays(day) for day in cond.weekday)
     if cond.time is not None:
-        from ivr.menu.model import parse_time_range
+        from ivr.menu.calendar import parse_time_range
 
         start, end = parse_time_range(cond.time)
         return start <= ctx.now.hour * 60 + ctx.now.minute < end

@@ -17,6 +17,7 @@ _MERMAID_SHAPES = {
     "collect": ("[/", "/]"),
     "message": ("[", "]"),
     "branch": ("{", "}"),
+    "split": ("{", "}"),
     "queue": ("([", "])"),
     "transfer": ("[[", "]]"),
     "hangup": ("((", "))"),
@@ -29,6 +30,7 @@ _DOT_SHAPES = {
     "collect": "parallelogram",
     "message": "box",
     "branch": "diamond",
+    "split": "diamond",
     "queue": "cylinder",
     "transfer": "box3d",
     "hangup": "doublecircle",
@@ -61,6 +63,8 @@ def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
         text = f"collect {spec.variable} ({spec.min_digits}-{spec.max_digits} digits)"
     elif node.kind == "survey":
         text = "survey: " + ", ".join(q.id for q in spec.questions)
+    elif node.kind == "split":
+        text = "A/B split: " + " / ".join(spec.shares)
     elif node.kind == "branch":
         text = "if " + "; or ".join(describe(case.when) for case in spec.cases)
     text = " ".join(text.split())

@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ivr.menu.calendar import parse_time_range, parse_weekdays
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.compiled import Settings, Text
 from ivr.menu.conditions import Hours
 from ivr.menu.load_state import LoaderState, Scope, _texts
-from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT, MenuFile, MenuNode, Reprompts, parse_time_range, parse_weekdays
+from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT, MenuFile, MenuNode, Reprompts
 from ivr.source.diagnostics import IvrError
 from ivr.source.reader import Loc, Source, read_yaml
 from ivr.source.validation import validation_diagnostics

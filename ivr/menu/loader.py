@@ -33,6 +33,7 @@ from ivr.menu.model import (
     QueueNode,
     Reprompts,
     ReturnNode,
+    SplitNode,
     SubmenuNode,
     SurveyNode,
 )
@@ -209,6 +210,10 @@ class _Loader(LoaderChecks):
                 for name in sorted(case.when.schedules()):
                     self.pending_refs.append((scope.source, (*loc, "cases", i, "when"), "schedule", name))
             goto(("default",), spec.default, "default", "default", "otherwise")
+        elif isinstance(spec, SplitNode):
+            total = sum(spec.shares.values())
+            for i, (target, share) in enumerate(spec.shares.items()):
+                goto(("shares", target), target, "case", f"share:{i}", f"{share / total:.0%} of callers")
         elif isinstance(spec, QueueNode):
             self.pending_refs.append((scope.source, (*loc, "queue"), "queue", spec.queue))
             goto(("after",), spec.after, "after", "after", "after the representative")
