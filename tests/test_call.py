@@ -472,3 +472,48 @@ def test_a_split_sends_callers_each_way_by_its_shares_and_the_same_call_the_same
         reseeded.start_call(Caller(number=f"+92300{n:07d}"), SimClock(at)).variables["split.greet"] for n in range(50)
     ]
     assert other != ways[:50]
+
+
+def test_a_global_key_of_the_menus_own_goes_to_its_node_from_anywhere(write_menu: Callable[..., Path]) -> None:
+    """There was no way to make 8 mean "emergency" everywhere."""
+    path = write_menu(
+        """\
+        name: clinic
+        start: main
+        defaults:
+          keys: { goto: { "8": emergency } }
+        nodes:
+          main:
+            type: menu
+            prompt: "For appointments, press 1. In an emergency, press 8 at any time."
+            options: { "1": date }
+          date:
+            type: collect
+            prompt: "Enter the day of the month, then press hash."
+            variable: day
+            min_digits: 1
+            max_digits: 2
+            next: bye
+          quiet:
+            type: menu
+            prompt: "Press 1."
+            options: { "1": bye }
+            keys: { goto: {} }
+          emergency: { type: hangup, prompt: "Please hang up and dial 1122." }
+          bye: { type: hangup, prompt: Goodbye. }
+        """
+    )
+    menu = load_menu(path)
+    engine = Engine(menu)
+    call = engine.start_call()
+    call.press("8")
+    assert call.state == "emergency" and call.end_reason is not None
+    call = engine.start_call()
+    call.press("1")
+    call.press("8")  # a digit is data in digit entry: the day 8
+    call.press("#")
+    assert call.variables["day"] == "8" and call.state == "bye"
+    assert not [e for e in menu.edges["quiet"] if e.key == "8"]  # switched off there
+    clash = write_menu(path.read_text().replace('options: { "1": date }', 'options: { "1": date, "8": bye }'), "c.yaml")
+    with pytest.raises(MenuError, match="option '8' clashes with the global key '8' to 'emergency'"):
+        load_menu(clash)

@@ -100,6 +100,15 @@ class LoaderChecks(LoaderState):
         if settings is None:
             return
         keys = settings.keys
+        for key, target in keys.goto.items():
+            if key in spec.options:
+                self.problems.append(
+                    scope.source.error(
+                        (*loc, "options", key),
+                        f"option {key!r} clashes with the global key {key!r} to {target!r}",
+                        "use another key, or switch the global key off here with `keys: {goto: {}}`",
+                    )
+                )
         for role in ("representative", "back", "repeat"):
             key = getattr(keys, role)
             if key is not None and key in spec.options:

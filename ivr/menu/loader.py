@@ -150,6 +150,10 @@ class _Loader(LoaderChecks):
                 self._ref_local(source, ("defaults", name), value, local_ids)
                 value = prefix + value
             elif name in ("keys", "reprompts"):
+                if name == "keys" and "goto" in value.model_fields_set:
+                    for key, target in value.goto.items():
+                        self._ref_local(source, ("defaults", "keys", "goto", key), target, local_ids)
+                    value = value.model_copy(update={"goto": {k: prefix + t for k, t in value.goto.items()}})
                 value = _merged(effective[name], value)
             elif name == "exhausted_prompts":
                 for target in value or {}:
@@ -241,6 +245,10 @@ class _Loader(LoaderChecks):
             # In digit entry a digit is data, so only * or # can reach a representative there.
             if settings.representative and rep and not (node.kind == "collect" and rep.isdigit()):
                 edges.append(Edge(node_id, settings.representative, "key", f"key:{rep}", f"{rep} representative", rep))
+            for key, target in settings.keys.goto.items():  # the menu's own global keys
+                taken = key in getattr(spec, "options", {}) or key == rep
+                if not taken and target in self.declared and not (node.kind == "collect" and key.isdigit()):
+                    edges.append(Edge(node_id, target, "key", f"key:{key}", f"{key} {target.rsplit('/', 1)[-1]}", key))
             if settings.on_exhausted:
                 edges.append(Edge(node_id, settings.on_exhausted, "exhausted", "exhausted", "attempts used up"))
 
@@ -299,7 +307,13 @@ class _Loader(LoaderChecks):
             merged[name] = getattr(spec, name)
         for name in ("keys", "reprompts"):
             if name in spec.model_fields_set:
-                merged[name] = _merged(merged[name], getattr(spec, name))
+                given = getattr(spec, name)
+                if name == "keys" and "goto" in given.model_fields_set:
+                    for key, target in given.goto.items():
+                        self._ref(scope, (*loc, "keys", "goto", key), target, local_ids)
+                    absolute = {k: scope.absolute(t) for k, t in given.goto.items()}
+                    given = given.model_copy(update={"goto": absolute})
+                merged[name] = _merged(merged[name], given)
         if spec.on_exhausted is not None and self._ref(scope, (*loc, "on_exhausted"), spec.on_exhausted, local_ids):
             merged["on_exhausted"] = scope.absolute(spec.on_exhausted)
         timeout = merged["timeout"]

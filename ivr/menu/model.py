@@ -93,6 +93,9 @@ class GlobalKeys(Strict):
     back: Key | None = "*"
     repeat: Key | None = "9"
     terminator: Key | None = "#"
+    goto: dict[Key, NodeId] = Field(
+        default_factory=dict, description="keys of your own that go to a node from anywhere, e.g. {'8': emergency}"
+    )
 
 
 class InputSettings(Strict):
