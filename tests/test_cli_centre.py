@@ -126,3 +126,49 @@ def test_simulate_starts_at_the_profiles_first_busy_hour_by_default(write_menu: 
     payload = json.loads(result.stdout)
     assert payload["start"][11:16] == "08:00"
     assert payload["calls"] > 30  # the first hour has calls: it is not the quiet 00:00-08:00
+
+
+def test_staff_file_sizes_every_queue_of_the_menu_from_its_traffic(write_menu: Callable[..., Path]) -> None:
+    """`ivr staff` could not read a menu: each queue had to be worked out by hand."""
+    path = write_menu(
+        """\
+        name: two-desks
+        start: q
+        nodes:
+          q: { type: queue, queue: sales }
+        queues:
+          sales: { service_level: 80/20 }
+          service: { service_level: 90/60 }
+        centre:
+          handle_time: 180
+          wrap_up: 0
+          patience: null
+          agents:
+            - { name: S, count: 12, skills: { sales: 1 } }
+            - { name: V, count: 3, skills: { service: 1 } }
+          traffic: { profile: { "08:00": 100, "11:00": 400, "15:00": 50 }, queues: { sales: 3, service: 1 } }
+        """
+    )
+    result = run_ivr("staff", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["queue"]: r for r in json.loads(result.stdout)}
+    assert rows["sales"]["calls_per_hour"] == 300 and rows["service"]["calls_per_hour"] == 100  # the 11:00 peak
+    for queue, target in (("sales", "80/20"), ("service", "90/60")):
+        alone = run_ivr(
+            "staff",
+            "--calls",
+            str(rows[queue]["calls_per_hour"]),
+            "--interval",
+            "1h",
+            "--aht",
+            "180s",
+            "--target",
+            target,
+            "--json",
+        )
+        assert rows[queue]["needed"] == json.loads(alone.stdout)["agents"]
+    assert rows["sales"]["logged_in"] == 12 and rows["service"]["logged_in"] == 3
+    table = run_ivr("staff", str(path), env={"COLUMNS": "100"})
+    assert "agents each queue needs at the busiest hour" in table.stdout
+    both = run_ivr("staff", str(path), "--calls", "10")
+    assert both.returncode == 2 and "not both" in both.stderr

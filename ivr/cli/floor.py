@@ -35,7 +35,8 @@ from ivr.source.diagnostics import IvrError
 
 
 @click.command()
-@click.option("--calls", type=float, required=True, help="Calls offered per interval (at most 1,000,000).")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--calls", type=float, help="Calls offered per interval (at most 1,000,000); or give a menu FILE.")
 @click.option("--interval", default="30m", show_default=True, help="Length of the interval, e.g. 30m or 1h.")
 @click.option("--aht", default="180s", show_default=True, help="Average handle time, e.g. 180s or 4m.")
 @click.option("--target", default="80/20", show_default=True, help="Service level: PERCENT/SECONDS.")
@@ -43,11 +44,27 @@ from ivr.source.diagnostics import IvrError
 @click.option("--max-occupancy", type=float, default=1.0, show_default=True, help="Cap on occupancy (0-1).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def staff(
-    calls: float, interval: str, aht: str, target: str, patience: str | None, max_occupancy: float, as_json: bool
+    file: Path | None,
+    calls: float | None,
+    interval: str,
+    aht: str,
+    target: str,
+    patience: str | None,
+    max_occupancy: float,
+    as_json: bool,
 ) -> None:
-    """Agents needed for a load, by Erlang C (or Erlang A with --patience)."""
+    """Agents needed for a load, by Erlang C (or Erlang A with --patience); or, given a menu FILE, for
+    every queue of its centre at its traffic's busiest hour."""
     from ivr.contact.erlang import agents_needed, parse_target, staffing
     from ivr.render.reports import STAFFING_LEGEND, staffing_table
+
+    if file is not None:
+        if calls is not None:
+            fail("give a menu FILE or --calls, not both")
+        _staff_menu(file, as_json)
+        return
+    if calls is None:
+        fail("give --calls (calls per interval), or a menu FILE to size each of its queues")
 
     length, handle = parse_duration(interval, "--interval"), parse_duration(aht, "--aht")
     wait_limit = parse_duration(patience, "--patience") if patience else None
@@ -90,6 +107,21 @@ def staff(
     out.print(staffing_table(around, needed, wait_limit is not None))
     if wait_limit is not None:
         out.print(STAFFING_LEGEND, style="dim")
+
+
+def _staff_menu(file: Path, as_json: bool) -> None:
+    """`ivr staff FILE`: each queue of the menu's centre sized from the menu's own traffic."""
+    from ivr.render.reports import queue_staffing_table
+    from ivr.traffic.sizing import size_queues
+
+    menu = load_or_exit(str(file))
+    if menu.centre is None or menu.centre.traffic is None:
+        fail(f"{menu.path} has no traffic to size queues by", "add `centre.traffic` with `calls_per_hour` or `profile`")
+    rows = size_queues(menu, seed=1, day=DEFAULT_AT.date())  # a working Tuesday, as scripts and fuzz use
+    if as_json:
+        out.print(json.dumps(_json_safe([r.as_dict() for r in rows]), indent=2), markup=False)
+        return
+    out.print(queue_staffing_table(menu.name, rows))
 
 
 @click.command()

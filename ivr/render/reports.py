@@ -196,6 +196,36 @@ def staffing_table(rows: list[Staffing], chosen: int, erlang_a: bool) -> Table:
     return table
 
 
+def queue_staffing_table(menu: str, rows: list[Any]) -> Group:
+    """``ivr staff FILE``: per queue, its load at the busiest hour and the agents it needs."""
+    table = report_table(
+        f"{menu}: agents each queue needs at the busiest hour",
+        ["queue", "calls/h", "AHT s", "target", "need", "have", "SL", "ASA s", "aband"],
+        name_width=16,
+    )
+    for row in rows:
+        short = row.needed > row.logged_in
+        table.add_row(
+            row.queue,
+            f"{row.calls_per_hour:.0f}",
+            _secs(row.aht),
+            f"{row.target[0] * 100:.0f}/{row.target[1]:g}",
+            Text(str(row.needed), style="bold"),
+            Text(str(row.logged_in), style="bold red" if short else "green"),
+            pct(row.expected.service_level),
+            _secs(row.expected.asa_seconds),
+            pct(row.expected.abandon_rate) if row.patience else "–",
+        )
+    legend = Text(
+        "calls/h: callers reaching the queue at the traffic's busiest hour (by its shares, or measured by "
+        "walking simulated callers through the menu). AHT includes wrap-up. need: fewest agents meeting the "
+        "target by Erlang A (Erlang C when callers never hang up), the queue served alone. have: agents "
+        "with its skill (red: fewer than needed). SL, ASA, aband: expected with `need` agents.",
+        style="dim",
+    )
+    return Group(table, legend)
+
+
 STAFFING_LEGEND = (
     "SL: answered within the target time / every call offered (the target is met on this). SL sim: the "
     "same / calls offered less abandons within 5 s, as ivr simulate reports it. ASA: mean wait of answered "
