@@ -285,3 +285,50 @@ def test_a_variable_with_no_value_is_one_error_not_four(write_menu: Callable[...
     assert "'balance' has no value" in found[0] and "a number, text or true/false" in found[0]
     assert "'tier' should be a number, text or true/false, not a list" in found[1]
     assert not any("Input should be" in f for f in found)
+
+
+SHARED_SURVEY = """\
+name: rate-us
+start: ask
+parameters:
+  department: { type: text, values: [billing, clinic] }
+  minutes: { type: number }
+nodes:
+  ask:
+    type: menu
+    prompt: "How was your call with {department}, after {minutes} minutes? Press 1 for good, 2 for bad."
+    options: { "1": done, "2": done }
+    on_exhausted: done
+  done: { type: return, prompt: Thank you. }
+"""
+
+
+def test_sub_menus_take_parameters_checked_at_the_including_node(write_menu: Callable[..., Path]) -> None:
+    """Sub-menus could not take parameters: one shared survey could not say which department it was for."""
+    write_menu(SHARED_SURVEY, "survey.yaml")
+    main = """\
+    name: main
+    start: rate
+    nodes:
+      rate: { type: submenu, file: survey.yaml, with: { department: clinic, minutes: 4 }, next: bye }
+      bye: { type: hangup, prompt: Goodbye. }
+    """
+    from ivr.call import Engine
+
+    menu = load_menu(write_menu(main))
+    call = Engine(menu).start_call()
+    assert "How was your call with clinic, after 4 minutes?" in call.transcript[-1].text  # type: ignore[attr-defined]
+    found = errors(
+        write_menu(
+            main.replace("with: { department: clinic, minutes: 4 }", "with: { department: dentist, mood: 2 }"),
+            "bad.yaml",
+        )
+    )
+    text = "\n".join(found)
+    assert "sub-menu 'survey.yaml' needs the parameter 'minutes'" in text
+    assert "parameter 'department': 'dentist' is not one of billing, clinic" in text
+    assert "sub-menu 'survey.yaml' has no parameter 'mood' (its parameters: department, minutes)" in text
+    from ivr.menu.lint import lint_menu
+
+    alone = lint_menu(load_menu(write_menu(SHARED_SURVEY, "survey.yaml")))
+    assert not [d for d in alone if d.rule == "undefined-variable"]  # checked alone, parameters are givens

@@ -236,6 +236,9 @@ class Call(CallInput):
             self._emit(NodeEntered(self._after_speech(), node.id, node.kind))  # reached when the line is quiet
             for name, value in node.spec.set.items():
                 self._set(name, value)
+            if node.kind == "submenu":  # the sub-menu's parameters
+                for name, value in node.spec.with_.items():
+                    self._set(name, value)
             kind = node.kind
             if kind == "survey":
                 self.no_input = self.no_match = self.question = 0

@@ -313,6 +313,7 @@ class _Linter(LoopRules):
             known |= {"queue.position", "queue.wait", "queue.key"}  # filled in by the queue's own messages
             for node in self.menu.nodes.values():
                 known.update(node.spec.set)
+                known.update(getattr(node.spec, "with_", {}))
                 if node.kind == "collect":
                     known.add(node.spec.variable)
                 for option in getattr(node.spec, "options", {}).values():

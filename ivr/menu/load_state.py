@@ -55,6 +55,7 @@ class LoaderState:
         self.declared: set[str] = set()  # every node id written, those with errors of their own included
         self.centre_at: tuple[Source, Loc] | None = None  # where the centre is written, when in its own file
         self.centre_queues: dict[str, Source] = {}  # queues declared in the centre file, and that file
+        self.parameters: dict[Path, dict[str, Any]] = {}  # sub-menu file -> its declared parameters
 
     def _report(
         self, source: Source, base: Loc, exc: ValidationError, model: type[BaseModel] | None, raw: Any = None

@@ -81,6 +81,7 @@ class _Loader(LoaderChecks):
                 self._report(source, ("nodes", local_id), exc, None, raw)
         if file is None:
             return None
+        self.parameters[path.resolve()] = dict(file.parameters)
         if parent is None:
             self.root_file = file
             self._calendar(file, source)
@@ -298,6 +299,29 @@ class _Loader(LoaderChecks):
         start = self.load_file(target, node_id + "/", child, chain)
         if start is not None:
             edges.append(Edge(node_id, start, "next", "next", "sub-menu"))
+            self._check_parameters(scope, loc, spec, self.parameters.get(target, {}))
+
+    def _check_parameters(self, scope: Scope, loc: Loc, spec: SubmenuNode, wanted: dict[str, Any]) -> None:
+        """A `submenu` node's `with:` gives each of the sub-menu's `parameters`, of its type, and no other."""
+        for name in sorted(wanted.keys() - spec.with_.keys()):
+            self.problems.append(
+                scope.source.error(
+                    loc,
+                    f"sub-menu {spec.file!r} needs the parameter {name!r}",
+                    f"give it under `with: {{{name}: ...}}`",
+                )
+            )
+        for name, value in spec.with_.items():
+            where = (*loc, "with", name)
+            if name not in wanted:
+                known = ", ".join(sorted(wanted)) or "none"
+                message = f"sub-menu {spec.file!r} has no parameter {name!r} (its parameters: {known})"
+                self.problems.append(scope.source.error(where, message))
+                continue
+            try:
+                wanted[name].parse(value)
+            except ValueError as exc:
+                self.problems.append(scope.source.error(where, f"parameter {name!r}: {exc}"))
 
     def _settings(
         self, scope: Scope, loc: Loc, spec: MenuNode | CollectNode | SurveyNode, local_ids: set[str]
@@ -402,5 +426,5 @@ def load_menu(path: str | Path) -> Menu:
         sources=loader.sources,
         lint_disabled=set(root.lint.disable),
         centre=root.centre,
-        inputs=dict(root.inputs),
+        inputs={**root.parameters, **root.inputs},  # checked alone, a sub-menu's parameters are givens
     )

@@ -283,6 +283,9 @@ class SubmenuNode(NodeBase):
     type: Literal["submenu"]
     file: str = Field(description="menu file, relative to this one and inside its folder")
     next: NodeId | None = Field(None, description="where `return` nodes of the sub-menu go")
+    with_: dict[VarName, Scalar] = Field(
+        default_factory=dict, alias="with", description="values for the sub-menu's `parameters`"
+    )
 
 
 class ReturnNode(NodeBase):
@@ -339,6 +342,9 @@ class MenuFile(Strict):
     variables: dict[VarName, Scalar] = Field(default_factory=dict)
     inputs: dict[VarName, CallerInput] = Field(
         default_factory=dict, description="caller data the line knows before the menu starts"
+    )
+    parameters: dict[VarName, CallerInput] = Field(
+        default_factory=dict, description="what a sub-menu needs from the `submenu` node including it (`with:`)"
     )
     defaults: Defaults = Field(default_factory=Defaults)
     queues: dict[str, QueueSpec] = Field(default_factory=dict)
