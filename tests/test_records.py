@@ -277,3 +277,56 @@ centre:
     report = run_ivr("report", "--db", str(db), "--json")
     assert report.returncode == 0, report.stderr
     assert set(json.loads(report.stdout)["tickets_by_category"]) == {"appointment", "prescription refill"}
+
+
+RECORDING = """\
+name: suggestions
+start: main
+queues:
+  general: {}
+nodes:
+  main:
+    type: menu
+    prompt: "To leave a suggestion, press 1."
+    options: { "1": { goto: leave, set: { category: suggestion } } }
+    on_exhausted: bye
+  leave:
+    type: record
+    prompt: "After the tone, tell us your idea, then press hash."
+    max_length: 60s
+    next: thanks
+  thanks: { type: hangup, prompt: Thank you. }
+  bye: { type: hangup, prompt: Goodbye. }
+centre:
+  agents: [ { name: A, count: 1, skills: { general: 1 } } ]
+  traffic: { calls_per_hour: 200, choices: { main: { "1": 1 } } }
+"""
+
+
+def test_a_message_left_is_its_length_and_is_stored_with_a_voicemail_ticket(tmp_path: Path) -> None:
+    """There was no voicemail / leave-a-message node."""
+    from ivr.call import Engine
+    from ivr.menu import load_menu
+
+    menu_path = tmp_path / "suggestions.yaml"
+    menu_path.write_text(RECORDING, encoding="utf-8")
+    engine = Engine(load_menu(menu_path))
+    call = engine.start_call()
+    call.press("1")
+    call.wait(20)
+    call.press("#")
+    assert call.state == "thanks" and call.variables["message_seconds"] == 20.0
+    silent = engine.start_call()
+    silent.press("1")
+    silent.wait()  # says nothing, or goes on talking: the message stops at its longest
+    assert silent.variables["message_seconds"] == 60.0
+    db = tmp_path / "day.db"
+    result = run_ivr("simulate", str(menu_path), "--hours", "1", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    tickets = list(RecordStore(db).rows("SELECT * FROM tickets"))
+    assert len(tickets) > 100
+    assert {t["representative"] for t in tickets} == {"voicemail"} and {t["category"] for t in tickets} == {
+        "suggestion"
+    }
+    lengths = [json.loads(t["data"])["message_seconds"] for t in tickets]
+    assert 0.2 * 60 <= min(lengths) and max(lengths) <= 0.9 * 60  # simulated callers talk a while

@@ -173,9 +173,14 @@ class CallInput(CallState):
         self._play(node.id, "exhausted", settings.exhausted_prompt)
         self._leave("exhausted")
 
+    def _message_left(self, node: CompiledNode) -> None:
+        raise NotImplementedError
+
     def _timeout(self) -> None:
         node = self.node
-        if node.kind == "collect" and self.digits and not self.confirming:
+        if node.kind == "record":
+            self._message_left(node)  # the longest message allowed
+        elif node.kind == "collect" and self.digits and not self.confirming:
             self._finish_entry(node)
         elif node.kind == "survey":
             self._emit(NoInput(self._rel, node.id, 1))

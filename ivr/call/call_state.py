@@ -82,6 +82,7 @@ class CallState:
         self.question = 0  # the survey question being asked
         self.swallow: str | None = None
         self.deadline: float | None = None
+        self.recording_from = 0.0  # when the message being left at a `record` node began
         self.queue: str | None = None
         self.end_reason: str | None = None
         self.started_at = clock.now()

@@ -27,6 +27,9 @@ THINK_SECONDS = 1.0  # a caller's pause, after the prompt, before pressing a key
 MAX_STEPS = 200
 
 
+MESSAGE_SHARE = (0.2, 0.9)  # a message left takes this share of the longest allowed, uniformly
+
+
 class CallerPolicy:
     """What a simulated caller does next at the node they are at."""
 
@@ -37,6 +40,8 @@ class CallerPolicy:
     def next_actions(self, call: Call) -> list[str]:
         """Keys to press (one entry's worth at a collect node), or ``["wait"]`` / ``["hangup"]``."""
         node = call.node
+        if node.kind == "record":
+            return [node.spec.terminator]  # after the message (see pause_before)
         if node.kind == "collect":
             if call.confirming:
                 return [node.spec.confirm.yes]
@@ -49,6 +54,14 @@ class CallerPolicy:
             question = node.spec.questions[call.question]
             return [self.rng.choice(sorted(question.answers))]
         return [self.rng.choice(sorted(node.spec.options))]
+
+    def pause_before(self, call: Call) -> float:
+        """Seconds between the prompt's end and the caller's action: a moment's thought, or, at a `record`
+        node, the message they leave."""
+        node = call.node
+        if node.kind == "record":
+            return self.rng.uniform(*MESSAGE_SHARE) * node.spec.max_length
+        return THINK_SECONDS
 
 
 def act(call: Call, actions: list[str], silence: Callable[[], None]) -> None:
@@ -135,7 +148,7 @@ class MenuWalker:
         """One choice: keys are pressed once the prompt is heard out and thought over."""
         actions = self.policy.next_actions(call)
         if actions[0] not in ("wait", "hangup"):
-            call.clock.advance_to(call.settled_at() + THINK_SECONDS)
+            call.clock.advance_to(call.settled_at() + self.policy.pause_before(call))
             call.poll()
         act(call, actions, call.wait)
 

@@ -57,6 +57,10 @@ class Call(CallInput):
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
         node = self.node
+        if node.kind == "record":
+            if key == node.spec.terminator:
+                self._message_left(node)
+            return  # other keys are part of the message
         if node.settings is None:
             return
         if node.kind == "collect":
@@ -263,6 +267,11 @@ class Call(CallInput):
                 trigger = self._branch(node)
             elif kind == "split":
                 trigger = self._split(node)
+            elif kind == "record":
+                self._play(node.id, "prompt", node.spec.prompt)
+                self.recording_from = self._quiet_at()  # the message starts when the prompt ends
+                self.deadline = self.recording_from + node.spec.max_length
+                return
             elif kind == "queue":
                 self._play_optional(node)
                 self.status = QUEUED
@@ -284,6 +293,12 @@ class Call(CallInput):
                 return
             self.engine.fire(self, trigger)
         self._end("loop")
+
+    def _message_left(self, node: CompiledNode) -> None:
+        """The caller ends their message (the terminator, or the longest message reached)."""
+        spoken = min(max(self._t - self.recording_from, 0.0), node.spec.max_length)
+        self._set(node.spec.variable, round(spoken, 1))
+        self._leave("next")
 
     def _split(self, node: CompiledNode) -> str:
         """The way this call goes at an A/B split: the same for the same call (number, start) every run."""

@@ -31,6 +31,7 @@ from ivr.menu.model import (
     MessageNode,
     Node,
     QueueNode,
+    RecordNode,
     Reprompts,
     ReturnNode,
     SplitNode,
@@ -209,6 +210,8 @@ class _Loader(LoaderChecks):
                 )
         elif isinstance(spec, MessageNode):
             goto(("next",), spec.next, "next", "next", "")
+        elif isinstance(spec, RecordNode):
+            goto(("next",), spec.next, "next", "next", "message left")
         elif isinstance(spec, BranchNode):
             for i, case in enumerate(spec.cases):
                 goto(("cases", i, "goto"), case.goto, "case", f"case:{i}", describe(case.when))

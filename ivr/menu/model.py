@@ -279,6 +279,19 @@ class HangupNode(NodeBase):
     reason: str = "completed"
 
 
+class RecordNode(NodeBase):
+    """Leave a message: after the prompt the caller speaks until they press the terminator or the
+    message reaches ``max_length``. The message is simulated as its length, kept in ``variable`` and
+    stored with a voicemail ticket (category from the `category` variable, as any ticket)."""
+
+    type: Literal["record"]
+    prompt: Text
+    max_length: Duration = Field(120.0, gt=0, le=600, description="the longest message: at most 10 minutes")
+    terminator: Key = "#"
+    variable: VarName = Field("message_seconds", description="where the message's length in seconds goes")
+    next: NodeId | None = None
+
+
 class SubmenuNode(NodeBase):
     type: Literal["submenu"]
     file: str = Field(description="menu file, relative to this one and inside its folder")
@@ -299,6 +312,7 @@ Node = Annotated[
     | MessageNode
     | BranchNode
     | SplitNode
+    | RecordNode
     | QueueNode
     | TransferNode
     | HangupNode
@@ -313,6 +327,7 @@ NODE_TYPES = (
     "message",
     "branch",
     "split",
+    "record",
     "queue",
     "transfer",
     "hangup",

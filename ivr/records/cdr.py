@@ -170,11 +170,18 @@ class SimulationRecorder:
         record = self._base(data, event.at, menu_outcome(reason, event.outcome == "transferred"))
         record.hangup_reason = None if event.outcome == "transferred" else reason
         node = self.menu.nodes.get(record.last_node or "")
-        if node is not None and node.kind == "transfer" and node.spec.ticket:
+        if node is not None and (
+            (node.kind == "transfer" and node.spec.ticket) or left_message(self.menu, record.path)
+        ):
             variables = data.get("variables", {})
             reference = f"MSG-{record.call_id}"
             record.ticket = Ticket(reference, category_of(variables), ticket_data(variables), "voicemail", None)
         self.write(record)
+
+
+def left_message(menu: Menu, path: list[str]) -> bool:
+    """Whether the call went through a `record` node: the message is stored with a voicemail ticket."""
+    return any(node in menu.nodes and menu.nodes[node].kind == "record" for node in path)
 
 
 class LiveRecorder:
@@ -262,7 +269,7 @@ class LiveRecorder:
         if self.done is not None:
             e = self.done
             record.ticket = Ticket(e.reference, category_of(variables), ticket_data(variables), e.agent, e.resolved)
-        elif transferred and self.menu.nodes[call.state].spec.ticket:
+        elif (transferred and self.menu.nodes[call.state].spec.ticket) or left_message(self.menu, self.path):
             record.ticket = Ticket(
                 f"MSG-{self.call_id}", category_of(variables), ticket_data(variables), "voicemail", None
             )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.call.callers import THINK_SECONDS, CallerMix, CallerPolicy, act
+from ivr.call.callers import CallerMix, CallerPolicy, act
 from ivr.call.clock import SimClock
 from ivr.call.engine import engine_for
 from ivr.call.line import start_of_day
@@ -161,7 +161,7 @@ def run_load(
             if actions == ["wait"]:
                 push(call.deadline if call.deadline is not None else now, _POLL, index)
             else:
-                push(call.settled_at() + THINK_SECONDS, _ACT, index)
+                push(call.settled_at() + policy.pause_before(call), _ACT, index)
             return
         if call.status == CallStatus.QUEUED and not caller.joining and call.settled_at() > now:
             caller.joining = True  # the caller joins the queue once its prompt has been heard
