@@ -72,6 +72,44 @@ async def test_call_and_choose_with_the_keyboard() -> None:
 
 
 @pytest.mark.slow
+def drawn(urdu: str) -> str:
+    """Urdu as a screen that does no shaping must be given it: joined letters, in display order."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return str(get_display(arabic_reshaper.reshape(urdu), base_dir="R"))
+
+
+async def test_urdu_is_shaped_reordered_and_right_aligned_unless_the_terminal_does_bidi(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Urdu was drawn in memory order, letter by letter in isolated forms, left-aligned."""
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("c")
+        await pilot.press("2")
+        listen(tui)
+        await pilot.pause()
+        shown = prompt_text(tui)
+        first = shown.splitlines()[0]
+        assert drawn("شکایت کے لیے 1 دبائیں") in first  # the beginning of the prompt is on the first line
+        assert any("\ufe70" <= ch <= "\ufeff" or "\ufb50" <= ch <= "\ufdff" for ch in first)  # joined forms
+        assert "شکایت" not in shown  # not in memory order
+        from textual.widgets import Static
+
+        assert tui.query_one("#prompt", Static).content.justify == "right"  # type: ignore[union-attr]
+        log = transcript(tui)
+        assert drawn("شکایت کے لیے 1") in log  # wrapped to the narrow log in reading order
+    monkeypatch.setenv("IVR_BIDI", "terminal")
+    tui = app()
+    async with tui.run_test(size=(100, 32)) as pilot:
+        await pilot.press("c")
+        await pilot.press("2")
+        listen(tui)
+        await pilot.pause()
+        assert "شکایت کے لیے 1 دبائیں" in prompt_text(tui)  # left for the terminal to do
+
+
 async def test_keypad_buttons_work_by_mouse() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
@@ -79,7 +117,7 @@ async def test_keypad_buttons_work_by_mouse() -> None:
         await pilot.click("#key-2")  # Urdu
         listen(tui)
         await pilot.pause()
-        assert "شکایت کے لیے 1 دبائیں" in prompt_text(tui)
+        assert drawn("شکایت کے لیے 1 دبائیں") in prompt_text(tui)  # shaped and right to left
         await pilot.click("#key-7")
         await pilot.pause()
         assert "no match '7'" in transcript(tui)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +25,23 @@ from ivr.cli.common import (
     run_tui,
 )
 from ivr.source.diagnostics import IvrError
+
+
+def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--bidi shape|terminal``: who lays out right-to-left text (see ivr.tui.rtl); sets IVR_BIDI."""
+
+    def keep(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None:
+            os.environ["IVR_BIDI"] = value  # read by the screen, and by `ivr serve`'s tabs, which inherit it
+        return value
+
+    return click.option(
+        "--bidi",
+        type=click.Choice(["shape", "terminal"]),
+        callback=keep,
+        expose_value=False,
+        help="shape (default): ivr joins and orders Urdu for the screen; terminal: the terminal does its own bidi.",
+    )(func)
 
 
 @click.command()
@@ -46,6 +66,7 @@ from ivr.source.diagnostics import IvrError
 )
 @db_option
 @caller_options
+@bidi_option
 def run(
     file: Path,
     seed: int,
@@ -108,6 +129,7 @@ def run(
     show_default=True,
     help="Most browser tabs served at once; past it a tab gets a page saying the seats are taken.",
 )
+@bidi_option
 def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str | None, sessions: int) -> None:
     """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE."""
     from ivr.tui.server import ClassroomServer
@@ -132,6 +154,7 @@ def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str |
 @click.option("--call", "call_name", help="Which call of the script (default: the first).")
 @click.option("--paused", is_flag=True, help="Start paused: N steps, space plays.")
 @click.option("--mute", is_flag=True, help="Do not speak the prompts.")
+@bidi_option
 def demo(script: Path, call_name: str | None, paused: bool, mute: bool) -> None:
     """Play a scripted call in the TUI: key presses shown, expectations checked. Space pauses, N steps, R restarts."""
     from ivr.replay.scripts import load_script

@@ -44,6 +44,7 @@ from ivr.replay.record import Recorder
 from ivr.source.diagnostics import IvrError
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
+from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.views import PanelViews
 from ivr.voice.speaker import Speaker
 
@@ -368,7 +369,11 @@ class IvrApp(PanelViews):
         language = self.call.language if self.call is not None else self.menu.default_language
         variables = self.call.variables if self.call is not None else None
         prompt = self.query_one(MenuMap).prompt_of(node_id, language, variables)
-        self.query_one("#node-prompt", Static).update(Text.assemble((f"{node_id}: ", "bold"), prompt))
+        box = self.query_one("#node-prompt", Static)
+        if has_rtl(prompt) and bidi_mode() is BidiMode.SHAPE:  # joined letters, read right to left
+            width = (box.content_region.width or 60) - len(node_id) - 2
+            prompt = "\n".join(visual_lines(prompt, width, is_rtl(language)))
+        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt))
 
     # -- time and reload -----------------------------------------------------------------------------
 

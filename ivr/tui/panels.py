@@ -16,7 +16,8 @@ from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
 from ivr.contact.participants import Floor
 from ivr.menu.compiled import Menu
 from ivr.menu.text import fill, pick
-from ivr.render.transcript import describe
+from ivr.render.transcript import clock_text, describe
+from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
 KEY_IDS = {"*": "star", "#": "hash"}
@@ -26,14 +27,26 @@ def key_id(key: str) -> str:
     return f"key-{KEY_IDS.get(key, key)}"
 
 
-def _rtl(language: str) -> bool:
-    return language in ("ur", "ar", "fa", "he", "ps", "sd")
-
-
 class PromptBox(Static):
-    """What the line is saying. A prompt longer than the box scrolls, and its border says so."""
+    """What the line is saying. A prompt longer than the box scrolls, and its border says so. Right-to-left
+    text is shaped, wrapped and reordered for the box's width (see :mod:`ivr.tui.rtl`), right-aligned."""
+
+    said: tuple[str, bool] | None = None  # the prompt in reading order, and whether its language is RTL
+
+    def say(self, text: str, rtl: bool) -> None:
+        self.said = (text, rtl)
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.said is None:
+            return
+        text, rtl = self.said
+        if has_rtl(text) and bidi_mode() is BidiMode.SHAPE:  # wrapped here, in reading order, then reordered
+            text = "\n".join(visual_lines(text, self.content_region.width or 40, rtl))
+        self.update(Text(text, justify="right" if rtl else "left"))
 
     def on_resize(self) -> None:
+        self._draw()
         self.hint_more()
 
     def hint_more(self) -> None:
@@ -58,10 +71,13 @@ class Phone(Vertical):
         yield RichLog(id="transcript", wrap=True, markup=False, min_width=20)  # wrap at the panel, never crop
 
     def show_prompt(self, event: PromptPlayed) -> None:
-        text = Text(event.text, justify="right" if _rtl(event.language) else "left")
-        self._show(text)
+        prompt = self.query_one("#prompt", PromptBox)
+        prompt.say(event.text, is_rtl(event.language))
+        prompt.scroll_home(animate=False)
+        self.call_after_refresh(prompt.hint_more)
 
     def show_status(self, message: str) -> None:
+        self.query_one("#prompt", PromptBox).said = None
         self._show(Text(message, style="italic"))
 
     def _show(self, text: Text) -> None:
@@ -71,7 +87,19 @@ class Phone(Vertical):
         self.call_after_refresh(prompt.hint_more)
 
     def log_event(self, event: CallEvent) -> None:
-        self.query_one("#transcript", RichLog).write(describe(event))
+        log = self.query_one("#transcript", RichLog)
+        if isinstance(event, PromptPlayed) and has_rtl(event.text) and bidi_mode() is BidiMode.SHAPE:
+            # Shaped and reordered here, wrapped to the log's width first so the lines read in order
+            width = (log.scrollable_content_region.width or 40) - len(clock_text(event.at)) - 6  # stamp, ♪, slack
+            rtl = is_rtl(event.language)
+            stamp = clock_text(event.at) + "  "
+            for i, line in enumerate(visual_lines(event.text, width, rtl)):
+                text = Text(stamp if i == 0 else " " * len(stamp), style="dim")
+                text.append("♪ " if i == 0 else "  ", style="magenta")
+                text.append(line.rjust(width) if rtl else line, style="italic")  # RTL lines end at the right
+                log.write(text)
+            return
+        log.write(describe(event))
 
     def clear(self) -> None:
         self.query_one("#transcript", RichLog).clear()
