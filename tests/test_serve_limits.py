@@ -169,3 +169,46 @@ async def test_a_tab_that_ignores_quit_and_sigterm_is_killed(tmp_path: Path) -> 
     assert time.monotonic() - begun < 10
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("bidi", ["shape", "terminal"])
+async def test_a_browser_tab_gets_urdu_shaped_and_in_display_order(tmp_path: Path, bidi: str) -> None:
+    """Urdu in the browser was drawn left to right, letter by letter in isolated forms: xterm.js does no
+    shaping or bidi. What the tab's app sends the browser is now joined letters in display order (or,
+    with --bidi terminal, the text as it is, for a terminal that does its own)."""
+    port = free_port()
+    args = ("serve", "menus/customer-service.yaml", *OPEN, "--port", str(port), "--bidi", bidi)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ivr", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    shaped = "ﮟﯿﺋﺎﺑﺩ"  # "دبائیں" (press) joined, right to left: how the greeting's Urdu must reach the screen
+    try:
+        wait_for_port(port)
+        async with aiohttp.ClientSession() as http:
+            tab = await http.ws_connect(f"http://127.0.0.1:{port}/ws?width=160&height=48")
+            sent = bytearray()
+            deadline = time.monotonic() + 40
+            called = False
+            while time.monotonic() < deadline:
+                try:
+                    message = await tab.receive(timeout=2)
+                except TimeoutError:
+                    message = None
+                if message is not None and message.type == aiohttp.WSMsgType.BINARY:
+                    sent += message.data
+                text = sent.decode("utf-8", errors="ignore")
+                if not called and "Press C to call" in text:
+                    await tab.send_str('["stdin", "c"]')
+                    called = True
+                if shaped in text or (bidi == "terminal" and "دبائیں" in text):
+                    break
+            text = sent.decode("utf-8", errors="ignore")
+            assert called, "the phone never showed"
+            if bidi == "shape":
+                assert shaped in text and "دبائیں" not in text
+            else:
+                assert "دبائیں" in text and shaped not in text
+            await tab.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
