@@ -81,6 +81,11 @@ class Centre(Breaks):
         self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
         self.now = 0.0
         self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
+        for agent in self.agents:
+            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
+            agent.busy_since = agent.since = 0.0
+            agent.calls = 0
+            mark_free(agent, 0.0)
         for queue in self.queues.values():
             queue.waiting.clear()
             queue.length = 0
@@ -88,12 +93,7 @@ class Centre(Breaks):
             queue.total = Tally(queue.sl_seconds)
             queue.tally_from = queue.tally_until = 0.0  # no interval's tally at hand yet
             assert queue.free is not None
-            queue.free.clear()
-        for agent in self.agents:
-            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
-            agent.busy_since = agent.since = 0.0
-            agent.calls = 0
-            self._make_free(agent, 0.0)
+            queue.free.refill()
         self._heap: list[tuple[float, int, int, Any]] = []
         # Background arrivals come in time order from their sources, so they wait here, one per source,
         # rather than on the heap: the next one is compared with the heap's top.

@@ -36,9 +36,25 @@ class FreeAgents:
         self._entries: list[Any] = []
         self._rr_next = 0
 
-    def clear(self) -> None:
-        self._entries.clear()
+    def refill(self) -> None:
+        """Everybody free at once (the start of a day): the entries built in one go, not one push each."""
         self._rr_next = 0
+        agents = self.agents
+        if self.routing == "random":
+            self._entries = [(a.stamp, a) for a in agents]
+        elif self.routing == "round-robin":
+            self._entries = [(i, a.stamp, a) for i, a in enumerate(agents)]
+        else:
+            entries: list[Any] = []
+            for i, a in enumerate(agents):
+                if self.routing == "longest-idle":
+                    entries.append((a.idle_since, i, a.stamp, a))
+                elif self.routing == "fewest-calls":
+                    entries.append((a.calls, a.idle_since, i, a.stamp, a))
+                else:
+                    entries.append((a.levels[self.skill], a.idle_since, i, a.stamp, a))
+            heapq.heapify(entries)
+            self._entries = entries
 
     def add(self, agent: Agent) -> None:
         """``agent`` has just come free (after :func:`mark_free`)."""
