@@ -67,7 +67,7 @@ def menu_roots(script: Path, root: Path | None = None) -> list[Path]:
         if any((above / marker).exists() for marker in PROJECT_MARKERS):
             roots.append(above)
             break
-    return roots
+    return list(dict.fromkeys(roots))
 
 
 def load_script(path: Path, root: Path | None = None) -> Script:
