@@ -225,3 +225,56 @@ def test_an_overflow_ring_with_no_wait_cannot_spin() -> None:
     assert len(moves) == 100 and contact.moves == 100
     centre.advance_to(60.0)  # answered in the end, in the queue it stopped in
     assert any(isinstance(e, ev.ContactAnswered) and e.contact == contact.id for e in seen)
+
+
+def test_a_trainer_logs_representatives_in_and_out_and_sends_a_team_on_a_break() -> None:
+    """There was no way to stage a busy floor: no adding or removing representatives, no team break."""
+    centre, seen = make([{"name": "A", "count": 1, "skills": {"q": 1}}, {"name": "B", "skills": {"z": 1}}], {"q": {}})
+    first = centre.enqueue("q", live=False)  # A 1 takes it; the next waits
+    waiting = centre.enqueue("q", live=False)
+    assert centre.floor().waiting[0].contact == waiting.id
+    added = centre.log_in("A")  # a new representative takes the waiting caller at once
+    assert added.name == "A 2" and answered_by(seen)[-1] == "A 2" and not centre.floor().waiting
+    assert centre.logged_in("q") == 2
+    gone = centre.log_out("A")  # both busy: the last one goes once their call is over
+    assert gone is added and added.state == "talking"
+    centre.advance_to(10)
+    states = {a.name: a.state for a in centre.floor().agents}
+    assert states["A 2"] == "logged out" and states["A"] == "available"
+    assert first.state.name == "GONE"
+    assert centre.team_break("A", 120) == 1  # A is free: on a break now
+    late = centre.enqueue("q", live=False)
+    centre.advance_to(129)
+    assert centre.floor().waiting[0].contact == late.id
+    back = centre.log_in("A")  # the one logged out comes back rather than a third
+    assert back is added and answered_by(seen)[-1] == "A 2"
+    with pytest.raises(ValueError, match="no team 'C'; the teams are A, B"):
+        centre.log_in("C")
+    with pytest.raises(ValueError, match="a break must be more than 0 s"):
+        centre.team_break("A", 0)
+    centre.reset(3, 9 * 3600)  # a new day: the menu's teams again
+    assert [a.name for a in centre.floor().agents] == ["A", "B"]
+
+
+def test_a_surge_brings_callers_faster_and_a_lull_slower() -> None:
+    from ivr.contact.traffic import PoissonArrivals, by_share
+
+    def offered(pace: float) -> int:
+        centre, _ = make([{"name": "A", "count": 50, "skills": {"q": 1}}], {"q": {}}, traffic={"calls_per_hour": 600})
+        import random
+
+        rng = random.Random(1)
+        assert centre.spec.traffic is not None
+        centre.add_source(PoissonArrivals(centre.spec.traffic, rng, 9 * 3600, by_share({"q": 1}, rng)))
+        centre.advance_to(1800)  # half an hour at the menu's pace
+        centre.set_pace(pace)
+        centre.advance_to(3600)
+        return centre.totals["q"].offered
+
+    normal, surge, lull = offered(1.0), offered(2.0), offered(0.5)
+    assert 0.85 * 600 < normal < 1.15 * 600
+    assert 1.3 * normal < surge < 1.7 * normal  # the second half hour at twice the rate
+    assert 0.6 * normal < lull < 0.9 * normal
+    centre, _ = make([{"name": "A", "skills": {"q": 1}}], {"q": {}})
+    with pytest.raises(ValueError, match="the pace must be more than 0 and at most 10"):
+        centre.set_pace(float("nan"))

@@ -223,6 +223,39 @@ async def test_command_palette_offers_the_actions() -> None:
         assert tui.speed == 10 and not tui.paused
 
 
+async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() -> None:
+    """No surge, no representatives added or sent on a break: a trainer could not stage a busy floor."""
+    tui = app()
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert "callers x2" in tui.sub_title
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert "callers x0.5" in tui.sub_title
+        await pilot.press("equals_sign")
+        await pilot.pause()
+        assert "callers x" not in tui.sub_title
+        before = [a.name for a in tui.line.floor().agents]  # type: ignore[union-attr]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Add a representative to Accounts")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        after = [a.name for a in tui.line.floor().agents]  # type: ignore[union-attr]
+        assert after == [*before, "Accounts 3"]
+        assert any("Accounts 3 logged in" in str(n.message) for n in tui._notifications)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Send Care on a break")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        states = {a.name: a.state for a in tui.line.floor().agents}  # type: ignore[union-attr]
+        assert [states[f"Care {i}"] for i in range(1, 6)] == ["break"] * 5
+
+
 def keys_then_listen(*keys: str) -> object:
     """For snapshots: press ``keys``, then let the line say what it has to say."""
 

@@ -70,6 +70,7 @@ class Line:
         self.live: list[LiveCall] = []
         self.by_contact: dict[int, LiveCall] = {}
         self.rng.seed(None if self.seed is None else self.seed + 1)
+        self.pace = 1.0  # a new day runs at the menu's own traffic
         menu, centre = self.menu, self.centre
         if centre is None or menu.centre is None:
             return
@@ -149,3 +150,31 @@ class Line:
 
     def floor(self) -> Floor | None:
         return self.centre.floor() if self.centre is not None else None
+
+    # -- a trainer's controls (each raises ValueError with what to do instead) -------------------------
+
+    def _floor(self) -> Centre:
+        if self.centre is None:
+            raise ValueError("this menu has no representatives' floor")
+        return self.centre
+
+    def teams(self) -> list[str]:
+        return self.centre.teams() if self.centre is not None else []
+
+    def set_pace(self, factor: float) -> None:
+        """Background callers come ``factor`` times as often as the menu says (a surge, a lull)."""
+        self._floor().set_pace(factor)
+        self.pace = factor
+
+    def log_in(self, team: str) -> str:
+        """One more representative of ``team``; their name."""
+        return self._floor().log_in(team).name
+
+    def log_out(self, team: str) -> str | None:
+        """One representative of ``team`` goes home (after their call); their name, or None if none left."""
+        agent = self._floor().log_out(team)
+        return agent.name if agent is not None else None
+
+    def team_break(self, team: str, seconds: float) -> int:
+        """Everyone of ``team`` on a break of ``seconds`` (after their call); how many."""
+        return self._floor().team_break(team, seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ivr.contact.participants import AVAILABLE, BREAK, Agent, AgentState
+from ivr.contact.participants import AVAILABLE, BREAK, LOG_OUT, LOGGED_OUT, Agent, AgentState
 from ivr.contact.schedule import EventKind
 from ivr.contact.waiting import WaitingCallers
 
@@ -28,13 +28,13 @@ class Breaks(WaitingCallers):
                     self._push(at, EventKind.BREAK_START, (agent, brk.length))
 
     def _teams(self) -> Iterator[tuple[Any, list[Agent]]]:
-        index = 0
         for team in self.spec.agents:
-            yield team, self.agents[index : index + team.count]
-            index += team.count
+            yield team, [a for a in self.agents if a.team == team.name]
 
     def _start_break(self, agent: Agent, length: float) -> None:
         self._push(self.now + 86_400, EventKind.BREAK_START, (agent, length))  # the same break tomorrow
+        if agent.state is LOGGED_OUT or agent.on_break_next == LOG_OUT:
+            return  # gone home, or going
         if agent.state == AVAILABLE:
             self._set_agent(agent, BREAK)
             self._push(self.now + length, EventKind.BREAK_END, agent)

@@ -14,13 +14,15 @@ from typing import Any
 
 from ivr.contact import events as ev
 from ivr.contact.accounting import interval_label
-from ivr.contact.breaks import Breaks
+from ivr.contact.arrivals import Arrivals
 from ivr.contact.metrics import Row, Tally
 from ivr.contact.participants import (
     ANSWERED,
     AVAILABLE,
     BREAK,
     GONE,
+    LOG_OUT,
+    LOGGED_OUT,
     TALKING,
     WAITING,
     WRAP_UP,
@@ -31,12 +33,14 @@ from ivr.contact.participants import (
     Contact,
     QueueState,
 )
-from ivr.contact.routing import FreeAgents, mark_free
+from ivr.contact.routing import mark_free
 from ivr.contact.schedule import EventKind
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
+_AWAY = (BREAK, LOGGED_OUT)  # not staffed
 
-class Centre(Breaks):
+
+class Centre(Arrivals):
     """The representatives' floor for the queues of one menu."""
 
     def __init__(
@@ -56,22 +60,7 @@ class Centre(Breaks):
         self.listeners = listeners if listeners is not None else []  # every event
         self.live_listeners = live_listeners if live_listeners is not None else []  # events of live callers
         self.queues = {name: QueueState(name, q, spec, self.rng) for name, q in queues.items()}
-        self.agents: list[Agent] = []
-        for team in spec.agents:
-            for i in range(team.count):
-                name = team.name if team.count == 1 else f"{team.name} {i + 1}"
-                wrap = spec.wrap_up if team.wrap_up is None else team.wrap_up
-                self.agents.append(Agent(name, dict(team.skills), wrap))
-        for queue in self.queues.values():
-            queue.agents = sorted(
-                (a for a in self.agents if queue.skill in a.levels), key=lambda a: a.levels[queue.skill]
-            )
-            queue.free = FreeAgents(queue.agents, queue.spec.routing, queue.skill, self.rng)
-        for agent in self.agents:
-            agent.queues = sorted(
-                (q for q in self.queues.values() if q.skill in agent.levels),
-                key=lambda q: (-q.spec.priority, agent.levels[q.skill]),
-            )
+        self._staff()
         self._handlers = self._dispatch_table()
         self.reset(seed, start_of_day)
 
@@ -79,6 +68,8 @@ class Centre(Breaks):
         """Back to the start of a day with nobody waiting and every agent available (the agents and queues
         themselves are kept: a replay reuses one floor for call after call instead of building it anew)."""
         self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
+        if self.restaffed:  # a trainer added or logged out representatives: back to the menu's teams
+            self._staff()
         self.now = 0.0
         self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
         for agent in self.agents:
@@ -121,15 +112,6 @@ class Centre(Breaks):
         self._push(self._next_boundary(0.0), EventKind.TICK, None)
 
     # -- driving ----------------------------------------------------------------------------------
-
-    def add_source(self, source: ArrivalSource) -> None:
-        """Background callers: ask ``source`` for arrivals as simulated time reaches them."""
-        self._sources.append(source)
-        self._request_arrival(source, self.now)
-
-    def stop_arrivals(self, at: float) -> None:
-        """No background caller arrives after ``at``; calls already in the centre are still served."""
-        self.stopped_at = at
 
     def advance_to(self, t: float) -> None:
         """Handle every event up to simulated time ``t``."""
@@ -210,31 +192,14 @@ class Centre(Breaks):
 
     # -- internals: arrivals -------------------------------------------------------------------------
 
-    def _request_arrival(self, source: ArrivalSource, after: float) -> None:
-        arrival = source.next_arrival(after)
-        if arrival is not None and (self.stopped_at is None or arrival.time <= self.stopped_at):
-            self._seq += 1
-            heapq.heappush(self._arrivals, (arrival.time, self._seq, source, arrival))
-
-    def _arrivals_left(self) -> bool:
-        return bool(self._arrivals) or self._enqueues_pending > 0
-
     def _active(self) -> bool:
         return self._n_busy > 0 or any(q.length for q in self.queues.values())
-
-    def _new_contact(self, queue: QueueState, live: bool) -> Contact:
-        self._ids += 1
-        wait_limit = queue.patience() if queue.patience is not None else math.inf
-        return Contact(self._ids, queue, self.now, self.now + wait_limit, queue.handle(), live)
 
     # -- internals: events ---------------------------------------------------------------------------
 
     def _push(self, when: float, kind: int, obj: Any) -> None:
         self._seq += 1
         heapq.heappush(self._heap, (when, self._seq, kind, obj))
-
-    def _handle(self, kind: int, obj: Any) -> None:
-        self._handlers[kind](obj)
 
     def _dispatch_table(self) -> tuple[Callable[[Any], None], ...]:
         """One handler per :class:`EventKind`, in the order of its values."""
@@ -251,33 +216,6 @@ class Centre(Breaks):
             EventKind.TICK: lambda _: self._tick(),
         }
         return tuple(table[kind] for kind in EventKind)
-
-    def _enqueue_due(self, contact: Contact) -> None:
-        self._enqueues_pending -= 1
-        self._join(contact)
-
-    def _enqueue_later(self, contact: Contact) -> None:
-        self._enqueues_pending += 1
-        self._push(contact.offered_at, EventKind.ENQUEUE, contact)
-
-    def _arrive(self, arrival: Arrival) -> None:
-        if arrival.queue is None:
-            self.menu_outcomes[arrival.outcome] = self.menu_outcomes.get(arrival.outcome, 0) + 1
-            if self.listeners:
-                data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
-                self._emit(ev.MenuOutcome(arrival.time + arrival.delay, arrival.outcome, data))
-            return
-        self.menu_outcomes["queued"] = self.menu_outcomes.get("queued", 0) + 1
-        queue = self.queues[arrival.queue]
-        contact = self._new_contact(queue, False)
-        if self.listeners:  # what the menu learnt about the caller, for the records; nobody else reads it
-            contact.data = {**arrival.data, "arrived": arrival.time, "menu_seconds": arrival.delay}
-        if arrival.delay > 0:
-            contact.offered_at = arrival.time + arrival.delay
-            contact.patience_at += arrival.delay
-            self._enqueue_later(contact)
-        else:
-            self._join(contact)
 
     def _join(self, contact: Contact) -> None:
         queue = contact.queue
@@ -383,6 +321,10 @@ class Centre(Breaks):
         return f"{self.spec.reference_prefix}-{self._references:06d}"
 
     def _end_wrap(self, agent: Agent) -> None:
+        if agent.on_break_next == LOG_OUT:
+            agent.on_break_next = None
+            self._set_agent(agent, LOGGED_OUT)
+            return
         if agent.on_break_next is not None:
             length, agent.on_break_next = agent.on_break_next, None
             self._set_agent(agent, BREAK)
@@ -430,7 +372,7 @@ class Centre(Breaks):
         self._account_floor()
         old = agent.state
         self._n_busy += (state is TALKING or state is WRAP_UP) - (old is TALKING or old is WRAP_UP)
-        self._n_staffed += (state is not BREAK) - (old is not BREAK)
+        self._n_staffed += (state not in _AWAY) - (old not in _AWAY)
         agent.state = state
         agent.since = self.now
         if self.listeners:

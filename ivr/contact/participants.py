@@ -21,6 +21,7 @@ class AgentState(StrEnum):
     TALKING = "talking"
     WRAP_UP = "wrap-up"
     BREAK = "break"
+    LOGGED_OUT = "logged out"  # sent home by the trainer; back with a log-in
 
 
 class ContactState(IntEnum):
@@ -30,6 +31,8 @@ class ContactState(IntEnum):
 
 
 AVAILABLE, TALKING, WRAP_UP, BREAK = AgentState.AVAILABLE, AgentState.TALKING, AgentState.WRAP_UP, AgentState.BREAK
+LOGGED_OUT = AgentState.LOGGED_OUT
+LOG_OUT = -1.0  # `on_break_next` of an agent who logs out once their call is over
 WAITING, ANSWERED, GONE = ContactState.WAITING, ContactState.ANSWERED, ContactState.GONE
 
 
@@ -93,11 +96,13 @@ class Agent:
         "since",
         "stamp",
         "state",
+        "team",
         "wrap_up",
     )
 
-    def __init__(self, name: str, levels: dict[str, int], wrap_up: float) -> None:
+    def __init__(self, name: str, levels: dict[str, int], wrap_up: float, team: str = "") -> None:
         self.name = name
+        self.team = team
         self.levels = levels
         self.wrap_up = wrap_up
         self.state = AVAILABLE

@@ -36,6 +36,11 @@ class FreeAgents:
         self._entries: list[Any] = []
         self._rr_next = 0
 
+    def join(self, agent: Agent) -> None:
+        """A representative who has just logged in serves this queue too (after ``agents`` holds them)."""
+        self._order[id(agent)] = len(self._order)
+        self._limit += 4
+
     def refill(self) -> None:
         """Everybody free at once (the start of a day): the entries built in one go, not one push each."""
         self._rr_next = 0

@@ -31,12 +31,18 @@ class PoissonArrivals:
         self.times = [p[0] for p in points]
         self.rates = [p[1] for p in points]
         self._from = self._until = self._rate = 0.0  # the stretch of constant rate the last draw was in
+        self.pace = 1.0  # times the traffic's rate (a trainer's surge or lull)
+
+    def set_pace(self, factor: float) -> None:
+        """Callers come ``factor`` times as often from now on; the next arrival is drawn afresh."""
+        self.pace = factor
+        self._from = self._until = self._rate = 0.0
 
     def rate_at(self, t: float) -> tuple[float, float]:
         """Calls per second at simulated time ``t``, and the simulated time the rate next changes."""
         day, tod = divmod(self.start_of_day + t, DAY)
         i = bisect.bisect_right(self.times, tod) - 1
-        rate = self.rates[i]  # i == -1 wraps to the last point of the previous day
+        rate = self.rates[i] * self.pace  # i == -1 wraps to the last point of the previous day
         following = day * DAY + self.times[i + 1] if i + 1 < len(self.times) else (day + 1) * DAY + self.times[0]
         change = following
         return rate, change - self.start_of_day

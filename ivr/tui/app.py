@@ -45,7 +45,7 @@ from ivr.source.diagnostics import IvrError
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
-from ivr.tui.views import PanelViews
+from ivr.tui.trainer import TrainerControls
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -62,7 +62,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(PanelViews):
+class IvrApp(TrainerControls):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
@@ -78,6 +78,9 @@ class IvrApp(PanelViews):
         Binding("r,R", "reload", "Reload", show=False),
         Binding("s,S", "save_script", "Script"),
         Binding("f12", "save_screenshot", "Screenshot", show=False),
+        Binding("right_square_bracket", "pace(1)", "Surge", show=False),
+        Binding("left_square_bracket", "pace(-1)", "Lull", show=False),
+        Binding("equals_sign", "pace(0)", "Pace x1", show=False),
         *(Binding(k, f"key('{k}')", k, show=False) for k in "0123456789"),
         Binding("asterisk", "key('*')", "*", show=False),
         Binding("number_sign", "key('#')", "#", show=False),
@@ -237,7 +240,7 @@ class IvrApp(PanelViews):
             state = f"x{self.speed} (x1 while you choose)"
         else:
             state = f"x{self.speed}"
-        self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}{self.view_note()}"
+        self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}{self.pace_note()}{self.view_note()}"
 
     def _refresh_floor(self) -> None:
         floor_view = self.query_one(FloorView)

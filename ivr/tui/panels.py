@@ -213,12 +213,13 @@ class FloorView(Vertical):
     def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
         agents = self.query_one("#agents", DataTable)
         agents.clear()
-        colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim"}
+        colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim", "logged out": "dim"}
+        shown = {"logged out": "gone home"}  # the state column is 9 wide: abbreviate, never crop
         for agent in floor.agents:
             who = "" if agent.contact is None else f"#{agent.contact}"
             if agent.contact is not None and agent.contact == live_contact:
                 who = Text("you", style="bold magenta")  # type: ignore[assignment]
-            state = Text(agent.state, style=colours.get(agent.state, ""))
+            state = Text(shown.get(agent.state, agent.state), style=colours.get(agent.state, ""))
             agents.add_row(agent.name, state, Text(_span(floor.at - agent.since), justify="right"), who)
         waiting = self.query_one("#waiting", DataTable)
         waiting.clear()
