@@ -256,6 +256,24 @@ async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() ->
         assert [states[f"Care {i}"] for i in range(1, 6)] == ["break"] * 5
 
 
+async def test_a_warm_up_opens_on_a_busy_floor_not_an_empty_one() -> None:
+    """The floor always started empty: a class saw no queue until minutes of real time had passed."""
+    tui = app(traffic=True, warm_up=1800.0)
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert tui.clock.now() >= 1800
+        floor = tui.line.floor()
+        assert floor is not None and floor.totals[-1].offered > 20
+        assert any("The floor ran 30 minutes" in str(n.message) for n in tui._notifications)
+        await pilot.press("c")
+        await pilot.pause()
+        before = tui.clock.now()
+        tui.action_warm_up()  # not during a call: it would move the caller's clock on
+        await pilot.pause()
+        assert any("Hang up first" in str(n.message) for n in tui._notifications)
+        assert tui.clock.now() == before
+
+
 def keys_then_listen(*keys: str) -> object:
     """For snapshots: press ``keys``, then let the line say what it has to say."""
 

@@ -22,6 +22,7 @@ from ivr.cli.common import (
     make_caller,
     make_clock,
     open_records,
+    parse_duration,
     run_tui,
 )
 from ivr.source.diagnostics import IvrError
@@ -64,6 +65,13 @@ def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where S saves the call as a script (default: here).",
 )
+@click.option(
+    "--warm-up",
+    "warm_up",
+    default="0s",
+    show_default=True,
+    help="Let the floor run this long (up to 4h) before the screen opens, so it is busy, not empty.",
+)
 @db_option
 @caller_options
 @bidi_option
@@ -82,9 +90,13 @@ def run(
     language: str | None,
     variables: tuple[str, ...],
     at: str | None,
+    warm_up: str,
 ) -> None:
     """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
     menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
+    warm_seconds = parse_duration(warm_up, "--warm-up")
+    if not 0 <= warm_seconds <= 4 * 3600:
+        fail("--warm-up must be from 0 to 4h")
     from ivr.tui.app import IvrApp
 
     clock = make_clock(menu, at)
@@ -103,6 +115,7 @@ def run(
         role=role,
         store=store,
         record_dir=scripts_dir,
+        warm_up=warm_seconds,
     )
     crashed = run_tui(app)
     if store is not None and store.pending:  # the screen said so already; say it where it stays

@@ -100,6 +100,7 @@ class IvrApp(TrainerControls):
         role: str = "caller",
         store: RecordStore | None = None,
         record_dir: Path | None = None,
+        warm_up: float = 0.0,
         pacing: Pacing = READING,
     ) -> None:
         super().__init__()
@@ -108,6 +109,7 @@ class IvrApp(TrainerControls):
         self.store = store
         self.tape: Recorder | None = None
         self.record_dir = record_dir or Path.cwd()
+        self.warm_up = warm_up  # simulated seconds the floor runs before the class sees it
         self.saved_scripts: list[Path] = []
         self.recorder: LiveRecorder | None = None
         self.notes = 0
@@ -151,6 +153,8 @@ class IvrApp(TrainerControls):
             self.every(1.0, self.speaker.check)  # a hung engine turns into a message, not silence
         self.every(TICK, self._tick)
         self.every(1.0, self._check_reload)
+        if self.warm_up:
+            self.action_warm_up(self.warm_up / 60)
         self._update_title()
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)
@@ -255,8 +259,11 @@ class IvrApp(TrainerControls):
 
     # -- the call ----------------------------------------------------------------------------------
 
+    def on_a_call(self) -> bool:
+        return self.call is not None and self.call.status in (CallStatus.ACTIVE, CallStatus.QUEUED)
+
     def action_call(self) -> None:
-        if self.call is not None and self.call.status in (CallStatus.ACTIVE, CallStatus.QUEUED):
+        if self.on_a_call():
             self.notify("You are already on a call; press H to hang up.")
             return
         phone = self.query_one(Phone)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 PACES = (0.25, 0.5, 1.0, 2.0, 4.0)
 BREAK_MINUTES = 15
+WARM_UP_MINUTES = 30
 
 
 class TrainerControls(PanelViews):
@@ -26,6 +27,22 @@ class TrainerControls(PanelViews):
 
     def _refresh_floor(self) -> None:
         raise NotImplementedError
+
+    def advance(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def on_a_call(self) -> bool:
+        raise NotImplementedError
+
+    def action_warm_up(self, minutes: float = WARM_UP_MINUTES) -> None:
+        """Let the floor run ``minutes`` of simulated time at once, so a class sees it busy, not empty."""
+        if self.on_a_call():
+            self.notify("Hang up first: warming up moves the clock on by itself.", severity="error")
+            return
+        self.advance(minutes * 60)
+        floor = self.line.floor()
+        waiting = len(floor.waiting) if floor is not None else 0
+        self.notify(f"The floor ran {minutes:g} minutes: {waiting} caller(s) waiting now")
 
     def pace_note(self) -> str:
         """What the title adds when callers come faster or slower than the menu says."""
@@ -74,6 +91,11 @@ class TrainerControls(PanelViews):
         yield SystemCommand("Surge: callers faster ( ] )", "One step up: x2, x4", lambda: pace(1))
         yield SystemCommand("Lull: callers slower ( [ )", "One step down: x0.5, x0.25", lambda: pace(-1))
         yield SystemCommand("Callers at the menu's pace ( = )", "Back to the traffic in the file", lambda: pace(0))
+        yield SystemCommand(
+            f"Warm up the floor ({WARM_UP_MINUTES} minutes at once)",
+            "So the class sees a busy floor",
+            self.action_warm_up,
+        )
         for team in self.line.teams():
             add, remove, rest = (self._bound(f, team) for f in (self.add_agent, self.remove_agent, self.send_on_break))
             yield SystemCommand(f"Add a representative to {team}", "Logged in now", add)
