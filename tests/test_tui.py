@@ -317,6 +317,41 @@ async def test_demo_plays_a_script_step_by_step_and_restarts() -> None:
         assert tui.autoplay
 
 
+async def test_demo_waits_pass_visibly_with_captions_and_one_pause_for_steps_and_clock(tmp_path: Path) -> None:
+    """A `silence: 60` jumped at once, steps paused while the clock ran, c and h broke the script, and
+    steps had no captions."""
+    from ivr.replay.scripts import load_script
+    from ivr.tui.demo import DemoApp
+
+    script_path = tmp_path / "wait.call.yaml"
+    script_path.write_text(
+        f"menu: {MENUS / 'customer-service.yaml'}\n"
+        "defaults: { world: { at: 2026-11-24T10:00 } }\n"
+        "calls:\n  - name: a long pause\n    steps:\n"
+        "      - { silence: 60, note: The caller thinks it over for a minute }\n"
+        "      - expect: { ended: false }\n"
+    )
+    script = load_script(script_path, root=MENUS.parent)
+    tui = DemoApp(script, 0, autoplay=False)
+    async with tui.run_test(size=(100, 32)) as pilot:
+        assert tui.paused  # one pause: the clock stops with the steps
+        await pilot.press("c")  # the script makes the call: the caller's own keys do nothing here
+        await pilot.pause()
+        assert tui.step_index == 0 and any("the script places the call" in str(n.message) for n in tui._notifications)
+        await pilot.press("space")  # play: steps and clock
+        assert tui.autoplay and not tui.paused
+        start = tui.clock.now()
+        tui.action_step()  # as the step timer does once the line is quiet
+        await pilot.pause()
+        assert "» The caller thinks it over for a minute" in transcript(tui)
+        assert tui.clock.now() - start < 1  # not jumped over
+        for _ in range(10):
+            tui._tick()  # as the clock's timer does, ten times a second
+        passed = tui.clock.now() - start
+        assert 3 < passed < 15  # about 8 s of wall time for the whole minute: watchable
+        assert tui.busy_until is not None and tui.effective_speed() > 1
+
+
 async def test_a_timer_that_fires_while_the_app_closes_does_nothing() -> None:
     """Textual removes the screens before it stops the app's timers: a tick in between found no floor."""
     from ivr.replay.scripts import load_script

@@ -212,6 +212,7 @@ class Step(Strict):
     expect: Expect | None = None
     not_: Expect | None = Field(None, alias="not", description="an expectation that must not hold")
     optional: bool = Field(False, description="a failed expectation here is reported but does not fail the call")
+    note: str | None = Field(None, max_length=300, description="a caption `ivr demo` shows as the step plays")
 
     model_config = ConfigDict(
         extra="forbid",
