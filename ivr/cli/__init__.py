@@ -20,6 +20,7 @@ def cli() -> None:
 for command in (
     design.check,
     design.diff,
+    design.import_,
     design.graph,
     design.schema,
     design.speak,

@@ -14,6 +14,7 @@ from ivr.cli.common import (
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
+    _escape,
     err,
     fail,
     load_or_exit,
@@ -221,3 +222,35 @@ def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices:
     else:
         out.print(render_diff(str(old), str(new), changes, impact))
     sys.exit(EXIT_FAILED if changes or (impact is not None and impact.broken) else EXIT_OK)
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the menu here.")
+def import_(file: Path, output: Path | None) -> None:
+    """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS module).
+
+    What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
+    imported (warnings allowed), 2 when the file cannot be read as a flow.
+    """
+    from ivr.menu.studio import StudioError, import_studio, looks_like_studio
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}", code=EXIT_INVALID)
+    if not looks_like_studio(text):
+        fail(
+            f"{file} is not a flow ivr can import",
+            "ivr imports Twilio Studio flows (JSON with `states`); Amazon Connect, FreeSWITCH, Asterisk and "
+            "VoiceXML import are not built yet",
+            EXIT_INVALID,
+        )
+    try:
+        imported = import_studio(text, file.name)
+    except StudioError as exc:
+        fail(f"{file}: {exc}", code=EXIT_INVALID)
+    for warning in imported.warnings:
+        err.print(f"[yellow]warning:[/] {_escape(warning)}")
+    write_output(imported.text, output)
+    err.print(f"{imported.nodes} nodes from {file} ({len(imported.warnings)} warning(s)); check it with `ivr check`")
