@@ -265,3 +265,63 @@ def test_long_waits_fit_the_report_columns_instead_of_being_cut(write_menu: Call
     sales = next(line for line in totals if line.strip().startswith("sales"))
     assert "…" not in sales
     assert sales.split()[-3].endswith(("m", "h")), sales  # the longest wait, in minutes or hours
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"states": [1, 2', "is not a flow ivr can import"),
+        ('{"states": [{"name": "a", "type": "say-play"}], "initial_state": "a"', "the flow definition is not JSON"),
+        ('{"states": [{"name": "a", "type": "say-play"}], "initial_state": "a"}', "the flow has no trigger widget"),
+        (
+            '{"initial_state": "T", "states": [{"name": "T", "type": "trigger", "transitions": []}]}',
+            "the trigger's incomingCall leads nowhere",
+        ),
+        ("<vxml/>", "Amazon Connect, FreeSWITCH, Asterisk and VoiceXML import are not built yet"),
+    ],
+)
+def test_import_refuses_what_is_not_a_usable_flow_with_exit_2(tmp_path: Path, text: str, said: str) -> None:
+    flow = tmp_path / "flow.json"
+    flow.write_text(text)
+    result = run_ivr("import", str(flow))
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_marks_what_it_cannot_carry_and_the_menu_runs(tmp_path: Path) -> None:
+    flow = tmp_path / "tiny.json"
+    flow.write_text(
+        json.dumps(
+            {
+                "initial_state": "Trigger",
+                "states": [
+                    {"name": "Trigger", "type": "trigger", "transitions": [{"event": "incomingCall", "next": "ask"}]},
+                    {
+                        "name": "ask",
+                        "type": "gather-input-on-call",
+                        "properties": {"say": "For sales press 1. Hi {{flow.variables.who}}"},
+                        "transitions": [{"event": "keypress", "next": "pick"}, {"event": "timeout"}],
+                    },
+                    {
+                        "name": "pick",
+                        "type": "split-based-on",
+                        "properties": {"input": "{{widgets.ask.Digits}}"},
+                        "transitions": [
+                            {"event": "noMatch"},
+                            {"event": "match", "next": "lookup", "conditions": [{"type": "equal_to", "value": "1"}]},
+                        ],
+                    },
+                    {"name": "lookup", "type": "make-http-request", "transitions": [{"event": "success", "next": "q"}]},
+                    {"name": "q", "type": "enqueue-call", "properties": {"queue_name": "Sales Team"}},
+                ],
+            }
+        )
+    )
+    menu = tmp_path / "tiny.yaml"
+    result = run_ivr("import", str(flow), "-o", str(menu))
+    assert result.returncode == 0, result.stderr
+    assert "tiny.json: widget 'lookup': a make-http-request widget does not run in ivr" in result.stderr
+    text = menu.read_text()
+    assert "# Studio widget 'lookup' (make-http-request): NOT RUN" in text and "queue: Sales_Team" in text
+    assert "Hi {who}" in text  # Liquid that ivr has, as its variable
+    call = run_ivr("call", str(menu), "--keys", "1", "--var", "who=Ana")
+    assert call.returncode == 0 and "queued for 'Sales_Team'" in call.stdout and "Hi Ana" in call.stdout
