@@ -9,28 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, literal, node_id
 
-END = "end_of_flow"  # the hang-up every branch that ends in Studio leads to
 _LIQUID = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
-_TEMPLATE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")  # Terraform's ${NAME}
 _DIGITS_INPUT = re.compile(r"^\{\{\s*widgets\.([A-Za-z0-9_-]+)\.Digits\s*\}\}$")
-
-
-class StudioError(ValueError):
-    """The file is not a Studio flow `ivr` can read; the message says what is wrong."""
-
-
-@dataclass
-class Imported:
-    """The menu as YAML text, what could not be carried over, and how many nodes it has."""
-
-    text: str
-    warnings: list[str] = field(default_factory=list)
-    nodes: int = 0
+StudioError = ImportProblem
 
 
 def looks_like_studio(text: str) -> bool:
@@ -54,16 +39,6 @@ def parse_studio(text: str) -> dict[str, Any]:
     return data
 
 
-def _literal(text: str) -> str:
-    """Text said as it is: its braces doubled, as `ivr` prompts write a brace the caller should hear."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-def node_id(name: str) -> str:
-    clean = re.sub(r"[^A-Za-z0-9_-]", "_", name.strip()) or "widget"
-    return clean if re.match(r"[A-Za-z_]", clean) else f"_{clean}"
-
-
 def variable(expression: str) -> str | None:
     """An `ivr` variable for a Liquid expression, or None when `ivr` has no such thing."""
     parts = expression.strip().split(".")
@@ -80,12 +55,10 @@ class _Importer:
     def __init__(self, data: dict[str, Any], source: str) -> None:
         self.states = {s.get("name"): s for s in data["states"] if isinstance(s, dict)}
         self.source = source
-        self.warnings: list[str] = []
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.comments: dict[str, str] = {}
-        self.queues: dict[str, dict[str, Any]] = {}
+        self.draft = MenuDraft("Twilio Studio", source)
+        self.warnings, self.nodes, self.comments = self.draft.warnings, self.draft.nodes, self.draft.comments
+        self.queues, self.inputs = self.draft.queues, self.draft.inputs
         self.consumed: set[str] = set()  # splits folded into the menu before them
-        self.inputs: dict[str, dict[str, Any]] = {}  # what ivr cannot compute, given as caller data
         self.ends = False
 
     def warn(self, widget: str, text: str) -> None:
@@ -106,15 +79,15 @@ class _Importer:
         rest (other output, `{% ... %}` logic) is said as written, braces and all, with a warning."""
         pieces, last = [], 0
         for match in _LIQUID.finditer(value):
-            pieces.append(_literal(value[last : match.start()]))
+            pieces.append(literal(value[last : match.start()]))
             name = variable(match.group(1))
             if name is not None:
                 pieces.append("{" + name + "}")
             else:
                 self.warn(widget, f"{{{{{match.group(1)}}}}} has no `ivr` variable: said as written")
-                pieces.append(_literal(match.group(0)))
+                pieces.append(literal(match.group(0)))
             last = match.end()
-        pieces.append(_literal(value[last:]))
+        pieces.append(literal(value[last:]))
         if "{%" in value:
             self.warn(widget, "Liquid logic ({% ... %}) does not run in ivr: the text is said as written")
         return "".join(pieces)
@@ -134,7 +107,7 @@ class _Importer:
         if self.ends:
             self.nodes[END] = {"type": "hangup", "prompt": False}
             self.comments[END] = "where Studio's flow simply ends"
-        return Imported(self.render(start), self.warnings, len(self.nodes))
+        return self.draft.result(start)
 
     def widget(self, state: dict[str, Any]) -> None:
         kind, name = state.get("type"), state["name"]
@@ -179,7 +152,7 @@ class _Importer:
 
     def queue_name(self, widget: str, raw: str) -> str:
         """A readable queue name: a workflow SID becomes `flex`; a Terraform placeholder ``${NAME}`` names it."""
-        placeholder = _TEMPLATE.fullmatch(raw.strip())
+        placeholder = TEMPLATE.fullmatch(raw.strip())
         if placeholder is not None:
             self.warn(widget, f"the workflow is the template placeholder {raw}: the queue is named after it")
             return node_id(placeholder.group(1).lower())
@@ -192,7 +165,7 @@ class _Importer:
             return self.text(state["name"], str(props["say"]))
         if props.get("play"):
             self.warn(state["name"], f"plays a recording by URL ({props['play']}): said as a note instead")
-            return _literal(f"(the recording {props['play']} plays here)")
+            return literal(f"(the recording {props['play']} plays here)")
         return False
 
     def gather(self, state: dict[str, Any], props: dict[str, Any]) -> None:
@@ -308,27 +281,6 @@ class _Importer:
                 pass
         self.warn(widget, f"the condition {kind!r} {value!r} has no ivr equivalent: that case is left out")
         return None
-
-    def render(self, start: str) -> str:
-        head = {"version": 1, "name": node_id(self.source.rsplit("/", 1)[-1].split(".")[0]), "start": start}
-        out = [
-            f"# Imported from the Twilio Studio flow {self.source} by `ivr import`.",
-            "# Each node names the widget it comes from; warnings name what could not be carried over.",
-            yaml.safe_dump(head, sort_keys=False, allow_unicode=True).rstrip(),
-        ]
-        if self.inputs:
-            out.append("# What the flow computed and ivr cannot: give it as caller data (`--var`, a script's caller)")
-            out.append(yaml.safe_dump({"inputs": self.inputs}, sort_keys=False, allow_unicode=True).rstrip())
-        if self.queues:
-            out.append(yaml.safe_dump({"queues": self.queues}, sort_keys=False, allow_unicode=True).rstrip())
-        out.append("# Studio has no global keys: every key is the flow's own")
-        out.append("defaults:\n  keys: { representative: null, back: null, repeat: null }")
-        out.append("nodes:")
-        for node, spec in self.nodes.items():
-            out.append(f"  # {self.comments.get(node, '')}")
-            block = yaml.safe_dump({node: spec}, sort_keys=False, allow_unicode=True, width=110)
-            out.append("\n".join("  " + line for line in block.rstrip().splitlines()))
-        return "\n".join(out) + "\n"
 
 
 def import_studio(text: str, source: str) -> Imported:

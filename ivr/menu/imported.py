@@ -1,0 +1,76 @@
+"""What every importer of another platform's flows shares: the result, readable ids, text said as it
+is, and the menu written as a person would write it, a comment on each node naming where it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+END = "end_of_flow"  # the hang-up every branch that ends in the source flow leads to
+TEMPLATE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")  # Terraform's ${NAME}
+
+
+class ImportProblem(ValueError):
+    """The file is not a flow `ivr` can read; the message says what is wrong."""
+
+
+@dataclass
+class Imported:
+    """The menu as YAML text, what could not be carried over, and how many nodes it has."""
+
+    text: str
+    warnings: list[str] = field(default_factory=list)
+    nodes: int = 0
+
+
+def node_id(name: str) -> str:
+    clean = re.sub(r"[^A-Za-z0-9_-]", "_", name.strip()) or "node"
+    return clean if re.match(r"[A-Za-z_]", clean) else f"_{clean}"
+
+
+def literal(text: str) -> str:
+    """Text said as it is: its braces doubled, as `ivr` prompts write a brace the caller should hear."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@dataclass
+class MenuDraft:
+    """A menu being written by an importer."""
+
+    platform: str
+    source: str
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, where: str, text: str) -> None:
+        self.warnings.append(f"{self.source}: {where}: {text}")
+
+    def result(self, start: str) -> Imported:
+        return Imported(self.render(start), self.warnings, len(self.nodes))
+
+    def render(self, start: str) -> str:
+        head = {"version": 1, "name": node_id(self.source.rsplit("/", 1)[-1].split(".")[0]), "start": start}
+        out = [
+            f"# Imported from the {self.platform} flow {self.source} by `ivr import`.",
+            "# Each node names where it comes from; warnings name what could not be carried over.",
+            yaml.safe_dump(head, sort_keys=False, allow_unicode=True).rstrip(),
+        ]
+        if self.inputs:
+            out.append("# What the flow computed and ivr cannot: give it as caller data (`--var`, a script's caller)")
+            out.append(yaml.safe_dump({"inputs": self.inputs}, sort_keys=False, allow_unicode=True).rstrip())
+        if self.queues:
+            out.append(yaml.safe_dump({"queues": self.queues}, sort_keys=False, allow_unicode=True).rstrip())
+        out.append(f"# {self.platform} has no global keys: every key is the flow's own")
+        out.append("defaults:\n  keys: { representative: null, back: null, repeat: null }")
+        out.append("nodes:")
+        for node, spec in self.nodes.items():
+            out.append(f"  # {self.comments.get(node, '')}")
+            block = yaml.safe_dump({node: spec}, sort_keys=False, allow_unicode=True, width=110)
+            out.append("\n".join("  " + line for line in block.rstrip().splitlines()))
+        return "\n".join(out) + "\n"
