@@ -277,7 +277,9 @@ def test_long_waits_fit_the_report_columns_instead_of_being_cut(write_menu: Call
             '{"initial_state": "T", "states": [{"name": "T", "type": "trigger", "transitions": []}]}',
             "the trigger's incomingCall leads nowhere",
         ),
-        ("<vxml/>", "Amazon Connect, FreeSWITCH, Asterisk and VoiceXML import are not built yet"),
+        ("<vxml/>", "FreeSWITCH, Asterisk and VoiceXML import are not built yet"),
+        ('{"Actions": [], "StartAction": 3', "the flow is not JSON"),
+        ('{"Name": "x", "Content": "{\\"Actions\\": 5}"}', "has an `Actions` list; this file has none"),
     ],
 )
 def test_import_refuses_what_is_not_a_usable_flow_with_exit_2(tmp_path: Path, text: str, said: str) -> None:

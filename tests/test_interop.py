@@ -12,21 +12,22 @@ from tests.conftest import ROOT, run_ivr
 
 INTEROP = Path(os.environ.get("IVR_INTEROP", ROOT.parent / "shared" / "interop"))
 STUDIO = sorted((INTEROP / "studio").glob("*")) if (INTEROP / "studio").is_dir() else []
+CONNECT = sorted((INTEROP / "connect").glob("*")) if (INTEROP / "connect").is_dir() else []
 SOURCE_FAULTS = {"key-not-mapped"}  # a prompt announcing a key its own flow does not handle: the flow's bug
 
 pytestmark = pytest.mark.skipif(not STUDIO, reason=f"no Studio flows in {INTEROP} (set IVR_INTEROP to the folder)")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("flow", STUDIO, ids=lambda p: p.name)
-def test_every_studio_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("flow", STUDIO + CONNECT, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_path: Path) -> None:
     menu = tmp_path / "imported.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    for line in result.stderr.splitlines():  # every warning names the file and the widget
+    for line in result.stderr.splitlines():  # every warning names the file and the widget or action
         if line.startswith("warning:"):
-            assert f"{flow.name}: widget '" in line
+            assert f"{flow.name}: widget '" in line or f"{flow.name}: action '" in line or "the flow:" in line
     checked = run_ivr("check", str(menu), "--format", "json")
     diagnostics = json.loads(checked.stdout)["files"][0]["diagnostics"]
     errors = {d["rule"] for d in diagnostics if d["severity"] == "error"}
@@ -59,3 +60,26 @@ def test_a_studio_flow_keeps_its_shape_and_routes_callers_by_what_it_computed(tm
     queued = run_ivr("call", str(menu), "--var", "is_open_input=true", "--no-traffic", "--json", cwd=tmp_path)
     events = [json.loads(line) for line in queued.stdout.splitlines()]
     assert [e["queue"] for e in events if e["event"] == "queued"] == ["workflow_sid_assign_to_anyone"]
+
+
+def test_a_connect_flow_routes_by_what_its_bot_heard_and_leaves_for_the_next_flow(tmp_path: Path) -> None:
+    """acme_main: welcome, a Lex bot asks sales or finance, the queue is set, and the call goes on in
+    another flow. Speech is not simulated: the intent is caller data a script gives."""
+    flow = INTEROP / "connect" / "acme_main_AUTO.json"
+    if not flow.exists():
+        pytest.skip(f"{flow} is absent")
+    menu = tmp_path / "main.yaml"
+    result = run_ivr("import", str(flow), "-o", str(menu))
+    assert result.returncode == 0, result.stderr
+    assert "InvokeLambdaFunction does not run in ivr" in result.stderr
+    script = tmp_path / "bot.call.yaml"
+    script.write_text(
+        "menu: main.yaml\ncalls:\n  - name: says {intent}\n    cases:\n"
+        "      - { intent: Sales, queue: sales }\n      - { intent: Finance, queue: finance }\n"
+        "    caller: { variables: { bot_1_intent: '{intent}' } }\n    steps:\n"
+        "      - expect: { prompt: Which department, variables: { target_queue: '{queue}' } }\n"
+        "      - expect: { transferred: 'flow:acme_queue_transfer_AUTO' }\n"
+    )
+    replayed = run_ivr("replay", str(script), "--json", cwd=tmp_path)
+    calls = json.loads(replayed.stdout)["calls"]
+    assert [c["passed"] for c in calls] == [True, True], calls

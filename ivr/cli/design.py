@@ -228,27 +228,34 @@ def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the menu here.")
 def import_(file: Path, output: Path | None) -> None:
-    """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS module).
+    """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS
+    module), or Amazon Connect flow language JSON (also wrapped in {Name, Type, Content}).
 
     What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
     imported (warnings allowed), 2 when the file cannot be read as a flow.
     """
-    from ivr.menu.studio import StudioError, import_studio, looks_like_studio
+    from ivr.menu.connect import import_connect, looks_like_connect
+    from ivr.menu.imported import ImportProblem
+    from ivr.menu.studio import import_studio, looks_like_studio
 
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}", code=EXIT_INVALID)
-    if not looks_like_studio(text):
+    if looks_like_studio(text):
+        importer = import_studio
+    elif looks_like_connect(text):
+        importer = import_connect
+    else:
         fail(
             f"{file} is not a flow ivr can import",
-            "ivr imports Twilio Studio flows (JSON with `states`); Amazon Connect, FreeSWITCH, Asterisk and "
-            "VoiceXML import are not built yet",
+            "ivr imports Twilio Studio flows (JSON with `states`) and Amazon Connect flows (JSON with "
+            "`Actions`); FreeSWITCH, Asterisk and VoiceXML import are not built yet",
             EXIT_INVALID,
         )
     try:
-        imported = import_studio(text, file.name)
-    except StudioError as exc:
+        imported = importer(text, file.name)
+    except ImportProblem as exc:
         fail(f"{file}: {exc}", code=EXIT_INVALID)
     for warning in imported.warnings:
         err.print(f"[yellow]warning:[/] {_escape(warning)}")
