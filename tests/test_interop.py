@@ -13,13 +13,14 @@ from tests.conftest import ROOT, run_ivr
 INTEROP = Path(os.environ.get("IVR_INTEROP", ROOT.parent / "shared" / "interop"))
 STUDIO = sorted((INTEROP / "studio").glob("*")) if (INTEROP / "studio").is_dir() else []
 CONNECT = sorted((INTEROP / "connect").glob("*")) if (INTEROP / "connect").is_dir() else []
+FREESWITCH = sorted(p for p in (INTEROP / "freeswitch").glob("*") if "callcenter" not in p.name) if STUDIO else []
 SOURCE_FAULTS = {"key-not-mapped"}  # a prompt announcing a key its own flow does not handle: the flow's bug
 
 pytestmark = pytest.mark.skipif(not STUDIO, reason=f"no Studio flows in {INTEROP} (set IVR_INTEROP to the folder)")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("flow", STUDIO + CONNECT, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("flow", STUDIO + CONNECT + FREESWITCH, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_path: Path) -> None:
     menu = tmp_path / "imported.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
@@ -27,7 +28,7 @@ def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_p
     assert "Traceback" not in result.stderr
     for line in result.stderr.splitlines():  # every warning names the file and the widget or action
         if line.startswith("warning:"):
-            assert f"{flow.name}: widget '" in line or f"{flow.name}: action '" in line or "the flow:" in line
+            assert any(f"{flow.name}: {kind} " in line for kind in ("widget", "action", "menu", "the flow:"))
     checked = run_ivr("check", str(menu), "--format", "json")
     diagnostics = json.loads(checked.stdout)["files"][0]["diagnostics"]
     errors = {d["rule"] for d in diagnostics if d["severity"] == "error"}
@@ -83,3 +84,21 @@ def test_a_connect_flow_routes_by_what_its_bot_heard_and_leaves_for_the_next_flo
     replayed = run_ivr("replay", str(script), "--json", cwd=tmp_path)
     calls = json.loads(replayed.stdout)["calls"]
     assert [c["passed"] for c in calls] == [True, True], calls
+
+
+def test_freeswitch_callcenter_becomes_a_centre_file_a_menu_can_name(tmp_path: Path) -> None:
+    conf = INTEROP / "freeswitch" / "callcenter.conf.xml"
+    menus = INTEROP / "freeswitch" / "ivr.conf.xml"
+    if not conf.exists() or not menus.exists():
+        pytest.skip("no FreeSWITCH files in the interop folder")
+    centre = tmp_path / "floor.yaml"
+    result = run_ivr("import", str(conf), "-o", str(centre))
+    assert result.returncode == 0, result.stderr
+    assert "one representative per queue stands in" in result.stderr  # the sample has no agents
+    menu = tmp_path / "menu.yaml"
+    assert run_ivr("import", str(menus), "-o", str(menu)).returncode == 0
+    text = menu.read_text(encoding="utf-8").replace("nodes:\n", "centre: floor.yaml\nnodes:\n", 1)
+    menu.write_text(text, encoding="utf-8")
+    checked = run_ivr("check", str(menu))  # the menu loads with the imported floor behind it
+    assert checked.returncode in (0, 1) and "error: " not in checked.stdout.replace("[unstaffed", ""), checked.stdout
+    assert "support" in centre.read_text() and "routing: longest-idle" in centre.read_text()

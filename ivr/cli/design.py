@@ -229,12 +229,14 @@ def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the menu here.")
 def import_(file: Path, output: Path | None) -> None:
     """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS
-    module), or Amazon Connect flow language JSON (also wrapped in {Name, Type, Content}).
+    module), Amazon Connect flow language JSON (also wrapped in {Name, Type, Content}), FreeSWITCH IVR
+    menus XML; FreeSWITCH callcenter.conf becomes a centre file.
 
     What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
     imported (warnings allowed), 2 when the file cannot be read as a flow.
     """
     from ivr.menu.connect import import_connect, looks_like_connect
+    from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
     from ivr.menu.imported import ImportProblem
     from ivr.menu.studio import import_studio, looks_like_studio
 
@@ -246,11 +248,13 @@ def import_(file: Path, output: Path | None) -> None:
         importer = import_studio
     elif looks_like_connect(text):
         importer = import_connect
+    elif looks_like_freeswitch(text):
+        importer = import_freeswitch
     else:
         fail(
             f"{file} is not a flow ivr can import",
-            "ivr imports Twilio Studio flows (JSON with `states`) and Amazon Connect flows (JSON with "
-            "`Actions`); FreeSWITCH, Asterisk and VoiceXML import are not built yet",
+            "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`) "
+            "and FreeSWITCH menus and callcenter.conf (XML); Asterisk and VoiceXML import are not built yet",
             EXIT_INVALID,
         )
     try:
