@@ -13,6 +13,7 @@ from tests.conftest import ROOT, run_ivr
 INTEROP = Path(os.environ.get("IVR_INTEROP", ROOT.parent / "shared" / "interop"))
 STUDIO = sorted((INTEROP / "studio").glob("*")) if (INTEROP / "studio").is_dir() else []
 CONNECT = sorted((INTEROP / "connect").glob("*")) if (INTEROP / "connect").is_dir() else []
+VOICEXML = sorted((INTEROP / "voicexml").glob("*.vxml")) if (INTEROP / "voicexml").is_dir() else []
 FREESWITCH = sorted(p for p in (INTEROP / "freeswitch").glob("*") if "callcenter" not in p.name) if STUDIO else []
 SOURCE_FAULTS = {"key-not-mapped"}  # a prompt announcing a key its own flow does not handle: the flow's bug
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(not STUDIO, reason=f"no Studio flows in {INTEROP
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("flow", STUDIO + CONNECT + FREESWITCH, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("flow", STUDIO + CONNECT + FREESWITCH + VOICEXML, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_path: Path) -> None:
     menu = tmp_path / "imported.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
@@ -28,7 +29,7 @@ def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_p
     assert "Traceback" not in result.stderr
     for line in result.stderr.splitlines():  # every warning names the file and the widget or action
         if line.startswith("warning:"):
-            assert any(f"{flow.name}: {kind} " in line for kind in ("widget", "action", "menu", "the flow:"))
+            assert any(f"{flow.name}: {kind}" in line for kind in ("widget ", "action ", "menu ", "the flow:", "<"))
     checked = run_ivr("check", str(menu), "--format", "json")
     diagnostics = json.loads(checked.stdout)["files"][0]["diagnostics"]
     errors = {d["rule"] for d in diagnostics if d["severity"] == "error"}
@@ -102,3 +103,44 @@ def test_freeswitch_callcenter_becomes_a_centre_file_a_menu_can_name(tmp_path: P
     checked = run_ivr("check", str(menu))  # the menu loads with the imported floor behind it
     assert checked.returncode in (0, 1) and "error: " not in checked.stdout.replace("[unstaffed", ""), checked.stdout
     assert "support" in centre.read_text() and "routing: longest-idle" in centre.read_text()
+
+
+BANK_VXML = """<?xml version="1.0" encoding="UTF-8"?>
+<vxml xmlns="http://www.w3.org/2001/vxml" version="2.1">
+  <menu id="main">
+    <prompt>For balances, press 1. For an agent, press 0.</prompt>
+    <choice dtmf="1" next="#balance">balances</choice>
+    <choice dtmf="0" next="#agent">agent</choice>
+    <noinput><prompt>Sorry.</prompt></noinput>
+    <nomatch><goto next="#agent"/></nomatch>
+  </menu>
+  <form id="balance">
+    <field name="account">
+      <prompt>Enter your account number, then press hash.</prompt>
+      <grammar mode="dtmf" src="builtin:dtmf/digits"/>
+    </field>
+    <block><prompt>Your balance is on its way by text.</prompt><disconnect/></block>
+  </form>
+  <form id="agent">
+    <transfer name="call" dest="tel:+15550100"/>
+  </form>
+</vxml>
+"""
+
+
+def test_voicexml_menus_forms_fields_and_transfers_become_a_menu_that_runs(tmp_path: Path) -> None:
+    flow = tmp_path / "bank.vxml"
+    flow.write_text(BANK_VXML)
+    menu = tmp_path / "bank.yaml"
+    result = run_ivr("import", str(flow), "-o", str(menu))
+    assert result.returncode == 0, result.stderr
+    assert "the field 'account' takes digits" in result.stderr
+    checked = run_ivr("check", str(menu))
+    assert checked.returncode in (0, 1) and " error: " not in checked.stdout, checked.stdout
+    balance = run_ivr("call", str(menu), "--keys", "1 123456#")
+    assert "Your balance is on its way by text." in balance.stdout and "hung up" in balance.stdout
+    agent = run_ivr("call", str(menu), "--keys", "0")
+    assert "transferred" in agent.stdout and "tel:+15550100" in agent.stdout
+    shared = INTEROP / "voicexml" / "afterSubdialog.vxml"
+    if shared.exists():
+        assert run_ivr("import", str(shared), "-o", str(tmp_path / "after.yaml")).returncode == 0

@@ -230,7 +230,7 @@ def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices:
 def import_(file: Path, output: Path | None) -> None:
     """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS
     module), Amazon Connect flow language JSON (also wrapped in {Name, Type, Content}), FreeSWITCH IVR
-    menus XML; FreeSWITCH callcenter.conf becomes a centre file.
+    menus XML and VoiceXML 2.1; FreeSWITCH callcenter.conf becomes a centre file.
 
     What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
     imported (warnings allowed), 2 when the file cannot be read as a flow.
@@ -239,6 +239,7 @@ def import_(file: Path, output: Path | None) -> None:
     from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
     from ivr.menu.imported import ImportProblem
     from ivr.menu.studio import import_studio, looks_like_studio
+    from ivr.menu.voicexml import import_voicexml, looks_like_voicexml
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -248,13 +249,15 @@ def import_(file: Path, output: Path | None) -> None:
         importer = import_studio
     elif looks_like_connect(text):
         importer = import_connect
+    elif looks_like_voicexml(text):
+        importer = import_voicexml
     elif looks_like_freeswitch(text):
         importer = import_freeswitch
     else:
         fail(
             f"{file} is not a flow ivr can import",
             "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`) "
-            "and FreeSWITCH menus and callcenter.conf (XML); Asterisk and VoiceXML import are not built yet",
+            "FreeSWITCH menus and callcenter.conf, and VoiceXML 2.1 (XML); Asterisk import is not built yet",
             EXIT_INVALID,
         )
     try:
