@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,6 +38,23 @@ def listen(tui: IvrApp) -> None:
     """Let simulated time pass (the app is paused) until the line has said what it has to say."""
     if tui.call is not None:
         tui.advance(max(0.0, tui.call.settled_at() - tui.clock.now()))
+
+
+async def keys_heard(pilot: Any, tui: IvrApp, *keys: str) -> None:
+    """Press ``keys``, then let the line say what it has to say."""
+    await pilot.press(*keys)
+    listen(tui)
+    await pilot.pause()
+
+
+async def command(pilot: Any, words: str) -> None:
+    """Run the palette command that ``words`` picks out, as a person types it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*words)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause()
 
 
 async def until(pilot: object, condition: object, seconds: float = 5.0) -> None:
@@ -86,10 +104,7 @@ async def test_urdu_is_shaped_reordered_and_right_aligned_unless_the_terminal_do
     """Urdu was drawn in memory order, letter by letter in isolated forms, left-aligned."""
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
-        await pilot.press("c")
-        await pilot.press("2")
-        listen(tui)
-        await pilot.pause()
+        await keys_heard(pilot, tui, "c", "2")
         shown = prompt_text(tui)
         first = shown.splitlines()[0]
         assert drawn("شکایت کے لیے 1 دبائیں") in first  # the beginning of the prompt is on the first line
@@ -103,10 +118,7 @@ async def test_urdu_is_shaped_reordered_and_right_aligned_unless_the_terminal_do
     monkeypatch.setenv("IVR_BIDI", "terminal")
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
-        await pilot.press("c")
-        await pilot.press("2")
-        listen(tui)
-        await pilot.pause()
+        await keys_heard(pilot, tui, "c", "2")
         assert "شکایت کے لیے 1 دبائیں" in prompt_text(tui)  # left for the terminal to do
 
 
@@ -214,12 +226,7 @@ async def test_live_reload_keeps_the_last_good_menu(tmp_path: Path) -> None:
 async def test_command_palette_offers_the_actions() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Time x10")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await command(pilot, "Time x10")
         assert tui.speed == 10 and not tui.paused
 
 
@@ -237,21 +244,11 @@ async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() ->
         await pilot.pause()
         assert "callers x" not in tui.sub_title
         before = [a.name for a in tui.line.floor().agents]  # type: ignore[union-attr]
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Add a representative to Accounts")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await command(pilot, "Add a representative to Accounts")
         after = [a.name for a in tui.line.floor().agents]  # type: ignore[union-attr]
         assert after == [*before, "Accounts 3"]
         assert any("Accounts 3 logged in" in str(n.message) for n in tui._notifications)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Send Care on a break")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await command(pilot, "Send Care on a break")
         states = {a.name: a.state for a in tui.line.floor().agents}  # type: ignore[union-attr]
         assert [states[f"Care {i}"] for i in range(1, 6)] == ["break"] * 5
 
