@@ -116,8 +116,10 @@ class _Importer:
             raise ImportProblem("the flow's StartAction is not one of its actions")
         else:
             start = self.id_of(self.start)
-        for identifier in list(self.actions):
-            self.action(self.actions[identifier])
+        # Transfers last: they reach every queue the flow sets, wherever in the list those actions are
+        ordered = sorted(self.actions.values(), key=lambda a: a["Type"] == "TransferContactToQueue")
+        for action in ordered:
+            self.action(action)
         if self.ends:
             self.draft.nodes[END] = {"type": "hangup", "prompt": False}
             self.draft.comments[END] = "where the Connect flow simply ends"
