@@ -4,6 +4,7 @@ and traffic."""
 
 from __future__ import annotations
 
+import heapq
 import random
 from typing import Any
 
@@ -62,11 +63,13 @@ class FloorControls(Breaks):
         (a surge: 2; a lull: 0.5). Arrivals are memoryless, so the next one is drawn again at the new pace."""
         if not 0 < factor <= MAX_PACE:  # NaN fails too
             raise ValueError(f"the pace must be more than 0 and at most {MAX_PACE:g} times the traffic")
-        for source in self._sources:
-            if isinstance(source, PoissonArrivals):
-                source.set_pace(factor)
-        self._arrivals.clear()
-        for source in self._sources:
+        paced = [source for source in self._sources if isinstance(source, PoissonArrivals)]
+        for source in paced:
+            source.set_pace(factor)
+        # the next arrival of each paced source is drawn again from now; other sources keep theirs
+        self._arrivals[:] = [entry for entry in self._arrivals if not isinstance(entry[2], PoissonArrivals)]
+        heapq.heapify(self._arrivals)
+        for source in paced:
             self._request_arrival(source, self.now)
 
     def log_in(self, team: str) -> Agent:
