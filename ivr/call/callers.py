@@ -86,16 +86,18 @@ class CallerMix:
     def __init__(self, menu: Menu, rng: random.Random) -> None:
         traffic = menu.centre.traffic if menu.centre else None
         self.rng = rng
-        self.inputs = menu.inputs
-        self.draws = [(name, list(w), list(w.values())) for name, w in (traffic.callers if traffic else {}).items()]
+        self.draws: list[tuple[str, list[Any], list[float]]] = []
+        for name, weights in (traffic.callers if traffic else {}).items():
+            declared = menu.inputs.get(name)  # values read as their declared type once, not per caller
+            values = [declared.parse(v) if declared is not None else v for v in weights]
+            self.draws.append((name, values, list(weights.values())))
 
     def draw(self) -> Caller:
         if not self.draws:
             return Caller()
         picked = {name: self.rng.choices(values, weights)[0] for name, values, weights in self.draws}
         tier, language = picked.pop("tier", None), picked.pop("language", None)
-        data = {name: self.inputs[name].parse(v) if name in self.inputs else v for name, v in picked.items()}
-        return Caller(tier=tier, language=language, variables=data)
+        return Caller(tier=tier, language=language, variables=picked)
 
 
 class MenuWalker:

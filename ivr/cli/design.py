@@ -68,13 +68,14 @@ def check(
         fail(f"unknown lint rule {unknown[0]!r}", "list them with `ivr check --rules`")
     results: list[dict[str, Any]] = []
     worst = EXIT_OK
-    centre_files = [path for path in files if is_centre_file(path)]
+    centre_files: list[Path] = []
     for path in files:
-        if path in centre_files:
-            continue  # checked with the menus that name it: see below
         try:
             menu = load_menu(path)
         except IvrError as exc:
+            if is_centre_file(path):  # never a valid menu: only files that fail are read again to see
+                centre_files.append(path)  # checked with the menus that name it: see below
+                continue
             results.append({"path": str(path), "valid": False, "diagnostics": exc.diagnostics})
             worst = EXIT_INVALID
             continue
@@ -256,7 +257,7 @@ def import_(file: Path, output: Path | None) -> None:
     else:
         fail(
             f"{file} is not a flow ivr can import",
-            "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`) "
+            "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`), "
             "FreeSWITCH menus and callcenter.conf, and VoiceXML 2.1 (XML); Asterisk import is not built yet",
             EXIT_INVALID,
         )

@@ -262,9 +262,6 @@ class LoaderChecks(LoaderState):
                     )
 
 
-CENTRE_KEYS = frozenset({"agents", "queues", "traffic", "handle_time", "patience", "wrap_up", "interval"})
-
-
 def is_centre_file(path: Path) -> bool:
     """Whether ``path`` holds a centre (representatives, queues, traffic) meant for a menu's `centre:`,
     rather than a menu: a mapping with `agents` and none of a menu's `nodes` or `start`."""
