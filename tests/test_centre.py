@@ -8,6 +8,7 @@ import pytest
 
 from ivr.contact import events as ev
 from ivr.contact.centre import Centre
+from ivr.contact.participants import WAITING
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
 
@@ -278,3 +279,31 @@ def test_a_surge_brings_callers_faster_and_a_lull_slower() -> None:
     centre, _ = make([{"name": "A", "skills": {"q": 1}}], {"q": {}})
     with pytest.raises(ValueError, match="the pace must be more than 0 and at most 10"):
         centre.set_pace(float("nan"))
+
+
+def test_places_follow_every_way_of_leaving_a_queue() -> None:
+    """A caller's place counts those still waiting ahead of them in the same queue, whoever left before
+    (answered from the head, gave up from the middle, moved on to another queue), through many joins."""
+    import random
+
+    centre, _ = make(
+        [{"name": "A", "count": 2, "skills": {"q": 1, "r": 1}}],
+        {"q": {"overflow": {"after": 40, "to": "r"}}, "r": {}},
+        patience={"dist": "exponential", "mean": 60},
+        handle_time={"dist": "exponential", "mean": 30},
+    )
+    rng = random.Random(7)
+    contacts = []
+    for step in range(400):
+        centre.advance_to(step * 2.0)
+        contacts.append(centre.enqueue(rng.choice("qr"), live=rng.random() < 0.5))
+        for contact in contacts[-60:]:
+            if rng.random() < 0.02:
+                centre.hang_up(contact)
+        for contact in contacts[-60:]:
+            queue = contact.queue
+            ahead = [c for c in queue.waiting if c.state == WAITING and c.queue is queue]
+            expected = ahead.index(contact) + 1 if contact in ahead else 0
+            assert centre.position(contact) == expected, (step, contact.id)
+    assert min(q.places.joined for q in centre.queues.values()) > 64  # past the places' first size
+    assert max(centre.position(c) for c in contacts) > 1

@@ -56,6 +56,8 @@ class LiveCall:
         self._join_due = False
         self._moved = False  # overflowed: the next "queued" is the new queue's, not a first joining
         self._call: Call | None = None
+        self.order = 0  # set by the line: the order of dialling
+        self.due: float | None = None  # when the line has this call scheduled (see Line.touch)
 
     @property
     def call(self) -> Call:
@@ -149,6 +151,7 @@ class LiveCall:
         centre = self.line.centre
         if self.contact is not None and in_centre and centre is not None:
             centre.hang_up(self.contact)
+        self.line.touch(self)
 
     def decline_callback(self) -> None:
         """The caller lets a callback offer pass and stays on the line."""
@@ -161,6 +164,7 @@ class LiveCall:
             return
         self.answered_by = agent
         call.emit(Answered(0.0, call.state, call.queue or "", agent, call.elapsed))
+        self.line.touch(self)
 
     def representative_done(self, agent: str, reference: str, resolved: bool) -> None:
         """The representative noted the claim: the call goes on (reference read-back, survey)."""
@@ -187,6 +191,8 @@ class LiveCall:
             self._join_due = False
             if self._call.status == QUEUED:
                 self._join()
+        if self._call is not None:
+            self.line.touch(self)
 
     def _join(self) -> None:
         call = self.call

@@ -8,6 +8,7 @@ order. Nothing else moves the clock, so the floor can never lag behind a call.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from ivr.call.events import CallEvent
 from ivr.call.pacing import READING, Pacing
 from ivr.contact.centre import Centre
 from ivr.contact.events import CentreEvent
+from ivr.contact.metrics import Row
 from ivr.contact.participants import Floor
 from ivr.contact.traffic import PoissonArrivals, by_share
 from ivr.menu.compiled import Menu
@@ -67,7 +69,12 @@ class Line:
     def reset(self, clock: SimClock) -> None:
         """Start the line afresh on ``clock``: no live calls, the floor at the start of its day."""
         self.clock = clock
-        self.live: list[LiveCall] = []
+        # Live calls by when each next does something by itself (its prompt starts, its timeout fires),
+        # and callbacks set with `at`: heaps, so that 10,000 calls at once cost O(log n) a step. A call's
+        # entry is current while its time equals `LiveCall.due`; others are stale and skipped.
+        self._calls: list[tuple[float, int, int, LiveCall]] = []
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = 0
         self.by_contact: dict[int, LiveCall] = {}
         self.rng.seed(None if self.seed is None else self.seed + 1)
         self.pace = 1.0  # a new day runs at the menu's own traffic
@@ -96,15 +103,36 @@ class Line:
         """A live caller dials in now. With ``to_floor`` False (role play) a queued caller waits for the
         user, as the representative, instead of joining the simulated floor."""
         live = LiveCall(self, caller or Caller(), listeners or [], to_floor, keep_transcript)
-        self.live.append(live)
+        self._seq += 1
+        live.order = self._seq  # calls due at the same moment go in the order they were dialled
         live.start()
         return live
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        """Run ``action`` when the clock reaches ``when`` (after the calls' and the floor's events then):
+        how a simulated caller's own decisions, such as a key after a moment's thought, join the line."""
+        self._seq += 1
+        heapq.heappush(self._timers, (when, self._seq, action))
+
+    def touch(self, live: LiveCall) -> None:
+        """``live`` may have something new to do by itself: (re)schedule it."""
+        due = live.next_time()
+        if due is not None and due != live.due:
+            self._seq += 1
+            heapq.heappush(self._calls, (due, live.order, self._seq, live))
+        live.due = due
 
     # -- time ----------------------------------------------------------------------------------------
 
     def next_time(self) -> float | None:
         """When something next happens by itself on a live call or on the floor."""
-        times = [t for live in self.live if (t := live.next_time()) is not None]
+        calls, times = self._calls, []
+        while calls and calls[0][3].due != calls[0][0]:
+            heapq.heappop(calls)  # stale: the call has been rescheduled since
+        if calls:
+            times.append(calls[0][0])
+        if self._timers:
+            times.append(self._timers[0][0])
         if self.centre is not None and (t := self.centre.next_event_time()) is not None:
             times.append(t)
         return min(times) if times else None
@@ -134,12 +162,18 @@ class Line:
         return True
 
     def sync(self) -> None:
-        """Handle what is due at the clock's current time: each live call's, then the floor's."""
-        for live in list(self.live):
-            live.poll()
+        """Handle what is due at the clock's current time: each live call's, then the floor's, then the
+        actions set with :meth:`at`."""
+        now, calls, timers = self.clock.now(), self._calls, self._timers
+        while calls and calls[0][0] <= now:
+            due, _, _, live = heapq.heappop(calls)
+            if live.due == due:
+                live.due = None
+                live.poll()  # touches the call again
         if self.centre is not None:
-            self.centre.advance_to(self.clock.now())
-        self.live = [live for live in self.live if not live.finished]
+            self.centre.advance_to(now)
+        while timers and timers[0][0] <= now:
+            heapq.heappop(timers)[2]()
 
     # -- the floor -----------------------------------------------------------------------------------
 
@@ -147,6 +181,15 @@ class Line:
         contact = getattr(event, "contact", None)
         if contact is not None and (live := self.by_contact.get(contact)) is not None:
             live.on_floor(event)
+            self.touch(live)
+
+    def close_day(self) -> list[Row]:
+        """Let the floor finish with whoever it still has, and close its books: each queue's figures for
+        the whole run (empty without a floor)."""
+        if self.centre is None:
+            return []
+        self.centre.drain()
+        return self.centre.total_rows()
 
     def floor(self) -> Floor | None:
         return self.centre.floor() if self.centre is not None else None

@@ -77,8 +77,12 @@ class Centre(Arrivals):
             agent.busy_since = agent.since = 0.0
             agent.calls = 0
             mark_free(agent, 0.0)
+        # Places are kept (O(log n) a join and a leave) only when someone may be told them; a bare
+        # simulation has nobody to tell, and a place asked for anyway is counted from the queue.
+        self._places_on = bool(self.listeners or self.live_listeners)
         for queue in self.queues.values():
             queue.waiting.clear()
+            queue.places.clear()
             queue.length = 0
             queue.area_since = 0.0
             queue.total = Tally(queue.sl_seconds)
@@ -241,6 +245,8 @@ class Centre(Arrivals):
                 self._answer(contact, agent)
                 return
         self._queue_length(queue, +1)
+        if self._places_on:
+            contact.place = queue.places.join(c.place for c in queue.waiting if c.state == WAITING and c.queue is queue)
         queue.waiting.append(contact)
         if contact.live:  # the caller is told their place and wait; working the wait out is O(agents)
             position = queue.length
@@ -348,6 +354,8 @@ class Centre(Arrivals):
         if best is not None:
             queue = best.queue
             queue.waiting.popleft()
+            if self._places_on:
+                queue.places.leave(best.place)
             self._queue_length(queue, -1)
             self._answer(best, agent)
             return

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ivr.contact.distributions import QueueDraws
 from ivr.contact.metrics import Row, Tally
+from ivr.contact.places import Places
 from ivr.menu.centre_model import CentreSpec, QueueSpec
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class Contact:
         "moves",
         "offered_at",
         "patience_at",
+        "place",
         "queue",
         "state",
         "tally",
@@ -79,6 +81,7 @@ class Contact:
         self.agent: Agent | None = None
         self.callback = False
         self.moves = 0  # overflows so far
+        self.place = 0  # its join number in the queue it waits in (see places.py)
         self.data: dict[str, Any] = {}
         self.tally: Tally | None = None
 
@@ -117,11 +120,15 @@ class Agent:
 
 
 class QueueState(QueueDraws):
+    """A queue on the floor: who waits in it (``waiting`` drops those gone lazily), its free agents, and
+    its figures."""
+
     __slots__ = (
         "agents",
         "area_since",
         "free",
         "length",
+        "places",
         "spec",
         "tally",
         "tally_from",
@@ -134,6 +141,7 @@ class QueueState(QueueDraws):
         super().__init__(name, spec, centre, rng)
         self.spec = spec
         self.waiting: deque[Contact] = deque()
+        self.places = Places()  # the places of those in `waiting` who still wait here
         self.length = 0
         self.area_since = 0.0
         self.agents: list[Agent] = []

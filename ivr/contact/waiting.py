@@ -35,6 +35,7 @@ class WaitingCallers(Accounting):
     rng: random.Random
     listeners: list[Callable[[ev.CentreEvent], None]]
     live_listeners: list[Callable[[ev.CentreEvent], None]]
+    _places_on: bool
 
     # Provided by the centre, which owns the joining of queues (and the heap: see Accounting).
     def _emit(self, event: ev.CentreEvent, live: bool = False) -> None:
@@ -59,9 +60,13 @@ class WaitingCallers(Accounting):
         return spec.mean
 
     def position(self, contact: Contact) -> int:
-        """1-based place in its queue, counting only callers still waiting."""
-        place = 0
+        """1-based place in its queue, counting only callers still waiting (0 when it is not waiting)."""
+        if contact.state != WAITING:
+            return 0
         queue = contact.queue
+        if self._places_on:
+            return queue.places.place(contact.place)
+        place = 0
         for other in queue.waiting:
             if other.state == WAITING and other.queue is queue:
                 place += 1
@@ -131,6 +136,8 @@ class WaitingCallers(Accounting):
         queue = contact.queue
         wait = self.now - contact.offered_at
         contact.state = GONE
+        if self._places_on:
+            queue.places.leave(contact.place)
         self._queue_length(queue, -1)
         assert contact.tally is not None
         contact.tally.left_queue(wait, False)
@@ -157,6 +164,8 @@ class WaitingCallers(Accounting):
         assert spec.overflow is not None and contact.tally is not None
         target = self.queues[spec.overflow.to]
         contact.state = GONE
+        if self._places_on:
+            queue.places.leave(contact.place)
         self._queue_length(queue, -1)
         contact.tally.overflowed += 1
         self.totals[queue.name].overflowed += 1

@@ -88,7 +88,7 @@ class CallbackOffer(Strict):
 
     after: Duration | None = None
     wait_over: Duration | None = None
-    accept_rate: float = Field(0.5, ge=0, le=1, description="share of background callers who accept")
+    accept_rate: float = Field(0.5, ge=0, le=1, description="share of simulated callers who accept")
 
     @model_validator(mode="after")
     def _when(self) -> CallbackOffer:

@@ -1,34 +1,42 @@
 """Load: many simultaneous simulated callers through the menu and the queues, like SIPp's call rate.
 
-Every caller is a real call on the shared clock, alive at the same simulated time as the others: they
-listen to prompts (at a reading pace), think, press keys or stay silent, reach a queue and wait there for
-a representative, or give up. One event heap drives them all, so 10,000 callers at once cost memory for
-10,000 small call objects and nothing else.
+Every caller is a live call dialled on one :class:`ivr.call.line.Line`, the driver every front end uses,
+alive at the same simulated time as the others: they listen to prompts (at a reading pace), think, press
+keys or stay silent, reach a queue and hear its announcements there, take a callback when offered (at the
+queue's accept rate), wait for a representative or give up at their patience, and answer the survey
+after. The line's clock takes the calls, the floor and the callers' own decisions in time order, so 10,000
+callers at once cost memory for 10,000 small call objects and nothing else.
 """
 
 from __future__ import annotations
 
-import heapq
+import math
 import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.call.callers import CallerMix, CallerPolicy, act
+from ivr.call.callers import MAX_STEPS, THINK_SECONDS, CallerMix, CallerPolicy
 from ivr.call.clock import SimClock
-from ivr.call.engine import engine_for
-from ivr.call.line import start_of_day
-from ivr.call.pacing import READING
-from ivr.call.session import Call, CallStatus
-from ivr.contact import events as cev
-from ivr.contact.centre import Centre
+from ivr.call.driver import LiveCall
+from ivr.call.events import (
+    Answered,
+    CallbackOffered,
+    CallEvent,
+    HungUp,
+    QueueBusy,
+    Queued,
+    QueuePosition,
+    RepresentativeDone,
+    Transferred,
+)
+from ivr.call.line import Line
+from ivr.call.session import ACTIVE, QUEUED
 from ivr.contact.metrics import Row
-from ivr.contact.participants import GONE
 from ivr.menu.compiled import Menu
 
 BUCKETS = (10, 30, 60, 120, 300, 600)  # seconds, for time-in-menu and call-length distributions
-_ARRIVE, _ACT, _POLL, _JOIN = 0, 1, 2, 3
 DROPPED = ("dead-end", "max-attempts", "loop")
 
 
@@ -74,16 +82,213 @@ class LoadReport:
     queues: list[Row] = field(default_factory=list)
 
 
-class _Caller:
-    __slots__ = ("actions", "call", "contact", "joining", "left_menu", "started")
+class _Place:
+    """Where a caller is, for the periodic figures."""
 
-    def __init__(self, call: Call, started: float) -> None:
-        self.call = call
-        self.actions: list[str] = []
-        self.joining = False
-        self.started = started
-        self.left_menu: float | None = None
-        self.contact: int | None = None
+    MENU, WAITING, TALKING = "in_menu", "waiting", "talking"
+
+
+class _Run:
+    """One load run: the callers dialled on the line, what each decides, and the figures kept."""
+
+    def __init__(self, menu: Menu, line: Line, report: LoadReport, rng: random.Random) -> None:
+        traffic = menu.centre.traffic if menu.centre else None
+        self.menu = menu
+        self.line = line
+        self.report = report
+        self.policy = CallerPolicy(traffic.choices if traffic else {}, rng)
+        self.mix = CallerMix(menu, rng)
+        self.rng = rng
+        self.counts = {_Place.MENU: 0, _Place.WAITING: 0, _Place.TALKING: 0}
+        self.started = 0
+        self.finished = 0
+
+    def dial(self) -> None:
+        caller = _Caller(self)
+        self.started += 1
+        self.counts[_Place.MENU] += 1
+        caller.place = _Place.MENU
+        concurrent = sum(self.counts.values())
+        if concurrent > self.report.peak_concurrent:
+            self.report.peak_concurrent = concurrent
+        caller.started = self.line.clock.now()
+        caller.live = self.line.dial(self.mix.draw(), [caller.on_event], keep_transcript=False)
+        caller.decide()
+
+    def period(self, at: float) -> Period:
+        counts, report = self.counts, self.report
+        return Period(
+            at=at,
+            started=self.started,
+            in_menu=counts[_Place.MENU],
+            waiting=counts[_Place.WAITING],
+            talking=counts[_Place.TALKING],
+            completed=report.completed,
+            abandoned=report.abandoned,
+            failed=sum(report.failed.values()),
+        )
+
+
+class _Caller:
+    """One simulated caller: decides what to do at each node by the caller policy, on the line's clock."""
+
+    __slots__ = ("answered", "busy", "decisions", "done", "left_menu", "live", "patient", "place", "run", "started")
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.live: LiveCall | None = None
+        self.started = 0.0
+        self.place: str | None = None
+        self.left_menu = False
+        self.answered = False
+        self.busy = False  # turned away by a queue (full, or nobody logged in)
+        self.patient = False  # a give-up is set for the current wait
+        self.decisions = 0
+        self.done = False
+
+    # -- deciding ------------------------------------------------------------------------------------
+
+    def decide(self) -> None:
+        """At an input node: set the next action, after the prompt and a moment's thought (or the timeout)."""
+        live = self.live
+        if live is None or live.call.status != ACTIVE:
+            return  # done, or not at a node where the caller acts
+        call = live.call
+        self.decisions += 1
+        if self.decisions > MAX_STEPS:
+            live.hang_up()  # a caller who cannot find their way out gives up (counted by how the call ends)
+            return
+        actions = self.run.policy.next_actions(call)
+        node, decision = call.node, self.decisions
+        if actions == ["wait"]:
+            when = call.deadline if call.deadline is not None else call.settled_at() + THINK_SECONDS
+            self.run.line.at(when, lambda: self._redecide(decision))
+        else:
+            when = call.settled_at() + self.run.policy.pause_before(call)
+            self.run.line.at(when, lambda: self._act(decision, node.id, actions))
+
+    def _redecide(self, decision: int) -> None:
+        if decision == self.decisions:
+            self.decide()
+
+    def _act(self, decision: int, node: str, actions: list[str]) -> None:
+        live = self.live
+        if decision != self.decisions or live is None:
+            return  # something else happened meanwhile (the caller was moved on, or the call is over)
+        call = live.call
+        for action in actions:
+            if call.status != ACTIVE or call.state != node:
+                break
+            if action == "hangup":
+                live.hang_up()
+            elif action != "wait":
+                live.press(action)
+        self.decide()
+
+    def _give_up(self) -> None:
+        live = self.live
+        if live is not None and live.call.status == QUEUED and live.answered_by is None:
+            live.hang_up()
+
+    def _take_callback(self, key: str) -> None:
+        live = self.live
+        if live is not None and live.callback_open and live.call.status == QUEUED:
+            live.press(key)
+
+    # -- what the call does --------------------------------------------------------------------------
+
+    def on_event(self, event: CallEvent) -> None:
+        kind = type(event)
+        if kind not in _HEEDED:
+            return
+        run, live = self.run, self.live
+        if live is None:
+            return
+        now = live.call.started_at + event.at
+        if kind is Queued:
+            self._leave_menu(now)
+            if run.line.centre is None:  # no floor to wait on: the call ends here, as far as load goes
+                self._finish(now, f"queued: {live.call.queue} (no centre)")
+                return
+            self._move(_Place.WAITING)
+            self.patient = False
+        elif kind is QueuePosition:
+            contact = live.contact
+            if not self.patient and contact is not None and contact.patience_at < math.inf:
+                self.patient = True  # the caller's patience, drawn for the queue they wait in
+                run.line.at(contact.patience_at, self._give_up)
+        elif kind is QueueBusy:
+            self.busy = True
+            self._move(_Place.MENU)
+            run.line.at(now, self.decide)  # the busy route may go on to another node
+        elif kind is CallbackOffered:
+            spec = run.menu.queues.get(event.queue)  # type: ignore[attr-defined]
+            rate = spec.callback.accept_rate if spec is not None and spec.callback is not None else 0.0
+            if run.rng.random() < rate:
+                key = event.key  # type: ignore[attr-defined]
+                run.line.at(now + THINK_SECONDS, lambda: self._take_callback(key))
+        elif kind is Answered:
+            self.answered = True
+            self._move(_Place.TALKING)
+        elif kind is RepresentativeDone:
+            self._move(_Place.MENU)
+            run.line.at(now, self.decide)  # the survey, or the goodbye
+        elif kind is Transferred:
+            self._leave_menu(now)
+            self._finish(now, "transferred")
+        elif kind is HungUp:
+            self._leave_menu(now)
+            self._finish(now, self._outcome(event.reason))  # type: ignore[attr-defined]
+
+    def _outcome(self, reason: str) -> str:
+        if self.place == _Place.WAITING and reason == "caller":
+            return "abandoned in queue"
+        if self.answered:
+            return "answered"
+        if reason == "callback":
+            return "callback"
+        if self.busy:
+            return "queue full"
+        if reason in DROPPED:
+            return f"failed: {reason}"
+        return f"ended in menu: {reason}"
+
+    def _leave_menu(self, now: float) -> None:
+        if not self.left_menu:
+            self.left_menu = True
+            self.run.report.time_in_menu[bucket_of(now - self.started)] += 1
+
+    def _move(self, place: str | None) -> None:
+        counts = self.run.counts
+        if self.place is not None:
+            counts[self.place] -= 1
+        if place is not None:
+            counts[place] += 1
+        self.place = place
+
+    def _finish(self, now: float, outcome: str) -> None:
+        if self.done:
+            return
+        self.done = True
+        run, report = self.run, self.run.report
+        if outcome == "abandoned in queue":
+            report.abandoned += 1
+        elif outcome == "queue full":
+            report.blocked += 1
+        elif outcome.startswith("failed: "):
+            report.failed[outcome.removeprefix("failed: ")] += 1
+        else:
+            report.completed += 1
+        report.outcomes[outcome] += 1
+        report.call_length[bucket_of(now - self.started)] += 1
+        self._move(None)
+        run.finished += 1
+        self.live = None  # the call object is let go: nothing per caller is kept once they are done
+
+
+_HEEDED = frozenset(
+    (Queued, QueuePosition, QueueBusy, CallbackOffered, Answered, RepresentativeDone, Transferred, HungUp)
+)  # the events a simulated caller's decisions and the figures depend on
 
 
 def run_load(
@@ -96,170 +301,34 @@ def run_load(
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Start ``callers`` calls, ``rate`` a second, and run until every one is over."""
-    rng = random.Random(seed)
     clock = SimClock(at)
-    engine = engine_for(menu)
+    # The load's callers are the only traffic on the line: no background arrivals.
+    line = Line(menu, clock, seed=seed + 1, background=False)
     report = LoadReport(callers, rate)
-    choices = menu.centre.traffic.choices if menu.centre and menu.centre.traffic else {}
-    policy = CallerPolicy(choices, rng)
-    mix = CallerMix(menu, rng)
-    live: dict[int, _Caller] = {}
-    by_contact: dict[int, int] = {}
-    day = start_of_day(at, menu)
-    counts = {"in_menu": 0, "waiting": 0, "talking": 0}
-
-    floor_events: list[cev.CentreEvent] = []
-
-    def settle_floor() -> None:
-        """Account for what happened on the floor (handled after the centre call that caused it returns)."""
-        for event in floor_events:
-            on_floor(event)
-        floor_events.clear()
-
-    def on_floor(event: cev.CentreEvent) -> None:
-        if isinstance(event, cev.ContactAnswered):
-            counts["waiting"] -= 1
-            counts["talking"] += 1
-        elif isinstance(event, cev.ContactAbandoned):
-            counts["waiting"] -= 1
-            report.abandoned += 1
-            _finish(live.pop(by_contact.pop(event.contact)), event.at, "abandoned in queue")
-        elif isinstance(event, cev.ContactEnded):
-            counts["talking"] -= 1
-            report.completed += 1
-            _finish(live.pop(by_contact.pop(event.contact)), event.at, "answered")
-
-    def _finish(caller: _Caller, when: float, outcome: str) -> None:
-        report.outcomes[outcome] += 1
-        report.call_length[bucket_of(when - caller.started)] += 1
-
-    centre = None
-    if menu.centre is not None:
-        # The load's callers are the only traffic: no background arrivals, no retrials.
-        floor = menu.centre.model_copy(update={"traffic": None})
-        centre = Centre(floor, menu.queues, seed=seed + 1, start_of_day=day, listeners=[floor_events.append])
-    heap: list[tuple[float, int, int, int]] = []
-    seq = 0
-
-    def push(when: float, kind: int, index: int) -> None:
-        nonlocal seq
-        seq += 1
-        heapq.heappush(heap, (when, seq, kind, index))
-
+    run = _Run(menu, line, report, random.Random(seed))
     gap = 1.0 / rate
-    for index in range(callers):
-        push(index * gap, _ARRIVE, index)
-    next_period = period
-    started = 0
 
-    def after(index: int, caller: _Caller) -> None:
-        """Decide what the caller does next, or account for how the call left the menu."""
-        call = caller.call
-        now = clock.now()
-        if call.status == CallStatus.ACTIVE:
-            actions = caller.actions = policy.next_actions(call)
-            if actions == ["wait"]:
-                push(call.deadline if call.deadline is not None else now, _POLL, index)
-            else:
-                push(call.settled_at() + policy.pause_before(call), _ACT, index)
-            return
-        if call.status == CallStatus.QUEUED and not caller.joining and call.settled_at() > now:
-            caller.joining = True  # the caller joins the queue once its prompt has been heard
-            push(call.settled_at(), _JOIN, index)
-            return
-        counts["in_menu"] -= 1
-        report.time_in_menu[bucket_of(now - caller.started)] += 1
-        if call.status == CallStatus.QUEUED and centre is not None and call.queue is not None:
-            contact = centre.enqueue(call.queue, live=False)
-            caller.contact = contact.id
-            if contact.state == GONE:  # the queue was full
-                floor_events.clear()
-                report.blocked += 1
-                _finish(live.pop(index), now, "queue full")
-                return
-            counts["waiting"] += 1
-            by_contact[contact.id] = index
-            settle_floor()
-            return
-        live.pop(index)
-        if call.status == CallStatus.QUEUED:
-            report.completed += 1
-            _finish(caller, now, f"queued: {call.queue} (no centre)")
-        elif call.status == CallStatus.TRANSFERRED:
-            report.completed += 1
-            _finish(caller, now, "transferred")
-        elif call.end_reason in DROPPED:
-            report.failed[call.end_reason or "?"] += 1
-            _finish(caller, now, f"failed: {call.end_reason}")
-        else:
-            report.completed += 1
-            _finish(caller, now, f"ended in menu: {call.end_reason}")
+    def arrive() -> None:
+        run.dial()
+        if progress is not None:
+            progress(run.started)
+        if run.started < callers:
+            line.at(run.started * gap, arrive)
 
-    while heap:
-        when, _, kind, index = heapq.heappop(heap)
-        while when >= next_period:
-            if centre is not None:
-                centre.advance_to(next_period)
-                settle_floor()
-            report.periods.append(_period(next_period, started, counts, report))
-            next_period += period
-        clock.advance_to(when)
-        if centre is not None:
-            centre.advance_to(when)
-            settle_floor()
-        if kind == _ARRIVE:
-            call = engine.start_call(mix.draw(), clock, keep_transcript=False, speech=READING)
-            caller = live[index] = _Caller(call, when)
-            counts["in_menu"] += 1
-            started += 1
-            if progress is not None:
-                progress(started)
-        else:
-            caller = live.get(index)  # type: ignore[assignment]
-            if caller is None:
-                continue
-            if kind == _JOIN:
-                caller.call.poll()
-                after(index, caller)
-                continue
-            if caller.call.status != CallStatus.ACTIVE:
-                continue
-            if kind == _POLL:
-                caller.call.poll()
-            else:
-                _act(caller)
-        concurrent = counts["in_menu"] + counts["waiting"] + counts["talking"]
-        report.peak_concurrent = max(report.peak_concurrent, concurrent)
-        if caller.call.status == CallStatus.ACTIVE or caller.left_menu is None:
-            if caller.call.status != CallStatus.ACTIVE:
-                caller.left_menu = clock.now()
-            after(index, caller)
-    if centre is not None:
-        centre.drain()
-        settle_floor()
-        report.queues = centre.total_rows()
-        report.simulated_seconds = max(clock.now(), centre.now)
-    else:
-        report.simulated_seconds = clock.now()
-    report.periods.append(_period(report.simulated_seconds, started, counts, report))
+    def snapshot(at: float) -> None:
+        report.periods.append(run.period(at))
+        if run.finished < callers:
+            line.at(at + period, lambda: snapshot(at + period))
+
+    if callers:
+        line.at(0.0, arrive)
+    line.at(period, lambda: snapshot(period))
+    while run.finished < callers:
+        due = line.next_time()
+        if due is None:  # nothing left that could end the calls still open: a fault, never a hang
+            raise RuntimeError(f"{callers - run.finished} load callers were left with nothing to do")
+        line.advance_to(due)
+    report.simulated_seconds = clock.now()
+    report.queues = line.close_day()
+    report.periods.append(run.period(report.simulated_seconds))
     return report
-
-
-def _act(caller: _Caller) -> None:
-    """Do what the caller chose: a digit entry is typed in one go, a menu gets one key."""
-    call = caller.call
-    call.poll()  # the prompts heard while thinking
-    act(call, caller.actions, call.poll)
-
-
-def _period(at: float, started: int, counts: dict[str, int], report: LoadReport) -> Period:
-    return Period(
-        at=at,
-        started=started,
-        in_menu=counts["in_menu"],
-        waiting=counts["waiting"],
-        talking=counts["talking"],
-        completed=report.completed,
-        abandoned=report.abandoned,
-        failed=sum(report.failed.values()),
-    )
