@@ -13,6 +13,7 @@ from ivr.call.events import (
 )
 from ivr.menu.compiled import CompiledNode
 from ivr.menu.luhn import luhn_ok
+from ivr.menu.model import CollectNode, MenuNode, SurveyNode
 from ivr.source import patterns
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class CallInput(CallState):
         assert settings is not None
         trigger = self.engine.triggers[node.id].get(key)
         if trigger is not None:
-            option = node.spec.options.get(key)
+            option = node.spec.options.get(key) if isinstance(node.spec, MenuNode) else None  # or a global key
             if option is not None:
                 for name, value in option.set.items():
                     self._set(name, value)
@@ -55,9 +56,9 @@ class CallInput(CallState):
 
     def _collect_key(self, node: CompiledNode, key: str) -> None:
         settings = node.settings
-        spec = node.spec
+        spec = node.spec_as(CollectNode)
         assert settings is not None
-        if self.confirming:
+        if self.confirming and spec.confirm is not None:
             if key == spec.confirm.yes:
                 self.confirming = False
                 self._leave_collect(node)
@@ -94,7 +95,7 @@ class CallInput(CallState):
             self._failed(node, key)
 
     def _finish_entry(self, node: CompiledNode) -> None:
-        spec = node.spec
+        spec = node.spec_as(CollectNode)
         digits, self.digits = self.digits, ""
         if not self._valid_entry(spec, digits):
             self._failed(node, digits or "(empty)", invalid=True)
@@ -109,7 +110,7 @@ class CallInput(CallState):
             self._leave_collect(node)
 
     @staticmethod
-    def _valid_entry(spec: Any, digits: str) -> bool:
+    def _valid_entry(spec: CollectNode, digits: str) -> bool:
         if not (spec.min_digits <= len(digits) <= spec.max_digits):
             return False
         check = spec.validate_
@@ -155,7 +156,7 @@ class CallInput(CallState):
             self._exhausted(node)
             return
         spec = node.spec
-        if invalid and getattr(spec, "invalid_prompt", None):
+        if invalid and isinstance(spec, CollectNode) and spec.invalid_prompt:
             self._play(node.id, "invalid", spec.invalid_prompt)
         else:
             self._play(node.id, f"{kind}.{count}", reprompts[min(count, len(reprompts)) - 1])
@@ -191,13 +192,13 @@ class CallInput(CallState):
     # -- surveys -------------------------------------------------------------------------------------
 
     def _ask(self, node: CompiledNode) -> None:
-        question = node.spec.questions[self.question]
+        question = node.spec_as(SurveyNode).questions[self.question]
         self._play(node.id, f"question.{question.id}", question.prompt)
         assert node.settings is not None
         self._arm(node.settings.timeout)
 
     def _survey_key(self, node: CompiledNode, key: str) -> None:
-        question = node.spec.questions[self.question]
+        question = node.spec_as(SurveyNode).questions[self.question]
         if key in question.answers:
             self._answer(node, question.answers[key])
         elif key == (node.settings.keys.repeat if node.settings else None):
@@ -213,18 +214,19 @@ class CallInput(CallState):
                 self._ask(node)
 
     def _answer(self, node: CompiledNode, answer: Any) -> None:
-        question = node.spec.questions[self.question]
+        spec = node.spec_as(SurveyNode)
+        question = spec.questions[self.question]
         self._emit(SurveyAnswered(self._rel, node.id, question.id, answer))
         if answer is not None:
             self._set(f"survey.{question.id}", answer)
         self.question += 1
         self.no_match = 0
         self.deadline = None
-        if self.question < len(node.spec.questions):
+        if self.question < len(spec.questions):
             self._ask(node)
             return
-        if node.spec.thanks is not None:
-            self._play(node.id, "thanks", node.spec.thanks)
+        if spec.thanks is not None:
+            self._play(node.id, "thanks", spec.thanks)
         if "next" in self.engine.outgoing[node.id]:
             self._leave("next")
         else:

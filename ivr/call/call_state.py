@@ -16,6 +16,7 @@ from ivr.call.events import (
     VariableSet,
 )
 from ivr.menu.compiled import CompiledNode, Text
+from ivr.menu.model import CollectNode, MenuNode
 from ivr.menu.text import fill, pick
 
 if TYPE_CHECKING:
@@ -137,16 +138,18 @@ class CallState:
     # -- output --------------------------------------------------------------------------------------
 
     def _play_node_prompt(self, node: CompiledNode, role: str) -> None:
+        """An input node's ``role`` prompt (``short_prompt``, ``help``), or its prompt when it has none."""
         spec = node.spec
-        text = getattr(spec, role, None)
+        assert isinstance(spec, MenuNode | CollectNode)
+        text: Text | None = getattr(spec, role, None)
         if text is None:
             role, text = "prompt", spec.prompt
         self.heard.add(node.id)
         self._play(node.id, role, text)
 
-    def _play_optional(self, node: CompiledNode) -> None:
-        if node.spec.prompt is not None:
-            self._play(node.id, "prompt", node.spec.prompt)
+    def _play_optional(self, node_id: str, prompt: Text | None) -> None:
+        if prompt is not None:
+            self._play(node_id, "prompt", prompt)
 
     def _play(self, node_id: str, role: str, text: Text, extra: dict[str, Any] | None = None) -> None:
         language = self.variables["language"]

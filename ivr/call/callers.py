@@ -21,6 +21,7 @@ from ivr.call.session import ACTIVE, QUEUED, TRANSFERRED, Call
 from ivr.contact.participants import Arrival
 from ivr.menu.compiled import Menu
 from ivr.menu.luhn import luhn_check_digit
+from ivr.menu.model import CollectNode, MenuNode, RecordNode, SurveyNode
 from ivr.source import patterns
 
 THINK_SECONDS = 1.0  # a caller's pause, after the prompt, before pressing a key
@@ -40,27 +41,31 @@ class CallerPolicy:
     def next_actions(self, call: Call) -> list[str]:
         """Keys to press (one entry's worth at a collect node), or ``["wait"]`` / ``["hangup"]``."""
         node = call.node
-        if node.kind == "record":
-            return [node.spec.terminator]  # after the message (see pause_before)
-        if node.kind == "collect":
-            if call.confirming:
-                return [node.spec.confirm.yes]
-            return list(valid_entry(node.spec, self.rng))
+        spec = node.spec
+        match spec:
+            case RecordNode():
+                return [spec.terminator]  # after the message (see pause_before)
+            case CollectNode():
+                if call.confirming and spec.confirm is not None:
+                    return [spec.confirm.yes]
+                return list(valid_entry(spec, self.rng))
         weights = self.choices.get(node.id)
         if weights:
             keys = list(weights)
             return [self.rng.choices(keys, [weights[k] for k in keys])[0]]
-        if node.kind == "survey":
-            question = node.spec.questions[call.question]
-            return [self.rng.choice(sorted(question.answers))]
-        return [self.rng.choice(sorted(node.spec.options))]
+        match spec:
+            case SurveyNode():
+                return [self.rng.choice(sorted(spec.questions[call.question].answers))]
+            case MenuNode():
+                return [self.rng.choice(sorted(spec.options))]
+        raise ValueError(f"a caller has nothing to choose at {node.kind} node {node.id!r}")
 
     def pause_before(self, call: Call) -> float:
         """Seconds between the prompt's end and the caller's action: a moment's thought, or, at a `record`
         node, the message they leave."""
-        node = call.node
-        if node.kind == "record":
-            return self.rng.uniform(*MESSAGE_SHARE) * node.spec.max_length
+        spec = call.node.spec
+        if isinstance(spec, RecordNode):
+            return self.rng.uniform(*MESSAGE_SHARE) * spec.max_length
         return THINK_SECONDS
 
 
@@ -155,7 +160,7 @@ class MenuWalker:
         act(call, actions, call.wait)
 
 
-def valid_entry(spec: Any, rng: random.Random) -> str:
+def valid_entry(spec: CollectNode, rng: random.Random) -> str:
     """Keys a caller would type at a collect node: the right length, passing its checks, and the
     terminator when the entry is shorter than the most digits allowed."""
     digits = ""

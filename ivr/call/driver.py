@@ -29,6 +29,7 @@ from ivr.call.queue_messages import message
 from ivr.call.session import ACTIVE, QUEUED, Call, CallOver
 from ivr.contact import events as cev
 from ivr.contact.participants import GONE, WAITING, Contact
+from ivr.menu.model import QueueNode
 
 if TYPE_CHECKING:
     from ivr.call.line import Line
@@ -240,7 +241,7 @@ class LiveCall:
             self._tell_place(node, event.queue, event.position, event.estimated_wait, ("announce", "comfort"))
         elif isinstance(event, cev.CallbackOffered):
             self.callback_open = True
-            call.emit(CallbackOffered(0.0, node.id, event.queue, node.spec.callback_key))
+            call.emit(CallbackOffered(0.0, node.id, event.queue, node.spec_as(QueueNode).callback_key))
             self._tell(node, "callback_offer")
         elif isinstance(event, cev.CallbackAccepted):
             self.callback_open = False
@@ -281,13 +282,14 @@ class LiveCall:
         """A key pressed while queued does what the queue node declares; any other is not used."""
         call = self.call
         node = call.node
+        spec = node.spec_as(QueueNode)
         centre = self.line.centre
         if self.answered_by is not None:
             call.emit(KeyNotUsed(0.0, node.id, key, f"you are talking to {self.answered_by}"))
-        elif key == node.spec.callback_key and self.callback_open and self.contact is not None and centre:
+        elif key == spec.callback_key and self.callback_open and self.contact is not None and centre:
             centre.accept_callback(self.contact)
-        elif key == node.spec.position_key and (place := self.position()) is not None:
+        elif key == spec.position_key and (place := self.position()) is not None:
             self._tell_place(node, call.queue or "", place[0], place[1], ("announce",))
         else:
-            offer = " (no callback is on offer)" if key == node.spec.callback_key else ""
+            offer = " (no callback is on offer)" if key == spec.callback_key else ""
             call.emit(KeyNotUsed(0.0, node.id, key, f"key {key} is not used while waiting in queue{offer}"))

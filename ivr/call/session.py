@@ -21,6 +21,20 @@ from ivr.call.events import (
 )
 from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.conditions import Context, evaluate
+from ivr.menu.model import (
+    BranchNode,
+    CollectNode,
+    HangupNode,
+    MenuNode,
+    MessageNode,
+    QueueNode,
+    RecordNode,
+    ReturnNode,
+    SplitNode,
+    SubmenuNode,
+    SurveyNode,
+    TransferNode,
+)
 
 if TYPE_CHECKING:
     pass
@@ -57,18 +71,17 @@ class Call(CallInput):
         if key == swallow:
             return  # the terminator typed after an entry that already ended at max_digits
         node = self.node
-        if node.kind == "record":
-            if key == node.spec.terminator:
-                self._message_left(node)
-            return  # other keys are part of the message
-        if node.settings is None:
-            return
-        if node.kind == "collect":
-            self._collect_key(node, key)
-        elif node.kind == "survey":
-            self._survey_key(node, key)
-        else:
-            self._menu_key(node, key)
+        match node.spec:
+            case RecordNode(terminator=terminator):
+                if key == terminator:
+                    self._message_left(node)
+                # other keys are part of the message
+            case CollectNode():
+                self._collect_key(node, key)
+            case SurveyNode():
+                self._survey_key(node, key)
+            case MenuNode():
+                self._menu_key(node, key)
 
     def wait(self, seconds: float | None = None) -> None:
         """The caller stays silent: for ``seconds``, or until the next timeout fires when None.
@@ -238,86 +251,89 @@ class Call(CallInput):
                 states.add(state)
             passed[node.id] = self._changes
             self._emit(NodeEntered(self._after_speech(), node.id, node.kind))  # reached when the line is quiet
-            for name, value in node.spec.set.items():
+            spec = node.spec
+            for name, value in spec.set.items():
                 self._set(name, value)
-            if node.kind == "submenu":  # the sub-menu's parameters
-                for name, value in node.spec.with_.items():
-                    self._set(name, value)
-            kind = node.kind
-            if kind == "survey":
-                self.no_input = self.no_match = self.question = 0
-                if node.spec.intro is not None:
-                    self._play(node.id, "intro", node.spec.intro)
-                self._ask(node)
-                return
-            if node.settings is not None:
-                self.no_input = self.no_match = 0
-                self.digits = ""
-                self.confirming = False
-                self.history.append(node.id)
-                first = node.id not in self.heard
-                self._play_node_prompt(node, "prompt" if first else "short_prompt")
-                self._arm(node.settings.timeout)
-                return
             trigger: str | None = "next"
-            if kind == "message" or kind == "return":
-                if node.spec.prompt is not None:
-                    self._play(node.id, "prompt", node.spec.prompt)
-            elif kind == "branch":
-                trigger = self._branch(node)
-            elif kind == "split":
-                trigger = self._split(node)
-            elif kind == "record":
-                self._play(node.id, "prompt", node.spec.prompt)
-                self.recording_from = self._quiet_at()  # the message starts when the prompt ends
-                self.deadline = self.recording_from + node.spec.max_length
-                return
-            elif kind == "queue":
-                self._play_optional(node)
-                self.status = QUEUED
-                self.queue = node.spec.queue
-                self._emit(Queued(self._after_speech(), node.id, node.spec.queue))
-                return
-            elif kind == "transfer":
-                self._play_optional(node)
-                self.status = TRANSFERRED
-                self.end_reason = "transferred"
-                self._emit(Transferred(self._after_speech(), node.id, node.spec.to))
-                return
-            elif kind == "hangup":
-                self._play_optional(node)
-                self._end(node.spec.reason)
-                return
+            match spec:
+                case SurveyNode():
+                    self.no_input = self.no_match = self.question = 0
+                    if spec.intro is not None:
+                        self._play(node.id, "intro", spec.intro)
+                    self._ask(node)
+                    return
+                case MenuNode() | CollectNode():
+                    self.no_input = self.no_match = 0
+                    self.digits = ""
+                    self.confirming = False
+                    self.history.append(node.id)
+                    first = node.id not in self.heard
+                    self._play_node_prompt(node, "prompt" if first else "short_prompt")
+                    assert node.settings is not None
+                    self._arm(node.settings.timeout)
+                    return
+                case SubmenuNode():
+                    for name, value in spec.with_.items():  # the sub-menu's parameters
+                        self._set(name, value)
+                case MessageNode() | ReturnNode():
+                    if spec.prompt is not None:
+                        self._play(node.id, "prompt", spec.prompt)
+                case BranchNode():
+                    trigger = self._branch(node.id, spec)
+                case SplitNode():
+                    trigger = self._split(node.id, spec)
+                case RecordNode():
+                    self._play(node.id, "prompt", spec.prompt)
+                    self.recording_from = self._quiet_at()  # the message starts when the prompt ends
+                    self.deadline = self.recording_from + spec.max_length
+                    return
+                case QueueNode():
+                    self._play_optional(node.id, spec.prompt)
+                    self.status = QUEUED
+                    self.queue = spec.queue
+                    self._emit(Queued(self._after_speech(), node.id, spec.queue))
+                    return
+                case TransferNode():
+                    self._play_optional(node.id, spec.prompt)
+                    self.status = TRANSFERRED
+                    self.end_reason = "transferred"
+                    self._emit(Transferred(self._after_speech(), node.id, spec.to))
+                    return
+                case HangupNode():
+                    self._play_optional(node.id, spec.prompt)
+                    self._end(spec.reason)
+                    return
             if trigger is None or trigger not in self.engine.outgoing[node.id]:
-                self._end("returned" if kind == "return" else "dead-end")
+                self._end("returned" if node.kind == "return" else "dead-end")
                 return
             self.engine.fire(self, trigger)
         self._end("loop")
 
     def _message_left(self, node: CompiledNode) -> None:
         """The caller ends their message (the terminator, or the longest message reached)."""
-        spoken = min(max(self._t - self.recording_from, 0.0), node.spec.max_length)
-        self._set(node.spec.variable, round(spoken, 1))
+        spec = node.spec_as(RecordNode)
+        spoken = min(max(self._t - self.recording_from, 0.0), spec.max_length)
+        self._set(spec.variable, round(spoken, 1))
         self._leave("next")
 
-    def _split(self, node: CompiledNode) -> str:
+    def _split(self, node_id: str, spec: SplitNode) -> str:
         """The way this call goes at an A/B split: the same for the same call (number, start) every run."""
         started = self.clock.wall(self.started_at).isoformat()
-        key = f"{node.spec.seed}\0{node.id}\0{self.variables.get('caller.number')}\0{started}"
+        key = f"{spec.seed}\0{node_id}\0{self.variables.get('caller.number')}\0{started}"
         draw = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") / 2**64
-        shares = node.spec.shares
+        shares = spec.shares
         point, total = draw * sum(shares.values()), 0.0
         for i, (target, share) in enumerate(shares.items()):
             total += share
             if point < total or i == len(shares) - 1:
-                self._set(f"split.{node.id}", target)
+                self._set(f"split.{node_id}", target)
                 return f"share:{i}"
         raise AssertionError("a split has at least two ways")
 
-    def _branch(self, node: CompiledNode) -> str | None:
+    def _branch(self, node_id: str, spec: BranchNode) -> str | None:
         local = self.clock.wall(self._t).astimezone(self.menu.timezone)
         ctx = Context(self.variables, local, self.engine.hours, self.menu.holidays)
-        for i, case in enumerate(node.spec.cases):
+        for i, case in enumerate(spec.cases):
             if evaluate(case.when, ctx):
                 return f"case:{i}"
-        return "default" if node.spec.default is not None else None
+        return "default" if spec.default is not None else None

@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ivr.menu.centre_model import CentreSpec
 from ivr.menu.conditions import Hours
-from ivr.menu.model import CallerInput, GlobalKeys, QueueSpec
+from ivr.menu.model import CallerInput, GlobalKeys, NodeSpec, QueueSpec
 from ivr.source.reader import Loc, Source
 
 Text = dict[str, str]
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,17 @@ class Edge:
 class CompiledNode:
     id: str
     kind: str
-    spec: Any  # the node's pydantic model
+    spec: NodeSpec  # the node's pydantic model, by its kind
     source: Source
     loc: Loc
     settings: Settings | None = None
+
+    def spec_as(self, kind: type[S]) -> S:
+        """The node's spec as the model ``kind``, where the node's kind is known (a fault otherwise)."""
+        spec = self.spec
+        if not isinstance(spec, kind):
+            raise TypeError(f"node {self.id!r} is a {self.kind} node, not a {kind.__name__}")
+        return spec
 
     def where(self, *parts: str | int) -> tuple[str, int, int]:
         """File, line and column of this node (or of a field inside it)."""

@@ -7,6 +7,7 @@ import re
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.conditions import describe
+from ivr.menu.model import BranchNode, CollectNode, QueueNode, SplitNode, SubmenuNode, SurveyNode, TransferNode
 from ivr.menu.text import pick
 
 FORMATS = ("mermaid", "dot")
@@ -55,20 +56,21 @@ def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
     spec = node.spec
     prompt = getattr(spec, "prompt", None)
     text = pick(prompt, menu.default_language, menu.default_language) if prompt else ""
-    if node.kind == "queue":
-        text = f"queue: {spec.queue}"
-    elif node.kind == "transfer":
-        text = f"transfer to {spec.to}"
-    elif node.kind == "submenu":
-        text = f"sub-menu {spec.file}"
-    elif node.kind == "collect":
-        text = f"collect {spec.variable} ({spec.min_digits}-{spec.max_digits} digits)"
-    elif node.kind == "survey":
-        text = "survey: " + ", ".join(q.id for q in spec.questions)
-    elif node.kind == "split":
-        text = "A/B split: " + " / ".join(spec.shares)
-    elif node.kind == "branch":
-        text = "if " + "; or ".join(describe(case.when) for case in spec.cases)
+    match spec:
+        case QueueNode():
+            text = f"queue: {spec.queue}"
+        case TransferNode():
+            text = f"transfer to {spec.to}"
+        case SubmenuNode():
+            text = f"sub-menu {spec.file}"
+        case CollectNode():
+            text = f"collect {spec.variable} ({spec.min_digits}-{spec.max_digits} digits)"
+        case SurveyNode():
+            text = "survey: " + ", ".join(q.id for q in spec.questions)
+        case SplitNode():
+            text = "A/B split: " + " / ".join(spec.shares)
+        case BranchNode():
+            text = "if " + "; or ".join(describe(case.when) for case in spec.cases)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -12,7 +12,7 @@ from collections import deque
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.lint_loops import LoopRules
-from ivr.menu.model import INPUT_TYPES
+from ivr.menu.model import INPUT_TYPES, BranchNode, CollectNode, MenuNode, QueueNode, SubmenuNode, SurveyNode
 from ivr.menu.text import placeholders
 from ivr.source.diagnostics import Diagnostic, Severity, sort_diagnostics
 
@@ -114,12 +114,12 @@ class _Linter(LoopRules):
         skills = {skill for team in centre.agents for skill in team.skills}
         wanted = {name: spec.skill or name for name, spec in self.menu.queues.items()}
         for node in self.menu.nodes.values():
-            if node.kind == "queue" and wanted.get(node.spec.queue) not in skills:
+            if isinstance(node.spec, QueueNode) and wanted.get(queue := node.spec.queue) not in skills:
                 self.report(
                     "unstaffed-queue",
                     node,
-                    f"no representative has skill {wanted.get(node.spec.queue)!r}: callers in queue "
-                    f"{node.spec.queue!r} wait until they give up",
+                    f"no representative has skill {wanted.get(queue)!r}: callers in queue "
+                    f"{queue!r} wait until they give up",
                     "queue",
                     hint="give a team that skill under `centre.agents`",
                 )
@@ -221,7 +221,7 @@ class _Linter(LoopRules):
                 f"first-key timeout of {settings.timeout:g} s is outside {low:g}-{high:g} s",
                 "timeout" if "timeout" in node.spec.model_fields_set else "type",
             )
-        if node.kind != "menu":
+        if not isinstance(node.spec, MenuNode):
             return
         options = node.spec.options
         numbered = sorted(int(k) for k in options if k.isdigit() and k != "0")
@@ -278,7 +278,7 @@ class _Linter(LoopRules):
 
     def variables(self, node: CompiledNode) -> None:
         known = self._known_variables()
-        if node.kind == "branch":
+        if isinstance(node.spec, BranchNode):
             for i, case in enumerate(node.spec.cases):
                 for name in sorted(case.when.variables()):
                     if name not in known and not name.startswith("caller."):
@@ -312,13 +312,18 @@ class _Linter(LoopRules):
             known |= set(self.menu.inputs)  # caller data the line declares
             known |= {"queue.position", "queue.wait", "queue.key"}  # filled in by the queue's own messages
             for node in self.menu.nodes.values():
-                known.update(node.spec.set)
-                known.update(getattr(node.spec, "with_", {}))
-                if node.kind == "collect":
-                    known.add(node.spec.variable)
-                for option in getattr(node.spec, "options", {}).values():
-                    known.update(option.set)
-                known.update(f"survey.{q.id}" for q in getattr(node.spec, "questions", ()))
+                spec = node.spec
+                known.update(spec.set)
+                match spec:
+                    case SubmenuNode():
+                        known.update(spec.with_)
+                    case CollectNode():
+                        known.add(spec.variable)
+                    case MenuNode():
+                        for option in spec.options.values():
+                            known.update(option.set)
+                    case SurveyNode():
+                        known.update(f"survey.{q.id}" for q in spec.questions)
             self._known = known
         return self._known
 

@@ -254,7 +254,9 @@ class LoaderChecks(LoaderState):
                 else:
                     self.problems.append(source.error(loc, f"{node.kind} node {node_id!r}: choices are for menu nodes"))
                 continue
-            keys = set(node.spec.options) | {e.key for e in self.edges[node_id] if e.key} | {"wait", "hangup"}
+            keys = (
+                set(node.spec_as(MenuNode).options) | {e.key for e in self.edges[node_id] if e.key} | {"wait", "hangup"}
+            )
             for key in weights:
                 if key not in keys:
                     self.problems.append(

@@ -306,7 +306,7 @@ class ReturnNode(NodeBase):
     prompt: Text | None = None
 
 
-Node = Annotated[
+NodeSpec = (
     MenuNode
     | CollectNode
     | MessageNode
@@ -318,9 +318,9 @@ Node = Annotated[
     | HangupNode
     | SubmenuNode
     | ReturnNode
-    | SurveyNode,
-    Field(discriminator="type"),
-]
+    | SurveyNode
+)
+Node = Annotated[NodeSpec, Field(discriminator="type")]
 NODE_TYPES = (
     "menu",
     "collect",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr.menu.compiled import CompiledNode, Menu
+from ivr.menu.model import CollectNode, MenuNode, SurveyNode
 from ivr.menu.text import PLACEHOLDER, pick
 
 THINK = 1.0  # seconds a caller takes to press a key once the prompt ends
@@ -90,17 +91,13 @@ def time_to_reach(menu: Menu, language: str, durations: Durations) -> list[Reach
 
     def cost(node: CompiledNode) -> float:
         total = seconds(node, "prompt") + seconds(node, "intro")
-        if node.kind == "menu":
-            total += THINK
-        elif node.kind == "collect":
-            total += (
-                THINK
-                + PER_DIGIT * node.spec.min_digits
-                + seconds(node, "confirm")
-                + (THINK if node.spec.confirm else 0)
-            )
-        elif node.kind == "survey":
-            total += sum(seconds(node, f"question.{q.id}") + THINK for q in node.spec.questions)
+        match node.spec:
+            case MenuNode():
+                total += THINK
+            case CollectNode(min_digits=digits, confirm=confirm):
+                total += THINK + PER_DIGIT * digits + seconds(node, "confirm") + (THINK if confirm else 0)
+            case SurveyNode(questions=questions):
+                total += sum(seconds(node, f"question.{q.id}") + THINK for q in questions)
         return total
 
     def retries(node: CompiledNode) -> float:

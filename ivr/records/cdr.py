@@ -24,6 +24,7 @@ from ivr.call.events import (
 from ivr.call.session import CallStatus
 from ivr.contact import events as cev
 from ivr.menu.compiled import Menu
+from ivr.menu.model import SurveyNode, TransferNode
 from ivr.records.store import CallRecord, Ticket
 
 CATEGORIES = ("complaint", "doubt", "suggestion", "technical")  # the usual ones; a menu may use any
@@ -58,7 +59,7 @@ def menu_outcome(reason: str | None, transferred: bool) -> str:
     return "ended in menu"
 
 
-def survey_after(menu: Menu, queue_node: str) -> Any:
+def survey_after(menu: Menu, queue_node: str) -> SurveyNode | None:
     """The survey a queue node's `after` path leads to, if any (following `next` a few steps)."""
     current = queue_node
     for _ in range(10):
@@ -66,8 +67,8 @@ def survey_after(menu: Menu, queue_node: str) -> Any:
         if not nexts:
             return None
         current = nexts[0]
-        if menu.nodes[current].kind == "survey":
-            return menu.nodes[current].spec
+        if isinstance(spec := menu.nodes[current].spec, SurveyNode):
+            return spec
     return None
 
 
@@ -171,7 +172,7 @@ class SimulationRecorder:
         record.hangup_reason = None if event.outcome == "transferred" else reason
         node = self.menu.nodes.get(record.last_node or "")
         if node is not None and (
-            (node.kind == "transfer" and node.spec.ticket) or left_message(self.menu, record.path)
+            (isinstance(node.spec, TransferNode) and node.spec.ticket) or left_message(self.menu, record.path)
         ):
             variables = data.get("variables", {})
             reference = f"MSG-{record.call_id}"
@@ -269,7 +270,9 @@ class LiveRecorder:
         if self.done is not None:
             e = self.done
             record.ticket = Ticket(e.reference, category_of(variables), ticket_data(variables), e.agent, e.resolved)
-        elif (transferred and self.menu.nodes[call.state].spec.ticket) or left_message(self.menu, self.path):
+        elif (transferred and self.menu.nodes[call.state].spec_as(TransferNode).ticket) or left_message(
+            self.menu, self.path
+        ):
             record.ticket = Ticket(
                 f"MSG-{self.call_id}", category_of(variables), ticket_data(variables), "voicemail", None
             )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ivr.call.events import AttemptsExhausted, CallEvent, KeyPressed, NodeEntered, NoInput, NoMatch
 from ivr.menu.compiled import Menu
+from ivr.menu.model import MenuNode
 
 KINDS = ("nodes", "options", "no-input", "no-match", "max-attempts")
 
@@ -23,14 +24,14 @@ class MenuCoverage:
         inputs = [n for n in nodes if n.settings is not None and n.kind != "survey"]  # surveys skip, not fail
         return {
             "nodes": {n.id for n in nodes},
-            "options": {f"{n.id} {key}" for n in nodes if n.kind == "menu" for key in n.spec.options},
+            "options": {f"{n.id} {key}" for n in nodes if isinstance(n.spec, MenuNode) for key in n.spec.options},
             "no-input": {n.id for n in inputs},
             "no-match": {n.id for n in inputs},
             "max-attempts": {n.id for n in inputs},
         }
 
     def add(self, transcript: Iterable[CallEvent]) -> None:
-        options = {n.id: set(n.spec.options) for n in self.menu.nodes.values() if n.kind == "menu"}
+        options = {n.id: set(n.spec.options) for n in self.menu.nodes.values() if isinstance(n.spec, MenuNode)}
         for event in transcript:
             if isinstance(event, NodeEntered):
                 self.seen["nodes"].add(event.node)

@@ -23,6 +23,7 @@ from ivr.call.engine import Caller, Engine
 from ivr.call.events import NodeEntered
 from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
+from ivr.menu.model import BranchNode, CollectNode, MenuNode
 
 KEYS = "0123456789*#"
 DROPPED = ("dead-end", "max-attempts", "loop")
@@ -116,7 +117,7 @@ def _caller_values(menu: Menu, variable: str) -> set[str]:
             walk(child)
 
     for node in menu.nodes.values():
-        if node.kind == "branch":
+        if isinstance(node.spec, BranchNode):
             for case in node.spec.cases:
                 walk(case.when)
     return found
@@ -127,16 +128,16 @@ def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit:
     call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
     actions: list[Action] = []
     while call.status == CallStatus.ACTIVE and len(actions) < limit:
-        node = call.node
+        spec = call.node.spec
         roll = rng.random()
         if roll < 0.12:
             choice = ["wait"]
         elif roll < 0.14:
             choice = ["hangup"]
-        elif node.kind == "collect" and roll < 0.7:
-            choice = list(valid_entry(node.spec, rng)) + ([node.spec.confirm.yes] if node.spec.confirm else [])
-        elif node.kind == "menu" and roll < 0.75:
-            choice = [rng.choice(sorted(node.spec.options))]
+        elif isinstance(spec, CollectNode) and roll < 0.7:
+            choice = list(valid_entry(spec, rng)) + ([spec.confirm.yes] if spec.confirm else [])
+        elif isinstance(spec, MenuNode) and roll < 0.75:
+            choice = [rng.choice(sorted(spec.options))]
         else:
             choice = [rng.choice(KEYS)]
         for action in choice:
