@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,37 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on {port}")
+
+
+# Screen updates reach the page as terminal output on a websocket, which xterm.js draws on a canvas: the
+# page has no text to wait on. This wraps the page's WebSocket so that what the browser received can be
+# read back, and a test waits until the screen has drawn what a person would wait to see.
+SEEN = """
+window.__ivrSeen = "";
+const decoder = new TextDecoder();
+const keep = (text) => {  // the text drawn, without the terminal's escape sequences
+  window.__ivrSeen = (window.__ivrSeen + text.replace(/\x1b\\[[0-9;?]*[A-Za-z]/g, "")).slice(-20000000);
+};
+window.__ivrHas = (text, since) => window.__ivrSeen.indexOf(text, since) >= 0;
+window.__ivrMark = () => window.__ivrSeen.length;
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (event) => {
+      if (typeof event.data !== "string") keep(decoder.decode(event.data, {stream: true}));
+    });
+  }
+};
+"""
+
+
+def until(check: Callable[[], object], what: str, seconds: float = 30) -> None:
+    """Poll ``check`` until it holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.1)
 
 
 def test_a_browser_calls_the_line(tmp_path: Path) -> None:
@@ -73,24 +105,33 @@ def test_a_browser_calls_the_line(tmp_path: Path) -> None:
         ):
             options.add_argument(flag)
         browser = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})
         browser.get(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
-        terminal = browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")
-        while not terminal and time.monotonic() < deadline:
-            time.sleep(0.2)
-            terminal = browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")
-        assert terminal, "the page has no terminal"
-        time.sleep(2)  # the app starts in its own process behind the page
-        for key in "c13":  # call, English, leave a suggestion: the call is transferred and recorded
-            terminal[0].send_keys(key)
-            time.sleep(0.7)
-        rows: list[tuple[str, str]] = []
-        deadline = time.monotonic() + 15
-        while not rows and time.monotonic() < deadline:
-            time.sleep(0.3)
-            if db.exists():
-                rows = list(sqlite3.connect(db).execute("SELECT outcome, keys FROM calls"))
-        assert rows == [("transferred", "13")]
+
+        def seen(text: str, since: int = 0) -> Callable[[], bool]:
+            """``text`` drawn on the page (after the first ``since`` characters it received)."""
+            script = "return !!window.__ivrHas && window.__ivrHas(arguments[0], arguments[1])"
+            return lambda: bool(browser.execute_script(script, text, since))
+
+        def terminals() -> list[object]:
+            return list(browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea"))
+
+        until(terminals, "a terminal on the page")
+        terminal = terminals()[0]
+        until(seen("Press C to call"), "the app's first screen")  # the app starts in its own process behind the page
+        # call, English, each once the caller has heard what to press; then leave a suggestion: the call
+        # is transferred and recorded
+        for key, heard in (("c", "For English"), ("1", "For a complaint")):
+            mark = int(browser.execute_script("return window.__ivrMark()"))
+            terminal.send_keys(key)  # type: ignore[attr-defined]
+            until(seen(heard, mark), f"the prompt {heard!r} on screen after {key!r}")
+        terminal.send_keys("3")  # type: ignore[attr-defined]
+
+        def recorded() -> list[tuple[str, str]]:
+            return list(sqlite3.connect(db).execute("SELECT outcome, keys FROM calls")) if db.exists() else []
+
+        until(recorded, "the call in the records")
+        assert recorded() == [("transferred", "13")]
     finally:
         if browser is not None:
             browser.quit()

@@ -233,7 +233,7 @@ async def test_command_palette_offers_the_actions() -> None:
 async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() -> None:
     """No surge, no representatives added or sent on a break: a trainer could not stage a busy floor."""
     tui = app()
-    async with tui.run_test(size=(160, 48)) as pilot:
+    async with tui.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert "callers x2" in tui.sub_title
@@ -247,7 +247,7 @@ async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() ->
         await command(pilot, "Add a representative to Accounts")
         after = [a.name for a in tui.line.floor().agents]  # type: ignore[union-attr]
         assert after == [*before, "Accounts 3"]
-        assert any("Accounts 3 logged in" in str(n.message) for n in tui._notifications)
+        assert any("Accounts 3 logged in" in shown.replace("\n", " ") for shown in toasts(tui))
         await command(pilot, "Send Care on a break")
         states = {a.name: a.state for a in tui.line.floor().agents}  # type: ignore[union-attr]
         assert [states[f"Care {i}"] for i in range(1, 6)] == ["break"] * 5
@@ -256,18 +256,18 @@ async def test_a_trainer_stages_the_floor_from_the_keyboard_and_the_palette() ->
 async def test_a_warm_up_opens_on_a_busy_floor_not_an_empty_one() -> None:
     """The floor always started empty: a class saw no queue until minutes of real time had passed."""
     tui = app(traffic=True, warm_up=1800.0)
-    async with tui.run_test(size=(160, 48)) as pilot:
+    async with tui.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.pause()
         assert tui.clock.now() >= 1800
         floor = tui.line.floor()
         assert floor is not None and floor.totals[-1].offered > 20
-        assert any("The floor ran 30 minutes" in str(n.message) for n in tui._notifications)
+        assert any("The floor ran 30 minutes" in shown.replace("\n", " ") for shown in toasts(tui))
         await pilot.press("c")
         await pilot.pause()
         before = tui.clock.now()
         tui.action_warm_up()  # not during a call: it would move the caller's clock on
         await pilot.pause()
-        assert any("Hang up first" in str(n.message) for n in tui._notifications)
+        assert any("Hang up first" in shown.replace("\n", " ") for shown in toasts(tui))
         assert tui.clock.now() == before
 
 
@@ -330,11 +330,13 @@ async def test_demo_waits_pass_visibly_with_captions_and_one_pause_for_steps_and
     )
     script = load_script(script_path, root=MENUS.parent)
     tui = DemoApp(script, 0, autoplay=False)
-    async with tui.run_test(size=(100, 32)) as pilot:
+    async with tui.run_test(size=(100, 32), notifications=True) as pilot:
         assert tui.paused  # one pause: the clock stops with the steps
         await pilot.press("c")  # the script makes the call: the caller's own keys do nothing here
         await pilot.pause()
-        assert tui.step_index == 0 and any("the script places the call" in str(n.message) for n in tui._notifications)
+        assert tui.step_index == 0 and any(
+            "the script places the call" in shown.replace("\n", " ") for shown in toasts(tui)
+        )
         await pilot.press("space")  # play: steps and clock
         assert tui.autoplay and not tui.paused
         start = tui.clock.now()
