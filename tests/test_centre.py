@@ -307,3 +307,34 @@ def test_places_follow_every_way_of_leaving_a_queue() -> None:
             assert centre.position(contact) == expected, (step, contact.id)
     assert min(q.places.joined for q in centre.queues.values()) > 64  # past the places' first size
     assert max(centre.position(c) for c in contacts) > 1
+
+
+def test_a_reset_day_runs_exactly_as_the_first_even_after_the_floor_was_changed() -> None:
+    """A replay resets one floor per call; the day it resets to is kept and put back rather than worked
+    out again, and must be the very same day: the same answers, breaks and draws, event for event."""
+    centre, seen = make(
+        [
+            {"name": "A", "count": 3, "skills": {"q": 1}, "breaks": [{"at": "09:01", "length": 120}]},
+            {"name": "B", "count": 2, "skills": {"q": 2, "r": 1}},
+        ],
+        {"q": {"routing": "longest-idle"}, "r": {"routing": "round-robin"}},
+        handle_time={"dist": "exponential", "mean": 40},
+        patience={"dist": "exponential", "mean": 90},
+    )
+
+    def day() -> list[str]:
+        seen.clear()
+        for step in range(60):
+            centre.advance_to(step * 4.0)
+            centre.enqueue("qr"[step % 2], live=step % 3 == 0)
+        centre.advance_to(900)
+        return [repr(event) for event in seen]
+
+    first = day()
+    assert any(isinstance(e, ev.AgentStateChanged) and e.state == "break" for e in seen), "no break was taken"
+    for _ in range(2):
+        centre.reset(3, 9 * 3600)
+        assert day() == first
+    centre.log_in("A")  # a trainer's change: the next day is the menu's own again
+    centre.reset(3, 9 * 3600)
+    assert day() == first

@@ -15,6 +15,7 @@ from typing import Any
 from ivr.contact import events as ev
 from ivr.contact.accounting import interval_label
 from ivr.contact.arrivals import Arrivals
+from ivr.contact.day_start import DayStart
 from ivr.contact.metrics import Row, Tally
 from ivr.contact.participants import (
     ANSWERED,
@@ -62,21 +63,26 @@ class Centre(Arrivals):
         self.queues = {name: QueueState(name, q, spec, self.rng) for name, q in queues.items()}
         self._staff()
         self._handlers = self._dispatch_table()
+        self._day_start: DayStart | None = None
         self.reset(seed, start_of_day)
 
     def reset(self, seed: int | None, start_of_day: float) -> None:
         """Back to the start of a day with nobody waiting and every agent available (the agents and queues
         themselves are kept: a replay reuses one floor for call after call instead of building it anew)."""
-        self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
+        kept = self._day_start
+        fresh = kept is None or self.restaffed or not kept.fits(seed, start_of_day)
+        if fresh:
+            self.rng.seed(seed)  # the queues' draws are bound to this generator, so they restart with it
         if self.restaffed:  # a trainer added or logged out representatives: back to the menu's teams
             self._staff()
         self.now = 0.0
         self.start_of_day = start_of_day  # local seconds since midnight at simulated time 0
         for agent in self.agents:
-            agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
-            agent.busy_since = agent.since = 0.0
-            agent.calls = 0
-            mark_free(agent, 0.0)
+            if fresh or agent.calls or agent.since or agent.state is not AVAILABLE or agent.on_break_next:
+                agent.state, agent.contact, agent.on_break_next = AVAILABLE, None, None
+                agent.busy_since = agent.since = 0.0
+                agent.calls = 0
+                mark_free(agent, 0.0)  # (a kept day start puts the stamps back)
         # Places are kept (O(log n) a join and a leave) only when someone may be told them; a bare
         # simulation has nobody to tell, and a place asked for anyway is counted from the queue.
         self._places_on = bool(self.listeners or self.live_listeners)
@@ -85,10 +91,12 @@ class Centre(Arrivals):
             queue.places.clear()
             queue.length = 0
             queue.area_since = 0.0
-            queue.total = Tally(queue.sl_seconds)
+            if fresh or queue.total.offered:  # every figure in a tally follows a caller offered to the queue
+                queue.total = Tally(queue.sl_seconds)
             queue.tally_from = queue.tally_until = 0.0  # no interval's tally at hand yet
             assert queue.free is not None
-            queue.free.refill()
+            if fresh:
+                queue.free.refill()
         self._heap: list[tuple[float, int, int, Any]] = []
         # Background arrivals come in time order from their sources, so they wait here, one per source,
         # rather than on the heap: the next one is compared with the heap's top.
@@ -112,8 +120,13 @@ class Centre(Arrivals):
         self._enqueues_pending = 0  # ENQUEUE events on the heap
         self._closed_until = -1  # intervals below this index are over
         self.stopped_at: float | None = None
+        if not fresh:
+            assert kept is not None
+            kept.restore(self)
+            return
         self._schedule_breaks()
         self._push(self._next_boundary(0.0), EventKind.TICK, None)
+        self._day_start = DayStart.capture(self, seed) if seed is not None else None
 
     # -- driving ----------------------------------------------------------------------------------
 

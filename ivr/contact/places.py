@@ -21,7 +21,8 @@ class Places:
         self._tree = [0] * (self._size + 1)
 
     def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        if self.joined:
+            self.__init__()  # type: ignore[misc]
 
     def join(self, present: Iterable[int]) -> int:
         """A new caller at the back: their join number. ``present`` gives the join numbers still waiting,

@@ -61,6 +61,15 @@ class FreeAgents:
             heapq.heapify(entries)
             self._entries = entries
 
+    def entries(self) -> list[Any]:
+        """The structure as it stands (see :class:`ivr.contact.day_start.DayStart`)."""
+        return list(self._entries)
+
+    def restore(self, entries: list[Any]) -> None:
+        """Back to ``entries``, taken with :meth:`entries` at the start of a day."""
+        self._entries = entries
+        self._rr_next = 0
+
     def add(self, agent: Agent) -> None:
         """``agent`` has just come free (after :func:`mark_free`)."""
         order = self._order[id(agent)]

@@ -171,7 +171,6 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     result = CallResult(script, index, call_spec, call.transcript, menu=driver.menu)
     since = 0  # transcript position of the last action: expectations look at what came after it
     for number, step in enumerate(call_spec.steps):
-        line, col = script.where("calls", index, "steps", number)
         kind = step.kind
         if kind in ("press", "silence", "hangup"):
             since = len(call.transcript)
@@ -192,11 +191,19 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
                 else:
                     live.hang_up()
             except CallOver as exc:
-                result.failure = Failure(number, line, col, "early-hang-up", _describe_action(step), str(exc))
+                result.failure = Failure(
+                    number,
+                    *script.where("calls", index, "steps", number),
+                    "early-hang-up",
+                    _describe_action(step),
+                    str(exc),
+                )
                 break
             except Exception as exc:  # an engine bug must show as this call's failure, not end the run
                 crash = f"{type(exc).__name__}: {exc}"
-                result.failure = Failure(number, line, col, "crash", _describe_action(step), crash)
+                result.failure = Failure(
+                    number, *script.where("calls", index, "steps", number), "crash", _describe_action(step), crash
+                )
                 break
             continue
         if kind == "wait_until":
@@ -204,7 +211,13 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
             since = len(call.transcript)
             problem = _wait_until(step.wait_until, driver, since)
             if problem is not None:
-                result.failure = Failure(number, line, col, "timeout", describe_expectation(step.wait_until), problem)
+                result.failure = Failure(
+                    number,
+                    *script.where("calls", index, "steps", number),
+                    "timeout",
+                    describe_expectation(step.wait_until),
+                    problem,
+                )
                 break
             continue
         expectation = step.expect if step.expect is not None else step.not_
@@ -216,7 +229,7 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
         if problem is None:
             continue
         expected = ("not " if kind == "not_" else "") + describe_expectation(expectation)
-        miss = Failure(number, line, col, "mismatch", expected, problem)
+        miss = Failure(number, *script.where("calls", index, "steps", number), "mismatch", expected, problem)
         if step.optional:
             result.optional_misses.append(miss)
             continue
