@@ -15,13 +15,16 @@ STUDIO = sorted((INTEROP / "studio").glob("*")) if (INTEROP / "studio").is_dir()
 CONNECT = sorted((INTEROP / "connect").glob("*")) if (INTEROP / "connect").is_dir() else []
 VOICEXML = sorted((INTEROP / "voicexml").glob("*.vxml")) if (INTEROP / "voicexml").is_dir() else []
 FREESWITCH = sorted(p for p in (INTEROP / "freeswitch").glob("*") if "callcenter" not in p.name) if STUDIO else []
+ASTERISK = sorted(p for p in (INTEROP / "asterisk").glob("*") if "queues" not in p.name) if STUDIO else []
 SOURCE_FAULTS = {"key-not-mapped"}  # a prompt announcing a key its own flow does not handle: the flow's bug
 
 pytestmark = pytest.mark.skipif(not STUDIO, reason=f"no Studio flows in {INTEROP} (set IVR_INTEROP to the folder)")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("flow", STUDIO + CONNECT + FREESWITCH + VOICEXML, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "flow", STUDIO + CONNECT + FREESWITCH + VOICEXML + ASTERISK, ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_path: Path) -> None:
     menu = tmp_path / "imported.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
@@ -29,7 +32,8 @@ def test_every_flow_imports_checks_and_survives_random_callers(flow: Path, tmp_p
     assert "Traceback" not in result.stderr
     for line in result.stderr.splitlines():  # every warning names the file and the widget or action
         if line.startswith("warning:"):
-            assert any(f"{flow.name}: {kind}" in line for kind in ("widget ", "action ", "menu ", "the flow:", "<"))
+            kinds = ("widget ", "action ", "menu ", "the flow:", "<", "line ", "context ", "dialplan:")
+            assert any(f"{flow.name}: {kind}" in line for kind in kinds), line
     checked = run_ivr("check", str(menu), "--format", "json")
     diagnostics = json.loads(checked.stdout)["files"][0]["diagnostics"]
     errors = {d["rule"] for d in diagnostics if d["severity"] == "error"}
@@ -144,3 +148,80 @@ def test_voicexml_menus_forms_fields_and_transfers_become_a_menu_that_runs(tmp_p
     shared = INTEROP / "voicexml" / "afterSubdialog.vxml"
     if shared.exists():
         assert run_ivr("import", str(shared), "-o", str(tmp_path / "after.yaml")).returncode == 0
+
+
+def test_an_asterisk_dialplan_runs_its_menu_with_what_its_scripts_computed_as_caller_data(tmp_path: Path) -> None:
+    """Darcia2125's bank line (context `work`, extension 800): text-to-speech prompts through an AGI, a
+    menu on WaitExten, digit entry with Read, and balances an AGI script looked up (${solde}), which
+    become caller data a script gives. The file's first menu is another context: --context picks this one."""
+    flow = INTEROP / "asterisk" / "Darcia2125_extensions.conf"
+    if not flow.exists():
+        pytest.skip(f"{flow} is absent")
+    menu = tmp_path / "bank.yaml"
+    result = run_ivr("import", str(flow), "--context", "work", "-o", str(menu))
+    assert result.returncode == 0, result.stderr
+    assert "agi(call.php,agi_callerid) does not run in ivr" in result.stderr
+    assert "other contexts have menus (demo)" in result.stderr
+    assert "kept as the caller data 'solde'" in result.stderr
+    script = tmp_path / "bank.call.yaml"
+    script.write_text(
+        "menu: bank.yaml\n"
+        "defaults: { caller: { variables: { username: Ana, solde: '250', username_dest: Bo } } }\n"
+        "calls:\n"
+        "  - name: the balance\n"
+        "    steps:\n"
+        "      - expect: { prompt: Bonjour Ana }\n"
+        "      - press: '1'\n"
+        "      - expect: { prompt: Votre solde est de 250 Ariary, hung_up: completed }\n"
+        "  - name: credit added by typing the amount\n"
+        "    steps:\n"
+        "      - press: '2'\n"
+        "      - press: '3'\n"
+        "      - expect: { prompt: Entrez le montant }\n"
+        "      - press: '500#'\n"
+        "      - expect: { variables: { somme: '500' }, hung_up: completed }\n",
+        encoding="utf-8",
+    )
+    replayed = run_ivr("replay", str(script), "--json", cwd=tmp_path)
+    calls = json.loads(replayed.stdout)["calls"]
+    assert [c["passed"] for c in calls] == [True, True], replayed.stdout
+    wrong = run_ivr("import", str(flow), "--context", "nowhere", "-o", str(tmp_path / "x.yaml"))
+    assert wrong.returncode == 2 and "no context 'nowhere'" in wrong.stderr and "work" in wrong.stderr
+
+
+def test_asterisk_queues_conf_becomes_a_centre_file(tmp_path: Path) -> None:
+    """The sample declares no queue (only [general]): imported with a warning saying so. A queues.conf
+    with queues and members becomes queues with routing and the members as representatives."""
+    sample = INTEROP / "asterisk" / "queues.conf.sample"
+    if sample.exists():
+        result = run_ivr("import", str(sample), "-o", str(tmp_path / "none.yaml"))
+        assert result.returncode == 0 and "declares no queues" in result.stderr
+    conf = tmp_path / "queues.conf"
+    conf.write_text(
+        "[general]\npersistentmembers = yes\n\n[support]\nstrategy = leastrecent\n"
+        "member => PJSIP/100,0,Alice\nmember => PJSIP/101,1,Bob\n\n[sales]\nstrategy = ringall\n"
+        "member => PJSIP/101,0,Bob\n",
+        encoding="utf-8",
+    )
+    centre = tmp_path / "floor.yaml"
+    result = run_ivr("import", str(conf), "-o", str(centre))
+    assert result.returncode == 0, result.stderr
+    assert "strategy 'ringall' has no ivr routing" in result.stderr
+    import yaml
+
+    floor = yaml.safe_load(centre.read_text(encoding="utf-8"))
+    assert floor["queues"] == {"support": {"routing": "longest-idle"}, "sales": {"routing": "longest-idle"}}
+    assert floor["agents"] == [
+        {"name": "Alice", "count": 1, "skills": {"support": 1}},
+        {"name": "Bob", "count": 1, "skills": {"support": 2, "sales": 1}},
+    ]
+    line = tmp_path / "line.yaml"
+    line.write_text(
+        "version: 1\nname: line\nstart: main\ncentre: floor.yaml\nnodes:\n"
+        "  main: { type: menu, prompt: 'For support, press 1. For sales, press 2.', options: { '1': s, '2': b },"
+        " on_exhausted: s }\n"
+        "  s: { type: queue, queue: support }\n  b: { type: queue, queue: sales }\n",
+        encoding="utf-8",
+    )
+    checked = run_ivr("check", str(line))
+    assert checked.returncode == 0, checked.stdout + checked.stderr

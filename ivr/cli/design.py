@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from pathlib import Path
@@ -228,14 +229,17 @@ def diff(old: Path, new: Path, script_paths: tuple[Path, ...], fmt: str, voices:
 @click.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the menu here.")
-def import_(file: Path, output: Path | None) -> None:
+@click.option("--context", help="Asterisk: the dialplan context the call comes in to (default: the first with a menu).")
+def import_(file: Path, output: Path | None, context: str | None) -> None:
     """A flow from another platform as an ivr menu: Twilio Studio flow JSON (or that JSON in a JS
     module), Amazon Connect flow language JSON (also wrapped in {Name, Type, Content}), FreeSWITCH IVR
-    menus XML and VoiceXML 2.1; FreeSWITCH callcenter.conf becomes a centre file.
+    menus XML, VoiceXML 2.1 and Asterisk dialplans (extensions.conf); FreeSWITCH callcenter.conf and
+    Asterisk queues.conf become a centre file.
 
     What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
     imported (warnings allowed), 2 when the file cannot be read as a flow.
     """
+    from ivr.menu.asterisk import import_asterisk, looks_like_asterisk
     from ivr.menu.connect import import_connect, looks_like_connect
     from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
     from ivr.menu.imported import ImportProblem
@@ -254,13 +258,17 @@ def import_(file: Path, output: Path | None) -> None:
         importer = import_voicexml
     elif looks_like_freeswitch(text):
         importer = import_freeswitch
+    elif looks_like_asterisk(text):
+        importer = functools.partial(import_asterisk, context=context)
     else:
         fail(
             f"{file} is not a flow ivr can import",
             "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`), "
-            "FreeSWITCH menus and callcenter.conf, and VoiceXML 2.1 (XML); Asterisk import is not built yet",
+            "FreeSWITCH menus and callcenter.conf, VoiceXML 2.1 (XML), and Asterisk extensions.conf and queues.conf",
             EXIT_INVALID,
         )
+    if context is not None and importer is not import_asterisk and not isinstance(importer, functools.partial):
+        fail("--context is for Asterisk dialplans", f"{file} is not one; leave --context out", EXIT_INVALID)
     try:
         imported = importer(text, file.name)
     except ImportProblem as exc:

@@ -1,0 +1,462 @@
+"""Asterisk dialplans (`extensions.conf`) turned into an `ivr` menu, and `queues.conf` into a centre file.
+
+A dialplan is a program: each context holds extensions, each a list of priorities running applications.
+The importer follows the call the way Asterisk would from the entry context's `s` extension (or its
+first one): prompts played in a row become one prompt; `WaitExten` (or prompts at the end of an
+extension, in a context with one-key extensions) becomes a menu whose options are those extensions, with
+`t` and `i` as the no-input and no-match routes; `Read` a digit entry; `Goto` and `GotoIf` edges and
+branches (a condition ivr cannot compute is declared caller data); `Queue` a queue; `Dial` a transfer;
+`VoiceMail` a recorded message; `Hangup`, `Busy` and `Congestion` the end. Applications ivr does not
+run (AGI scripts, Gosub, Macro, conferences) are marked nodes with a warning, and the call goes on past
+them. Mapping table: docs/interop.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id
+
+MAX_LINES = 200_000
+_LINE = re.compile(r"^\s*(exten|same)\s*=>?\s*(.*)$", re.IGNORECASE)
+_CONTEXT = re.compile(r"^\s*\[([^\]]+)\]")
+_APP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+_PRIORITY = re.compile(r"^\s*(\d+|n|hint)\s*(?:\((\w+)\))?\s*$", re.IGNORECASE)
+_TTS = re.compile(r"tts", re.IGNORECASE)
+SAYS = {"playback", "background", "saydigits", "saynumber", "sayalpha", "sayphonetic", "sayunixtime", "festival"}
+QUIET = {"answer", "noop", "wait", "verbose", "ringing", "progress", "log", "set", "mixmonitor", "monitor"}
+ENDS = {"hangup": "completed", "busy": "busy", "congestion": "congestion", "return": "completed"}
+KEYS = set("0123456789*#")
+_STRATEGIES = {
+    "leastrecent": "longest-idle",
+    "fewestcalls": "fewest-calls",
+    "random": "random",
+    "wrandom": "random",
+    "rrmemory": "round-robin",
+    "rrordered": "round-robin",
+    "linear": "skill-level",
+}
+
+
+@dataclass
+class Step:
+    app: str  # lower case, as the importer matches it
+    args: list[str]
+    label: str | None
+    line: int
+    written: str = ""  # the application as the file writes it, for warnings
+
+    def __str__(self) -> str:
+        return f"{self.written or self.app}({','.join(self.args)})"
+
+
+@dataclass
+class Context:
+    name: str
+    extensions: dict[str, list[Step]] = field(default_factory=dict)
+
+
+def looks_like_asterisk(text: str) -> bool:
+    return bool(re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE) or _queues_conf(text))
+
+
+def _queues_conf(text: str) -> bool:
+    return bool(re.search(r"^\s*(member|strategy)\s*=>?", text, re.MULTILINE)) or bool(
+        re.search(r"^\s*persistentmembers\s*=", text, re.MULTILINE)
+    )
+
+
+def _strip(line: str) -> str:
+    """The line without its comment (`;`, unless written `\\;`)."""
+    return re.split(r"(?<!\\);", line, maxsplit=1)[0].replace("\\;", ";").rstrip()
+
+
+def _args(text: str) -> list[str]:
+    """An application's arguments, split on commas outside quotes, brackets and ${...}."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        if char == "," and depth <= 0 and not quoted:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return parts
+
+
+def parse_dialplan(text: str, draft: MenuDraft) -> dict[str, Context]:
+    """Contexts, extensions and their priorities in file order; what cannot be read is warned about."""
+    contexts: dict[str, Context] = {}
+    current: Context | None = None
+    last_ext: str | None = None
+    for number, raw in enumerate(text.splitlines()[:MAX_LINES], 1):
+        line = _strip(raw)
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            draft.warn(f"line {number}", f"{line.strip()!r} reads other files: not followed")
+            continue
+        if (header := _CONTEXT.match(line)) is not None:
+            current = contexts.setdefault(header.group(1).strip(), Context(header.group(1).strip()))
+            last_ext = None
+            continue
+        match = _LINE.match(line)
+        if match is None or current is None:
+            continue  # settings (general, globals), include, switch, ignorepat
+        kind, rest = match.group(1).lower(), match.group(2)
+        if kind == "exten":
+            ext, _, rest = rest.partition(",")
+            last_ext = ext.strip()
+        elif last_ext is None:
+            draft.warn(f"line {number}", "`same =>` with no extension before it: left out")
+            continue
+        assert last_ext is not None
+        priority, _, call = rest.partition(",")
+        found, app = _PRIORITY.match(priority), _APP.match(call)
+        if found is None or app is None or found.group(1).lower() == "hint":
+            continue
+        step = Step(app.group(1).lower(), _args(app.group(2) or ""), found.group(2), number, app.group(1))
+        current.extensions.setdefault(last_ext, []).append(step)
+    return contexts
+
+
+def _var(name: str) -> str:
+    """An Asterisk variable's name as an ivr variable."""
+    return node_id(name).lower()[:40]
+
+
+def _target(args: list[str], context: str, ext: str) -> tuple[str, str, str]:
+    """A Goto's (context, extension, priority or label)."""
+    if len(args) >= 3:
+        return args[0], args[1], args[2]
+    if len(args) == 2:
+        return context, args[0], args[1]
+    return context, ext, args[0] if args else "1"
+
+
+class _Dialplan:
+    def __init__(self, contexts: dict[str, Context], draft: MenuDraft) -> None:
+        self.contexts = contexts
+        self.draft = draft
+        self.made: dict[tuple[str, str, int], str] = {}
+        self.ends = False
+        self.conditions = 0
+        self.taken: set[str] = {END}
+        self.warned: set[str] = set()  # contexts whose extensions left out are already named
+
+    def fresh(self, name: str) -> str:
+        """A readable node id not taken yet."""
+        base = node_id(name)[:70]
+        taken = self.taken
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        return candidate
+
+    @staticmethod
+    def has_menu(context: Context) -> bool:
+        return any(s.app == "waitexten" for steps in context.extensions.values() for s in steps)
+
+    def entry(self) -> str:
+        """The context a call comes in to: one with a menu, else an incoming one, else the first."""
+        called = {a.args[0] for c in self.contexts.values() for s in c.extensions.values() for a in s if a.args}
+        usable = [c for c in self.contexts.values() if c.extensions and not c.name.lower().startswith("macro-")]
+        for wanted in (
+            self.has_menu,
+            lambda c: re.search(r"incoming|public|default|from-", c.name, re.IGNORECASE) and c.name not in called,
+            lambda c: c.name not in called,
+            lambda c: True,
+        ):
+            for context in usable:
+                if wanted(context):
+                    return context.name
+        raise ImportProblem("the dialplan has no extensions")
+
+    def start(self, context: str) -> str:
+        extensions = self.contexts[context].extensions
+        menus = [e for e, steps in extensions.items() if any(step.app == "waitexten" for step in steps)]
+        ext = "s" if "s" in extensions else menus[0] if menus else next(iter(extensions))
+        return self.at(context, ext, 0)
+
+    def at(self, context: str, ext: str, index: int) -> str:
+        """The node for the call at priority ``index`` of ``ext`` in ``context`` (built once)."""
+        steps = self.contexts[context].extensions.get(ext, [])
+        if index >= len(steps):
+            self.ends = True
+            return END
+        key = (context, ext, index)
+        if key not in self.made:
+            self.made[key] = self.fresh(f"{context}_{ext}_{steps[index].label or index + 1}")
+            self.build(context, ext, index, self.made[key])
+        return self.made[key]
+
+    def jump(self, context: str, ext: str, where: str, line: int) -> str:
+        """A Goto's target: a label or a priority number of an extension in a context of this file."""
+        steps = self.contexts.get(context, Context(context)).extensions.get(ext)
+        if steps is None:
+            self.draft.warn(f"line {line}", f"goes to {context},{ext},{where}, which is not in this file: ends there")
+            self.ends = True
+            return END
+        labels = {s.label: i for i, s in enumerate(steps) if s.label}
+        index = labels.get(where, int(where) - 1 if where.isdigit() else 0)
+        return self.at(context, ext, max(0, index))
+
+    def build(self, context: str, ext: str, index: int, me: str) -> None:
+        steps = self.contexts[context].extensions[ext]
+        draft, where = self.draft, f"line {steps[index].line}"
+        prompts: list[str] = []
+        sets: dict[str, Any] = {}
+        timeout = 10.0
+        i = index
+        while i < len(steps) and (steps[i].app in SAYS or steps[i].app in QUIET or self.tts(steps[i])):
+            step = steps[i]
+            if step.app in SAYS or self.tts(step):
+                prompts.append(self.say(step))
+            elif step.app == "set" and step.args:
+                name, _, value = step.args[0].partition("=")
+                if name.strip().upper() == "TIMEOUT(RESPONSE)" and value.strip().isdigit():
+                    timeout = max(1.0, min(float(value), 60.0))
+                elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()) and "$" not in value and value:
+                    sets[name.strip()] = value.strip().strip('"')
+                elif not name.strip().upper().startswith("TIMEOUT("):
+                    self.draft.warn(f"line {step.line}", f"{step} is not carried over (ivr sets plain values)")
+            i += 1
+        spec = self.step(context, ext, i, prompts, timeout, where)
+        if sets:
+            spec["set"] = sets
+        comment = f"{context}, extension {ext}, priority {index + 1} (line {steps[index].line})"
+        draft.nodes[me], draft.comments[me] = spec, comment
+
+    def step(self, context: str, ext: str, i: int, prompts: list[str], timeout: float, where: str) -> dict[str, Any]:
+        """The node that says ``prompts`` (if any) and then does step ``i``."""
+        steps = self.contexts[context].extensions[ext]
+        prompt: str | bool = " ".join(prompts) if prompts else False  # each already in ivr's prompt syntax
+        keys = {e: e for e in self.contexts[context].extensions if e in KEYS}
+        if i >= len(steps) or steps[i].app == "waitexten":
+            waits = i < len(steps)
+            if waits and steps[i].args and steps[i].args[0].replace(".", "", 1).isdigit():
+                timeout = max(1.0, min(float(steps[i].args[0]), 60.0))
+            listens = waits or (i > 0 and steps[i - 1].app == "background")  # BackGround takes keys
+            if keys and listens:
+                return self.menu(context, keys, prompt or "(the menu's prompt)", timeout)
+            if waits:
+                self.draft.warn(where, f"waits for an extension, but context {context!r} has none of one key: ends")
+            self.ends = True
+            return {"type": "message", "prompt": prompt, "next": END} if prompts else {"type": "hangup"}
+        step = steps[i]
+        app, args = step.app, step.args
+        after = lambda: self.at(context, ext, i + 1)  # noqa: E731 - built only where the call goes on
+        where = f"line {step.line}"
+        if app == "read" and args:
+            spec: dict[str, Any] = {"type": "collect", "variable": _var(args[0])}
+            if len(args) > 1 and args[1]:
+                prompts.append(self.note(args[1].split("&")[0], where))
+            spec["prompt"] = " ".join(prompts) if prompts else "(the entry's prompt)"
+            digits = args[2] if len(args) > 2 else ""
+            spec["max_digits"] = max(1, min(int(digits), 32)) if digits.isdigit() and int(digits) else 16
+            spec["terminator"] = "#"
+            spec["next"] = after()
+            # Read goes on with whatever was typed, nothing included: so does the entry when it fails
+            spec.update(on_exhausted=spec["next"], max_no_input=1, max_no_match=1, exhausted_prompt=False)
+            return spec
+        if app == "goto" and args:
+            return self.message(prompt, self.jump(*_target(args, context, ext), step.line))
+        if app == "gotoif" and args:
+            return self.branch(context, ext, i, prompt, args[0])
+        if app == "queue" and args:
+            queue = node_id(args[0]).lower()[:40]
+            self.draft.queues.setdefault(queue, {"description": f"from Queue({args[0]}) at {where}"})
+            if i + 1 < len(steps):
+                self.draft.warn(where, "what follows Queue() (the queue timing out) is left out: the call ends there")
+            return {"type": "queue", "queue": queue, "prompt": prompt or None}
+        if app == "dial":
+            if i + 1 < len(steps):
+                self.draft.warn(where, "what follows Dial() (no answer, busy) is left out: the call is transferred")
+            return {
+                "type": "transfer",
+                "to": (args[0] if args else "elsewhere") or "elsewhere",
+                "prompt": prompt or None,
+            }
+        if app == "voicemail":
+            box = args[0] if args else "mailbox"
+            return {"type": "record", "prompt": prompt or literal(f"(mailbox {box}: leave a message)"), "next": after()}
+        if app in ENDS:
+            return {"type": "hangup", "prompt": prompt or None, "reason": ENDS[app]}
+        self.draft.warn(where, f"{step} does not run in ivr: marked NOT RUN, the call goes on")
+        return self.message(prompt, after(), describe=f"NOT RUN: {step}"[:200])
+
+    def menu(self, context: str, keys: dict[str, str], prompt: str | bool, timeout: float) -> dict[str, Any]:
+        options = {k: self.at(context, e, 0) for k, e in sorted(keys.items())}
+        extensions = self.contexts[context].extensions
+        longer = [e for e in extensions if e not in KEYS and e not in ("s", "t", "i", "h")]
+        if longer and context not in self.warned:
+            self.warned.add(context)
+            shown = ", ".join(longer[:8]) + (" ..." if len(longer) > 8 else "")
+            self.draft.warn(
+                f"context {context!r}",
+                f"extensions dialled with several digits or a pattern ({shown}) "
+                "are left out: an ivr menu takes one key",
+            )
+        spec: dict[str, Any] = {"type": "menu", "prompt": prompt, "options": options, "timeout": timeout}
+        fallback = "t" if "t" in extensions else "i" if "i" in extensions else None
+        if fallback is not None:
+            spec["on_exhausted"] = self.at(context, fallback, 0)
+            spec["max_no_input" if fallback == "t" else "max_no_match"] = 1
+            if "t" in extensions and "i" in extensions:
+                self.draft.warn(f"context {context!r}", "`t` and `i` both lead somewhere: ivr follows `t` for both")
+        else:  # no `t` or `i`: Asterisk hangs up on the first timeout or wrong key
+            self.ends = True
+            spec.update(on_exhausted=END, max_no_input=1, max_no_match=1, exhausted_prompt=False)
+        return spec
+
+    def branch(self, context: str, ext: str, index: int, prompt: str | bool, test: str) -> dict[str, Any]:
+        line = self.contexts[context].extensions[ext][index].line
+        condition, _, ways = test.partition("?")
+        yes, _, no = ways.partition(":")
+        self.conditions += 1
+        var = f"condition_{self.conditions}"
+        self.draft.inputs[var] = {"type": "bool", "description": f"GotoIf at line {line}: {condition.strip()}"}
+        self.draft.warn(f"line {line}", f"GotoIf on {condition.strip()!r}: kept as the caller data {var!r}")
+
+        def way(text: str) -> str:
+            text = text.strip()
+            return self.jump(*_target(_args(text), context, ext), line) if text else self.at(context, ext, index + 1)
+
+        spec = {"type": "branch", "cases": [{"when": {"var": var, "eq": True}, "goto": way(yes)}], "default": way(no)}
+        return self.message(prompt, None, spec) if prompt else spec
+
+    def message(
+        self, prompt: str | bool, next_: str | None, then: dict[str, Any] | None = None, describe: str = ""
+    ) -> dict[str, Any]:
+        """A prompt (``False``: nothing said) before going on; ``then`` is a node the prompt comes before."""
+        if then is not None:
+            node = self.fresh("then")
+            self.draft.nodes[node], self.draft.comments[node] = then, "after the prompt above"
+            next_ = node
+        spec: dict[str, Any] = {"type": "message", "prompt": prompt, "next": next_}
+        if describe:
+            spec["description"] = describe
+        return spec
+
+    def tts(self, step: Step) -> bool:
+        return step.app == "agi" and bool(step.args) and bool(_TTS.search(step.args[0])) and len(step.args) > 1
+
+    def say(self, step: Step) -> str:
+        where = f"line {step.line}"
+        if self.tts(step):
+            return self.placeholders(step.args[1].strip().strip('"'), where)
+        if step.app in ("saydigits", "saynumber", "sayalpha", "sayphonetic"):
+            return self.placeholders(step.args[0], where) if step.args else f"(a {step.app[3:]} said here)"
+        if step.app == "sayunixtime":
+            return "(the time said here)"
+        files = (step.args[0] if step.args else "").split("&")
+        return " ".join(self.note(f, where) for f in files if f)
+
+    def placeholders(self, text: str, where: str) -> str:
+        """Text said, with each `${NAME}` the dialplan fills in as an ivr placeholder of declared caller
+        data (what an AGI script or a database would have given)."""
+        out = literal(text)
+
+        def one(found: re.Match[str]) -> str:
+            name = _var(found.group(1))
+            if name not in self.draft.inputs:
+                self.draft.inputs[name] = {"type": "text", "description": f"${{{found.group(1)}}} in the dialplan"}
+                self.draft.warn(where, f"says ${{{found.group(1)}}}: kept as the caller data {name!r}")
+            return "{" + name + "}"
+
+        return re.sub(r"\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}", one, out)
+
+    def note(self, recording: str, where: str) -> str:
+        self.draft.warn(where, f"plays {recording!r}: said as a note (a recording is not played)")
+        return literal(f"(the recording {recording} plays here)")
+
+
+def import_dialplan(text: str, source: str, context: str | None = None) -> Imported:
+    draft = MenuDraft("Asterisk", source)
+    contexts = parse_dialplan(text, draft)
+    plan = _Dialplan(contexts, draft)
+    if context is not None and not contexts.get(context, Context(context)).extensions:
+        known = ", ".join(c for c, ctx in contexts.items() if ctx.extensions) or "none"
+        raise ImportProblem(f"the dialplan has no context {context!r} with extensions (it has: {known})")
+    entry = context or plan.entry()
+    menus = [c for c, ctx in contexts.items() if c != entry and plan.has_menu(ctx)]
+    if menus:
+        shown = ", ".join(menus[:8])
+        draft.warn("dialplan", f"other contexts have menus ({shown}): import one with --context NAME")
+    try:
+        start = plan.start(entry)
+    except RecursionError:
+        raise ImportProblem("the dialplan chains more priorities than ivr follows (about 300 in a row)") from None
+    reached = {context for context, _, _ in plan.made}
+    left = [c for c, ctx in contexts.items() if ctx.extensions and c not in reached]
+    if left:
+        shown = ", ".join(left[:8]) + (f" and {len(left) - 8} more" if len(left) > 8 else "")
+        draft.warn(
+            "dialplan", f"the call comes in at context {entry!r}; contexts it never reaches are left out: {shown}"
+        )
+    if plan.ends:
+        draft.nodes[END] = {"type": "hangup", "prompt": False}
+        draft.comments[END] = "where the dialplan ends the call"
+    draft.nodes = {start: draft.nodes.pop(start), **draft.nodes} if start in draft.nodes else draft.nodes
+    return draft.result(start)
+
+
+def import_queues(text: str, source: str) -> Imported:
+    """`queues.conf`: each queue (its strategy as routing) and its members as representatives."""
+    draft = MenuDraft("Asterisk", source)
+    queues: dict[str, dict[str, Any]] = {}
+    members: dict[str, dict[str, int]] = {}
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines()[:MAX_LINES], 1):
+        line = _strip(raw).strip()
+        if (header := _CONTEXT.match(line)) is not None:
+            name = header.group(1).strip()
+            template = "(!)" in line or "(template)" in line.lower()
+            current = None if name == "general" or template else node_id(name).lower()
+            if current is not None:
+                queues[current] = {"routing": "longest-idle"}
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip().lower(), value.lstrip(">").strip()
+        if current is None or not key:
+            continue
+        if key == "strategy":
+            routing = _STRATEGIES.get(value)
+            if routing is None:
+                draft.warn(f"line {number}", f"strategy {value!r} has no ivr routing: longest-idle instead")
+            queues[current]["routing"] = routing or "longest-idle"
+        elif key == "member":
+            parts = _args(value)
+            who = parts[2] if len(parts) > 2 and parts[2] else parts[0].rsplit("/", 1)[-1]
+            penalty = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+            members.setdefault(who, {})[current] = max(1, min(penalty + 1, 10))
+    agents = [{"name": who, "count": 1, "skills": skills} for who, skills in members.items()]
+    if queues and not agents:
+        draft.warn("members", "no queue has members (they may log in at run time): one representative per queue")
+        agents = [{"name": f"{q} agent", "count": 1, "skills": {q: 1}} for q in queues]
+    if not queues:
+        draft.warn("queues", "the file declares no queues (only [general] settings): the centre file has none")
+    body = yaml.safe_dump({"queues": queues, "agents": agents}, sort_keys=False, allow_unicode=True, width=110)
+    head = f"# A centre file imported from the Asterisk {source} by `ivr import`: name it in a menu's `centre:`.\n"
+    return Imported(head + body, draft.warnings, 0)
+
+
+def import_asterisk(text: str, source: str, context: str | None = None) -> Imported:
+    """An Asterisk dialplan as an `ivr` menu (entered at ``context``, or the first with a menu), or
+    `queues.conf` as a centre file."""
+    if re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE):
+        return import_dialplan(text, source, context)
+    if _queues_conf(text):
+        return import_queues(text, source)
+    raise ImportProblem("no `exten =>` lines and no queues: not an Asterisk dialplan or queues.conf")
