@@ -13,120 +13,21 @@ them. Mapping table: docs/interop.md."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from ivr.menu.asterisk_parse import Context, Step, parse_dialplan, split_args
+from ivr.menu.asterisk_queues import import_queues, looks_like_queues_conf
 from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id
 
-MAX_LINES = 200_000
-_LINE = re.compile(r"^\s*(exten|same)\s*=>?\s*(.*)$", re.IGNORECASE)
-_CONTEXT = re.compile(r"^\s*\[([^\]]+)\]")
-_APP = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
-_PRIORITY = re.compile(r"^\s*(\d+|n|hint)\s*(?:\((\w+)\))?\s*$", re.IGNORECASE)
 _TTS = re.compile(r"tts", re.IGNORECASE)
 SAYS = {"playback", "background", "saydigits", "saynumber", "sayalpha", "sayphonetic", "sayunixtime", "festival"}
 QUIET = {"answer", "noop", "wait", "verbose", "ringing", "progress", "log", "set", "mixmonitor", "monitor"}
 ENDS = {"hangup": "completed", "busy": "busy", "congestion": "congestion", "return": "completed"}
 KEYS = set("0123456789*#")
-_STRATEGIES = {
-    "leastrecent": "longest-idle",
-    "fewestcalls": "fewest-calls",
-    "random": "random",
-    "wrandom": "random",
-    "rrmemory": "round-robin",
-    "rrordered": "round-robin",
-    "linear": "skill-level",
-}
-
-
-@dataclass
-class Step:
-    app: str  # lower case, as the importer matches it
-    args: list[str]
-    label: str | None
-    line: int
-    written: str = ""  # the application as the file writes it, for warnings
-
-    def __str__(self) -> str:
-        return f"{self.written or self.app}({','.join(self.args)})"
-
-
-@dataclass
-class Context:
-    name: str
-    extensions: dict[str, list[Step]] = field(default_factory=dict)
 
 
 def looks_like_asterisk(text: str) -> bool:
-    return bool(re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE) or _queues_conf(text))
-
-
-def _queues_conf(text: str) -> bool:
-    return bool(re.search(r"^\s*(member|strategy)\s*=>?", text, re.MULTILINE)) or bool(
-        re.search(r"^\s*persistentmembers\s*=", text, re.MULTILINE)
-    )
-
-
-def _strip(line: str) -> str:
-    """The line without its comment (`;`, unless written `\\;`)."""
-    return re.split(r"(?<!\\);", line, maxsplit=1)[0].replace("\\;", ";").rstrip()
-
-
-def _args(text: str) -> list[str]:
-    """An application's arguments, split on commas outside quotes, brackets and ${...}."""
-    parts, depth, quoted, current = [], 0, False, ""
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in "([{":
-            depth += 1
-        elif not quoted and char in ")]}":
-            depth -= 1
-        if char == "," and depth <= 0 and not quoted:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    parts.append(current.strip())
-    return parts
-
-
-def parse_dialplan(text: str, draft: MenuDraft) -> dict[str, Context]:
-    """Contexts, extensions and their priorities in file order; what cannot be read is warned about."""
-    contexts: dict[str, Context] = {}
-    current: Context | None = None
-    last_ext: str | None = None
-    for number, raw in enumerate(text.splitlines()[:MAX_LINES], 1):
-        line = _strip(raw)
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("#"):
-            draft.warn(f"line {number}", f"{line.strip()!r} reads other files: not followed")
-            continue
-        if (header := _CONTEXT.match(line)) is not None:
-            current = contexts.setdefault(header.group(1).strip(), Context(header.group(1).strip()))
-            last_ext = None
-            continue
-        match = _LINE.match(line)
-        if match is None or current is None:
-            continue  # settings (general, globals), include, switch, ignorepat
-        kind, rest = match.group(1).lower(), match.group(2)
-        if kind == "exten":
-            ext, _, rest = rest.partition(",")
-            last_ext = ext.strip()
-        elif last_ext is None:
-            draft.warn(f"line {number}", "`same =>` with no extension before it: left out")
-            continue
-        assert last_ext is not None
-        priority, _, call = rest.partition(",")
-        found, app = _PRIORITY.match(priority), _APP.match(call)
-        if found is None or app is None or found.group(1).lower() == "hint":
-            continue
-        step = Step(app.group(1).lower(), _args(app.group(2) or ""), found.group(2), number, app.group(1))
-        current.extensions.setdefault(last_ext, []).append(step)
-    return contexts
+    return bool(re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE) or looks_like_queues_conf(text))
 
 
 def _var(name: str) -> str:
@@ -331,7 +232,9 @@ class _Dialplan:
 
         def way(text: str) -> str:
             text = text.strip()
-            return self.jump(*_target(_args(text), context, ext), line) if text else self.at(context, ext, index + 1)
+            return (
+                self.jump(*_target(split_args(text), context, ext), line) if text else self.at(context, ext, index + 1)
+            )
 
         spec = {"type": "branch", "cases": [{"when": {"var": var, "eq": True}, "goto": way(yes)}], "default": way(no)}
         return self.message(prompt, None, spec) if prompt else spec
@@ -412,51 +315,11 @@ def import_dialplan(text: str, source: str, context: str | None = None) -> Impor
     return draft.result(start)
 
 
-def import_queues(text: str, source: str) -> Imported:
-    """`queues.conf`: each queue (its strategy as routing) and its members as representatives."""
-    draft = MenuDraft("Asterisk", source)
-    queues: dict[str, dict[str, Any]] = {}
-    members: dict[str, dict[str, int]] = {}
-    current: str | None = None
-    for number, raw in enumerate(text.splitlines()[:MAX_LINES], 1):
-        line = _strip(raw).strip()
-        if (header := _CONTEXT.match(line)) is not None:
-            name = header.group(1).strip()
-            template = "(!)" in line or "(template)" in line.lower()
-            current = None if name == "general" or template else node_id(name).lower()
-            if current is not None:
-                queues[current] = {"routing": "longest-idle"}
-            continue
-        key, _, value = line.partition("=")
-        key, value = key.strip().lower(), value.lstrip(">").strip()
-        if current is None or not key:
-            continue
-        if key == "strategy":
-            routing = _STRATEGIES.get(value)
-            if routing is None:
-                draft.warn(f"line {number}", f"strategy {value!r} has no ivr routing: longest-idle instead")
-            queues[current]["routing"] = routing or "longest-idle"
-        elif key == "member":
-            parts = _args(value)
-            who = parts[2] if len(parts) > 2 and parts[2] else parts[0].rsplit("/", 1)[-1]
-            penalty = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-            members.setdefault(who, {})[current] = max(1, min(penalty + 1, 10))
-    agents = [{"name": who, "count": 1, "skills": skills} for who, skills in members.items()]
-    if queues and not agents:
-        draft.warn("members", "no queue has members (they may log in at run time): one representative per queue")
-        agents = [{"name": f"{q} agent", "count": 1, "skills": {q: 1}} for q in queues]
-    if not queues:
-        draft.warn("queues", "the file declares no queues (only [general] settings): the centre file has none")
-    body = yaml.safe_dump({"queues": queues, "agents": agents}, sort_keys=False, allow_unicode=True, width=110)
-    head = f"# A centre file imported from the Asterisk {source} by `ivr import`: name it in a menu's `centre:`.\n"
-    return Imported(head + body, draft.warnings, 0)
-
-
 def import_asterisk(text: str, source: str, context: str | None = None) -> Imported:
     """An Asterisk dialplan as an `ivr` menu (entered at ``context``, or the first with a menu), or
     `queues.conf` as a centre file."""
     if re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE):
         return import_dialplan(text, source, context)
-    if _queues_conf(text):
+    if looks_like_queues_conf(text):
         return import_queues(text, source)
     raise ImportProblem("no `exten =>` lines and no queues: not an Asterisk dialplan or queues.conf")
