@@ -277,7 +277,7 @@ def test_long_waits_fit_the_report_columns_instead_of_being_cut(write_menu: Call
             '{"initial_state": "T", "states": [{"name": "T", "type": "trigger", "transitions": []}]}',
             "the trigger's incomingCall leads nowhere",
         ),
-        ("[ivr-main]\nexten => s,1,Answer()\n", "Asterisk import is not built yet"),
+        ("exten => s,1,Answer()\n", "the dialplan has no extensions"),  # no [context] before it
         ("<vxml/>", "a VoiceXML document has a <form> or <menu>; this one has none"),
         ('<include><menu name="m"><entry', "the XML is not well formed"),
         ('{"Actions": [], "StartAction": 3', "the flow is not JSON"),

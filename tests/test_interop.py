@@ -225,3 +225,29 @@ def test_asterisk_queues_conf_becomes_a_centre_file(tmp_path: Path) -> None:
     )
     checked = run_ivr("check", str(line))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_script_runs_on_the_production_flow_itself(tmp_path: Path) -> None:
+    """`menu: voice-flow.json`: the tester keeps the Studio flow as the source of truth; it is imported
+    as it is read, by `ivr replay` and by `ivr call` alike. A file that is not a flow is refused at
+    load with what is wrong and how to see the menu."""
+    flow = INTEROP / "studio" / "voice-flow.json"
+    (tmp_path / "voice-flow.json").write_bytes(flow.read_bytes())  # a working copy, made at test time
+    script = tmp_path / "flow.call.yaml"
+    script.write_text(
+        "menu: voice-flow.json\ncalls:\n"
+        "  - name: an open line queues\n    caller: { variables: { is_open_input: 'true' } }\n"
+        "    steps:\n      - expect: { queued: workflow_sid_assign_to_anyone }\n"
+        "  - name: a closed line ends\n    caller: { variables: { is_open_input: 'false' } }\n"
+        "    steps:\n      - expect: { ended: true }\n",
+        encoding="utf-8",
+    )
+    replayed = run_ivr("replay", str(script), "--json", cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert [c["passed"] for c in json.loads(replayed.stdout)["calls"]] == [True, True]
+    called = run_ivr("call", "voice-flow.json", "--var", "is_open_input=true", "--no-traffic", "--json", cwd=tmp_path)
+    assert any(json.loads(line)["event"] == "queued" for line in called.stdout.splitlines()), called.stderr
+    (tmp_path / "broken.json").write_text('{"states": [1', encoding="utf-8")
+    script.write_text("menu: broken.json\ncalls:\n  - name: x\n    steps:\n      - expect: { ended: true }\n")
+    refused = run_ivr("replay", str(script), cwd=tmp_path)
+    assert refused.returncode == 2 and "broken.json:1:1: error: cannot import it" in refused.stderr, refused.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import sys
 from pathlib import Path
@@ -239,36 +238,18 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
     What the platform has and ivr cannot carry is marked in the menu and named in a warning. Exit 0 when
     imported (warnings allowed), 2 when the file cannot be read as a flow.
     """
-    from ivr.menu.asterisk import import_asterisk, looks_like_asterisk
-    from ivr.menu.connect import import_connect, looks_like_connect
-    from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
+    from ivr.menu.foreign import FORMATS, importer_for
     from ivr.menu.imported import ImportProblem
-    from ivr.menu.studio import import_studio, looks_like_studio
-    from ivr.menu.voicexml import import_voicexml, looks_like_voicexml
 
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}", code=EXIT_INVALID)
-    if looks_like_studio(text):
-        importer = import_studio
-    elif looks_like_connect(text):
-        importer = import_connect
-    elif looks_like_voicexml(text):
-        importer = import_voicexml
-    elif looks_like_freeswitch(text):
-        importer = import_freeswitch
-    elif looks_like_asterisk(text):
-        importer = functools.partial(import_asterisk, context=context)
-    else:
-        fail(
-            f"{file} is not a flow ivr can import",
-            "ivr imports Twilio Studio flows (JSON with `states`), Amazon Connect flows (JSON with `Actions`), "
-            "FreeSWITCH menus and callcenter.conf, VoiceXML 2.1 (XML), and Asterisk extensions.conf and queues.conf",
-            EXIT_INVALID,
-        )
-    if context is not None and importer is not import_asterisk and not isinstance(importer, functools.partial):
-        fail("--context is for Asterisk dialplans", f"{file} is not one; leave --context out", EXIT_INVALID)
+    try:
+        importer = importer_for(text, context)
+    except ImportProblem as exc:
+        hint = "leave --context out" if context is not None else f"ivr imports {FORMATS}"
+        fail(f"{file}: {exc}", hint, EXIT_INVALID)
     try:
         imported = importer(text, file.name)
     except ImportProblem as exc:

@@ -18,6 +18,8 @@ from pydantic import TypeAdapter, ValidationError
 from ivr.menu.builtin import BASE_DEFAULTS, BUILTIN_EXHAUSTED, BUILTIN_REPROMPTS
 from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings
 from ivr.menu.conditions import describe
+from ivr.menu.foreign import imported_copy, is_foreign
+from ivr.menu.imported import ImportProblem
 from ivr.menu.load_includes import LoaderIncludes
 from ivr.menu.load_state import Scope, _merged
 from ivr.menu.model import (
@@ -38,8 +40,9 @@ from ivr.menu.model import (
     SubmenuNode,
     SurveyNode,
 )
-from ivr.source.diagnostics import IvrError, MenuError, sort_diagnostics
-from ivr.source.reader import Loc, Source, read_yaml
+from ivr.source.diagnostics import Diagnostic, IvrError, MenuError, sort_diagnostics
+from ivr.source.raw_text import decode, read_bounded
+from ivr.source.reader import Loc, Source, display_path, read_yaml
 
 _node_adapter: TypeAdapter[Any] = TypeAdapter(Node)
 
@@ -330,8 +333,11 @@ class _Loader(LoaderIncludes):
 
 
 def load_menu(path: str | Path) -> Menu:
-    """Load and validate a menu file; raise :class:`MenuError` listing every problem found."""
+    """Load and validate a menu file (or another platform's flow, imported as it is read); raise
+    :class:`MenuError` listing every problem found."""
     path = Path(path)
+    if is_foreign(path):
+        return _load_flow(path)
     loader = _Loader(path)
     start = loader.load_file(path, "", None, ())
     if loader.root_file is not None and start is not None:
@@ -357,3 +363,22 @@ def load_menu(path: str | Path) -> Menu:
         centre=root.centre,
         inputs={**root.parameters, **root.inputs},  # checked alone, a sub-menu's parameters are givens
     )
+
+
+def _load_flow(path: Path) -> Menu:
+    """Another platform's flow, imported (see :mod:`ivr.menu.foreign`) and loaded as the menu it gives."""
+    shown = display_path(path)
+    try:
+        copy = imported_copy(path, decode(read_bounded(path, shown), shown))
+    except ImportProblem as exc:
+        raise MenuError([Diagnostic(shown, 1, 1, f"cannot import it: {exc}")]) from None
+    try:
+        menu = load_menu(copy)
+    except MenuError as exc:
+        seen = f"see it with `ivr import {shown} -o menu.yaml`"
+        note = Diagnostic(
+            shown, 1, 1, f"the menu imported from it ({display_path(copy)}) has the problems above", hint=seen
+        )
+        raise MenuError([*exc.diagnostics, note]) from None
+    menu.path, menu.folder = shown, path.parent
+    return menu
