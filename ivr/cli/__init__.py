@@ -21,6 +21,7 @@ for command in (
     design.check,
     design.diff,
     design.import_,
+    design.export,
     design.graph,
     design.schema,
     design.speak,

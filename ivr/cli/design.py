@@ -258,3 +258,33 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
         err.print(f"[yellow]warning:[/] {_escape(warning)}")
     write_output(imported.text, output)
     err.print(f"{imported.nodes} nodes from {file} ({len(imported.warnings)} warning(s)); check it with `ivr check`")
+
+
+@click.command(name="export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "platform", required=True, type=click.Choice(["asterisk"]), help="The platform to write for.")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the platform's files and export-report.md go to (made if missing).",
+)
+def export(file: Path, platform: str, folder: Path) -> None:
+    """A menu as the files another platform loads: Asterisk extensions.conf (and queues.conf when the menu
+    has a floor). What the platform cannot express is listed, with how it was approximated, on the screen
+    and in export-report.md. Exit 0 when written, 2 when the menu does not load."""
+    from ivr.menu.export import export_menu
+
+    menu = load_or_exit(str(file))
+    exported = export_menu(menu, platform)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot make the folder {folder}: {exc.strerror or exc}", code=EXIT_INVALID)
+    for name, text in {**exported.files, "export-report.md": exported.report(str(file))}.items():
+        write_output(text, folder / name)
+    for item in exported.lossy:
+        err.print(f"[yellow]lossy:[/] {_escape(item.line())}")
+    err.print(f"{len(exported.files)} file(s) for {exported.platform} in {folder} ({len(exported.lossy)} lossy)")

@@ -74,6 +74,7 @@ class _Dialplan:
         called = {a.args[0] for c in self.contexts.values() for s in c.extensions.values() for a in s if a.args}
         usable = [c for c in self.contexts.values() if c.extensions and not c.name.lower().startswith("macro-")]
         for wanted in (
+            lambda c: c.name == "ivr-entry",  # where a dialplan `ivr export` wrote comes in
             self.has_menu,
             lambda c: re.search(r"incoming|public|default|from-", c.name, re.IGNORECASE) and c.name not in called,
             lambda c: c.name not in called,
@@ -174,7 +175,7 @@ class _Dialplan:
         if app == "goto" and args:
             return self.message(prompt, self.jump(*_target(args, context, ext), step.line))
         if app == "gotoif" and args:
-            return self.branch(context, ext, i, prompt, args[0])
+            return self.branch(context, ext, i, prompt, ",".join(args))  # the test and both ways, whole
         if app == "queue" and args:
             queue = node_id(args[0]).lower()[:40]
             self.draft.queues.setdefault(queue, {"description": f"from Queue({args[0]}) at {where}"})
@@ -184,9 +185,10 @@ class _Dialplan:
         if app == "dial":
             if i + 1 < len(steps):
                 self.draft.warn(where, "what follows Dial() (no answer, busy) is left out: the call is transferred")
+            dialled = args[0] if args else ""  # PJSIP/desk@provider: the desk is where the call goes
             return {
                 "type": "transfer",
-                "to": (args[0] if args else "elsewhere") or "elsewhere",
+                "to": re.sub(r"^[A-Za-z0-9]+/", "", dialled).split("@")[0] or dialled or "elsewhere",
                 "prompt": prompt or None,
             }
         if app == "voicemail":
@@ -227,7 +229,7 @@ class _Dialplan:
         yes, _, no = ways.partition(":")
         self.conditions += 1
         var = f"condition_{self.conditions}"
-        self.draft.inputs[var] = {"type": "bool", "description": f"GotoIf at line {line}: {condition.strip()}"}
+        self.draft.inputs[var] = {"type": "yes-no", "description": f"GotoIf at line {line}: {condition.strip()}"}
         self.draft.warn(f"line {line}", f"GotoIf on {condition.strip()!r}: kept as the caller data {var!r}")
 
         def way(text: str) -> str:
@@ -273,7 +275,7 @@ class _Dialplan:
 
         def one(found: re.Match[str]) -> str:
             name = _var(found.group(1))
-            if name not in self.draft.inputs:
+            if name not in self.draft.inputs and name not in self.draft.variables:
                 self.draft.inputs[name] = {"type": "text", "description": f"${{{found.group(1)}}} in the dialplan"}
                 self.draft.warn(where, f"says ${{{found.group(1)}}}: kept as the caller data {name!r}")
             return "{" + name + "}"

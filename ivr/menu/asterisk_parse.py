@@ -74,8 +74,13 @@ def parse_dialplan(text: str, draft: MenuDraft) -> dict[str, Context]:
             last_ext = None
             continue
         match = _LINE.match(line)
+        if match is None and current is not None and current.name == "globals" and "=" in line:
+            name, _, value = line.partition("=")
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()) and "$" not in value:
+                draft.variables[name.strip().lower()] = value.strip()  # `${NAME}` in prompts says it
+            continue
         if match is None or current is None:
-            continue  # settings (general, globals), include, switch, ignorepat
+            continue  # settings (general), include, switch, ignorepat
         kind, rest = match.group(1).lower(), match.group(2)
         if kind == "exten":
             ext, _, rest = rest.partition(",")

@@ -46,6 +46,7 @@ class MenuDraft:
     comments: dict[str, str] = field(default_factory=dict)
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)  # values the flow declares once for every call
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, where: str, text: str) -> None:
@@ -61,6 +62,8 @@ class MenuDraft:
             "# Each node names where it comes from; warnings name what could not be carried over.",
             yaml.safe_dump(head, sort_keys=False, allow_unicode=True).rstrip(),
         ]
+        if self.variables:
+            out.append(yaml.safe_dump({"variables": self.variables}, sort_keys=False, allow_unicode=True).rstrip())
         if self.inputs:
             out.append("# What the flow computed and ivr cannot: give it as caller data (`--var`, a script's caller)")
             out.append(yaml.safe_dump({"inputs": self.inputs}, sort_keys=False, allow_unicode=True).rstrip())

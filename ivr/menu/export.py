@@ -1,0 +1,17 @@
+"""`ivr export`: a menu in the files another platform loads, with the report of what was lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ivr.menu.compiled import Menu
+from ivr.menu.export_asterisk import export_asterisk
+from ivr.menu.export_common import Exported
+
+EXPORTERS: dict[str, Callable[[Menu], Exported]] = {"asterisk": export_asterisk}
+PLATFORMS = tuple(EXPORTERS)
+
+
+def export_menu(menu: Menu, platform: str) -> Exported:
+    """The menu in ``platform``'s files (one of :data:`PLATFORMS`)."""
+    return EXPORTERS[platform](menu)

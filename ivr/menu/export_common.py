@@ -1,0 +1,77 @@
+"""What every exporter to another platform shares: the files it writes, the report of what the target
+cannot express and how it was approximated, and the prompt text in the menu's first language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ivr.menu.compiled import CompiledNode, Menu, Text
+from ivr.menu.text import PLACEHOLDER, pick
+
+
+@dataclass
+class Lossy:
+    """One thing the target cannot say as the menu does: where, what, and what was written instead."""
+
+    node: str
+    feature: str
+    instead: str
+
+    def line(self) -> str:
+        return f"{self.node}: {self.feature}: {self.instead}"
+
+
+@dataclass
+class Exported:
+    """The platform's files (name -> text) and what was lost on the way."""
+
+    platform: str
+    files: dict[str, str]
+    lossy: list[Lossy] = field(default_factory=list)
+
+    def report(self, source: str) -> str:
+        """The export report as Markdown, written beside the files."""
+        lines = [f"# {source} exported to {self.platform}", "", "Files: " + ", ".join(sorted(self.files)), ""]
+        if not self.lossy:
+            return "\n".join([*lines, "Everything in the menu was carried over.", ""])
+        lines += ["What the target cannot express, and how it was approximated:", ""]
+        lines += [f"- {item.line()}" for item in self.lossy]
+        return "\n".join([*lines, ""])
+
+
+class Exporter:
+    """The shared part of an exporter: the menu, the lossy list, prompt text."""
+
+    platform = ""
+
+    def __init__(self, menu: Menu) -> None:
+        self.menu = menu
+        self.lossy: list[Lossy] = []
+        self.language = menu.default_language
+        if len(menu.languages) > 1:
+            others = ", ".join(menu.languages[1:])
+            self.lose("(menu)", f"prompts in {others}", f"only the {self.language} prompts are exported")
+
+    def lose(self, node: str, feature: str, instead: str) -> None:
+        self.lossy.append(Lossy(node, feature, instead))
+
+    def text(self, node: str, text: Text | None, variable: str = "${{{name}}}") -> str:
+        """The prompt in the first language, each `{name}` written as the target writes a variable."""
+        if not text:
+            return ""
+        said = pick(text, self.language, self.language)
+
+        def one(found: re.Match[str]) -> str:
+            if found.group(2):
+                self.lose(node, f"the filter |{found.group(2)} on {{{found.group(1)}}}", "the plain value is said")
+            return variable.format(name=found.group(1).replace(".", "_"))
+
+        return PLACEHOLDER.sub(lambda m: one(m) if m.group(1) else m.group(0)[0], said)  # `{{` says `{`
+
+    def next_of(self, node: CompiledNode) -> str | None:
+        """Where the node goes on by itself (its `next`, a sub-menu's start, a return's way back)."""
+        for edge in self.menu.edges.get(node.id, ()):
+            if edge.kind in ("next", "after"):
+                return edge.target
+        return None
