@@ -75,3 +75,45 @@ def test_export_refuses_what_it_cannot_do_with_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()  # nothing written for a menu that does not load
     wrong = run_ivr("export", str(MENUS / "it-helpdesk.yaml"), "--to", "genesys", "-o", str(tmp_path / "out"))
     assert wrong.returncode == 2 and "genesys" in wrong.stderr
+
+
+@pytest.mark.parametrize("menu", ["it-helpdesk", "customer-service", "account-number"])
+def test_an_exported_voicexml_document_is_well_formed_with_counted_handlers(menu: str, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    result = run_ivr("export", str(MENUS / f"{menu}.yaml"), "--to", "voicexml", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (document,) = tmp_path.glob("*.vxml")
+    root = ET.parse(document).getroot()  # well formed, or this raises
+    ns = "{http://www.w3.org/2001/vxml}"
+    assert root.tag == f"{ns}vxml" and root.get("version") == "2.1"
+    ids = [d.get("id") for d in root if d.tag in (f"{ns}form", f"{ns}menu")]
+    assert len(ids) == len(set(ids))  # every dialog once
+    targets = {g.get("next", "")[1:] for g in root.iter(f"{ns}goto")} | {
+        c.get("next", "")[1:] for c in root.iter(f"{ns}choice")
+    }
+    assert targets <= set(ids), targets - set(ids)  # every goto and choice resolves in the document
+    for dialog in root.iter(f"{ns}menu"):
+        counts = sorted(int(h.get("count")) for h in dialog.iter(f"{ns}noinput"))
+        assert counts == list(range(1, len(counts) + 1)) and counts  # 1, 2, ... up to the menu's limit
+
+
+def test_the_helpdesk_goes_to_voicexml_and_back_and_callers_hear_the_same(tmp_path: Path) -> None:
+    """Round trip through VoiceXML: the same prompts along each way through the menu; queues come back as
+    transfers (VoiceXML has none), as the report says."""
+    assert run_ivr("export", str(MENUS / "it-helpdesk.yaml"), "--to", "voicexml", "-o", str(tmp_path)).returncode == 0
+    report = (tmp_path / "export-report.md").read_text(encoding="utf-8")
+    back = tmp_path / "back.yaml"
+    assert run_ivr("import", str(tmp_path / "it_helpdesk.vxml"), "-o", str(back)).returncode == 0
+    for keys in ("2", "3 1", "3 2", "4", "0", "1 12345 2"):
+        before = heard(run_ivr("call", str(MENUS / "it-helpdesk.yaml"), "--at", OPEN, "--keys", keys, "--json"))
+        after = heard(run_ivr("call", str(back), "--var", "condition_1=yes", "--keys", keys, "--json"))
+        if before[-1][0] == "queued":  # named in the report, and where the call goes is kept in the name
+            assert f"the queue {before[-1][1]!r}: a bridged transfer to sip:queue-{before[-1][1]}" in report
+            before[-1] = ("transferred", "")
+        if keys.startswith("1 "):  # reset_sent says the employee number plainly: its |digits filter is lost
+            assert "reset_sent: the filter |digits" in report
+            before = [("said", "(filtered)") if "reset link" in t else (w, t) for w, t in before]
+            after = [("said", "(filtered)") if "reset link" in t else (w, t) for w, t in after]
+        assert [said for said in after if said[0] == "said"] == [said for said in before if said[0] == "said"], keys
+        assert after[-1][0] == before[-1][0], keys

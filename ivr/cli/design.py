@@ -262,7 +262,9 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 
 @click.command(name="export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--to", "platform", required=True, type=click.Choice(["asterisk"]), help="The platform to write for.")
+@click.option(
+    "--to", "platform", required=True, type=click.Choice(["asterisk", "voicexml"]), help="The platform to write for."
+)
 @click.option(
     "-o",
     "--output",
@@ -273,8 +275,9 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 )
 def export(file: Path, platform: str, folder: Path) -> None:
     """A menu as the files another platform loads: Asterisk extensions.conf (and queues.conf when the menu
-    has a floor). What the platform cannot express is listed, with how it was approximated, on the screen
-    and in export-report.md. Exit 0 when written, 2 when the menu does not load."""
+    has a floor), or one VoiceXML 2.1 document. What the platform cannot express is listed, with how it
+    was approximated, on the screen and in export-report.md. Exit 0 when written, 2 when the menu does
+    not load."""
     from ivr.menu.export import export_menu
 
     menu = load_or_exit(str(file))
@@ -287,4 +290,5 @@ def export(file: Path, platform: str, folder: Path) -> None:
         write_output(text, folder / name)
     for item in exported.lossy:
         err.print(f"[yellow]lossy:[/] {_escape(item.line())}")
-    err.print(f"{len(exported.files)} file(s) for {exported.platform} in {folder} ({len(exported.lossy)} lossy)")
+    count = f"{len(exported.files)} file(s) for {exported.platform}"
+    err.print(f"{count} in {folder} ({len(exported.lossy)} lossy)")

@@ -25,14 +25,48 @@ def _children(element: ET.Element, *tags: str) -> list[ET.Element]:
     return [child for child in element if _tag(child) in tags]
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LITERAL = re.compile(r"""^(?:'([^'\\]*)'|"([^"\\]*)"|(-?\d+(?:\.\d+)?)|(true|false))$""")
+
+
+def _text_of(element: ET.Element) -> str:
+    """A prompt's words in ivr's syntax: `<value expr="name"/>` as the placeholder `{name}`."""
+    out = [literal(element.text or "")]
+    for child in element:
+        expr = child.get("expr", "")
+        if _tag(child) == "value" and _NAME.match(expr):
+            out.append("{" + expr + "}")
+        else:
+            out.append(literal("".join(child.itertext())))
+        out.append(literal(child.tail or ""))
+    return " ".join("".join(out).split())
+
+
 def _said(element: ET.Element) -> str:
     """The text of the `<prompt>`s (and bare text) directly in ``element``."""
-    parts = []
-    for prompt in _children(element, "prompt", "audio"):
-        text = " ".join("".join(prompt.itertext()).split())
-        if text:
-            parts.append(text)
-    return literal(" ".join(parts))
+    parts = [text for prompt in _children(element, "prompt", "audio") if (text := _text_of(prompt))]
+    return " ".join(parts)
+
+
+def _value(expr: str) -> str | int | float | bool | None:
+    """An ECMAScript literal as a value (None for anything computed)."""
+    found = _LITERAL.match(expr.strip())
+    if found is None:
+        return None
+    text, quoted, number, flag = found.groups()
+    if flag is not None:
+        return flag == "true"
+    if number is not None:
+        return float(number) if "." in number else int(number)
+    return text if text is not None else quoted
+
+
+def _seconds(value: str | None) -> float | None:
+    found = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$", value or "")
+    if found is None:
+        return None
+    seconds = float(found.group(1)) / (1000 if found.group(2) == "ms" else 1)
+    return max(0.5, min(seconds, 60.0))
 
 
 class _Document:
@@ -43,6 +77,11 @@ class _Document:
         self.ids = {d.get("id") or f"dialog_{i + 1}": d for i, d in enumerate(self.dialogs)}
         self.draft = MenuDraft("VoiceXML", source)
         self.ends = False
+        self.conditions = 0
+        for var in _children(root, "var"):
+            value = _value(var.get("expr", ""))
+            if var.get("name") and _NAME.match(var.get("name", "")) and value is not None:
+                self.draft.variables[var.get("name", "")] = value
 
     def run(self) -> Imported:
         for name, dialog in self.ids.items():
@@ -81,12 +120,28 @@ class _Document:
             "prompt": _said(dialog) or "(no prompt)",
             "options": options,
             "on_exhausted": self.fallback(dialog),
+            **self.counts(dialog),
         }
         self.draft.comments[me] = f"VoiceXML {where}"
 
+    @staticmethod
+    def counts(dialog: ET.Element) -> dict[str, object]:
+        """The dialog's timeout property and its handlers' highest counts, as ivr's settings."""
+        settings: dict[str, object] = {}
+        for prop in _children(dialog, "property"):
+            if prop.get("name") == "timeout" and (seconds := _seconds(prop.get("value"))) is not None:
+                settings["timeout"] = seconds
+        for kind, key in (("noinput", "max_no_input"), ("nomatch", "max_no_match")):
+            counts = [int(h.get("count", "1")) for h in _children(dialog, kind) if h.get("count", "1").isdigit()]
+            if counts:
+                settings[key] = max(1, min(max(counts), 20))
+        return settings
+
     def fallback(self, dialog: ET.Element) -> str:
         """Where a caller goes when attempts run out: a `<noinput>`/`<nomatch>` goto, else the end."""
-        for handler in _children(dialog, "noinput", "nomatch", "catch"):
+        handlers = _children(dialog, "noinput", "nomatch", "catch")
+        handlers.sort(key=lambda h: -int(h.get("count", "1")) if h.get("count", "1").isdigit() else 0)
+        for handler in handlers:
             for goto in _children(handler, "goto"):
                 return self.target(f"<{_tag(handler)}>", goto.get("next"))
         self.ends = True
@@ -106,12 +161,17 @@ class _Document:
         draft, kind = self.draft, _tag(item)
         draft.comments[me] = f"VoiceXML {where} <{kind}>"
         onward = self.leads(item, where) or following or self.target(where, None)
-        if kind == "block":
+        if kind == "block" and _children(item, "if"):
+            self.branch(item, me, following, where)
+        elif kind == "block":
             ends = any(_tag(e) in ("exit", "disconnect") for e in item.iter())
             if ends:
                 draft.nodes[me] = {"type": "hangup", "prompt": _said(item) or False}
             else:
                 draft.nodes[me] = {"type": "message", "prompt": _said(item) or False, "next": onward}
+            sets = {a.get("name"): _value(a.get("expr", "")) for a in _children(item, "assign")}
+            if sets := {k: v for k, v in sets.items() if k and _NAME.match(k) and v is not None}:
+                draft.nodes[me]["set"] = sets
         elif kind == "field":
             options = {o.get("dtmf"): o for o in _children(item, "option") if o.get("dtmf")}
             variable = node_id(item.get("name") or me)
@@ -127,18 +187,31 @@ class _Document:
                     "on_exhausted": self.fallback(item),
                 }
             else:
+                grammar = re.match(r"^digits(?:\?(.*))?$", item.get("type", ""))
+                bounds = (
+                    dict(p.split("=", 1) for p in (grammar.group(1) or "").split(";") if "=" in p) if grammar else {}
+                )
+                low = int(bounds.get("minlength", bounds.get("length", "1")) or 1)
+                high = int(bounds.get("maxlength", bounds.get("length", "16")) or 16)
+                for filled in _children(item, "filled"):  # the entry kept in a document variable
+                    for assign in _children(filled, "assign"):
+                        if assign.get("expr") == item.get("name") and _NAME.match(assign.get("name", "")):
+                            variable = assign.get("name", variable)
                 draft.nodes[me] = {
                     "type": "collect",
                     "prompt": _said(item) or "(no prompt)",
                     "variable": variable,
-                    "min_digits": 1,
-                    "max_digits": 16,
+                    "min_digits": max(1, min(low, 32)),
+                    "max_digits": max(1, min(max(low, high), 32)),
                     "next": onward,
                     "on_exhausted": self.fallback(item),
+                    **self.counts(item),
                 }
-                draft.warn(where, f"the field {variable!r} takes digits (a grammar is not read): 1 to 16")
+                if grammar is None:
+                    draft.warn(where, f"the field {variable!r} takes digits (its grammar is not read): 1 to 16")
         elif kind == "transfer":
-            draft.nodes[me] = {"type": "transfer", "to": item.get("dest") or item.get("destexpr") or "elsewhere"}
+            dest = item.get("dest") or item.get("destexpr") or "elsewhere"
+            draft.nodes[me] = {"type": "transfer", "to": re.sub(r"^sips?:", "", dest) or dest}  # tel: numbers stay
         elif kind == "record":
             draft.nodes[me] = {"type": "record", "prompt": _said(item) or False, "next": onward}
         else:
@@ -146,12 +219,47 @@ class _Document:
             draft.nodes[me] = {"type": "message", "prompt": False, "next": onward}
             draft.comments[me] += ": NOT RUN"
 
+    def branch(self, item: ET.Element, me: str, following: str | None, where: str) -> None:
+        """A block's `<if>` / `<elseif>` / `<else>`: each condition is declared caller data (ECMAScript is not
+        run), each way where its `<goto>` leads."""
+        test = _children(item, "if")[0]
+        ways: list[tuple[str | None, str | None]] = [(test.get("cond"), None)]
+        for child in test:
+            if _tag(child) in ("elseif", "else"):
+                ways.append((child.get("cond") if _tag(child) == "elseif" else None, None))
+            elif _tag(child) == "goto":
+                cond, _ = ways[-1]
+                ways[-1] = (cond, child.get("next"))
+        cases, default = [], following or self.target(where, None)
+        for cond, next_ in ways:
+            goes = self.target(where, next_) if next_ else following or self.target(where, None)
+            if cond is None:
+                default = goes
+                continue
+            self.conditions += 1
+            var = f"condition_{self.conditions}"
+            self.draft.inputs[var] = {"type": "yes-no", "description": f"<if cond> in {where}: {cond}"}
+            self.draft.warn(where, f"<if cond={cond!r}> is not run (ECMAScript): kept as the caller data {var!r}")
+            cases.append({"when": {"var": var, "eq": True}, "goto": goes})
+        self.draft.nodes[me] = {"type": "branch", "cases": cases, "default": default}
+
     def leads(self, item: ET.Element, where: str) -> str | None:
-        """Where a `<goto>` inside the item (in its `<filled>` too) sends the call, if it has one."""
-        for goto in item.iter():
+        """Where a `<goto>` inside the item (in its `<filled>` too, not in its no-input or no-match
+        handlers) sends the call, if it has one."""
+        for goto in _outside_handlers(item):
             if _tag(goto) == "goto":
                 return self.target(where, goto.get("next"))
         return None
+
+
+def _outside_handlers(element: ET.Element) -> list[ET.Element]:
+    """``element``'s descendants, leaving out event handlers (where a failed attempt goes)."""
+    found = []
+    for child in element:
+        if _tag(child) not in ("noinput", "nomatch", "catch", "help", "error"):
+            found.append(child)
+            found.extend(_outside_handlers(child))
+    return found
 
 
 def import_voicexml(text: str, source: str) -> Imported:

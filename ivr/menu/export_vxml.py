@@ -1,0 +1,248 @@
+"""An `ivr` menu as one VoiceXML 2.1 document: menus as `<menu>` with `<choice dtmf>`, digit entry as a
+`<field>` with the builtin digits grammar, no-input and no-match handlers counted as the menu counts
+them, messages as `<block>`s, branches as `<if>`. Built with the standard library's ElementTree, so the
+document is well formed by construction. What VoiceXML cannot say as the menu does is in the report."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from ivr.menu.compiled import CompiledNode, Menu, Text
+from ivr.menu.conditions import Condition
+from ivr.menu.export_common import Exported, Exporter
+from ivr.menu.model import (
+    BranchNode,
+    CollectNode,
+    HangupNode,
+    MenuNode,
+    MessageNode,
+    QueueNode,
+    RecordNode,
+    ReturnNode,
+    SplitNode,
+    SubmenuNode,
+    SurveyNode,
+    TransferNode,
+)
+
+NS = "http://www.w3.org/2001/vxml"
+
+
+def dialog(node: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", node)
+
+
+def variable(name: str) -> str:
+    return name.replace(".", "_")
+
+
+class _Document(Exporter):
+    platform = "VoiceXML 2.1"
+
+    def run(self) -> Exported:
+        menu = self.menu
+        lang = {"en": "en-US", "ur": "ur-PK"}.get(self.language, self.language)
+        root = ET.Element("vxml", {"version": "2.1", "xmlns": NS, "xml:lang": lang})
+        root.append(ET.Comment(f" {menu.name}: exported from ivr; the call starts at the first dialog "))
+        for name in sorted(self.variables()):
+            value = menu.variables.get(name)
+            attrs = {"name": variable(name)}
+            if value is not None:
+                attrs["expr"] = _js(value)
+            ET.SubElement(root, "var", attrs)
+        order = [menu.start, *(n for n in menu.nodes if n != menu.start)]
+        for node_id in order:
+            self.node(root, menu.nodes[node_id])
+        ET.indent(root)
+        text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        return Exported(self.platform, {f"{dialog(menu.name)}.vxml": text}, self.lossy)
+
+    def variables(self) -> set[str]:
+        names = set(self.menu.variables)
+        for node in self.menu.nodes.values():
+            names |= set(node.spec.set)
+            if isinstance(node.spec, MenuNode):
+                for option in node.spec.options.values():
+                    names |= set(option.set)
+            if isinstance(node.spec, CollectNode):
+                names.add(node.spec.variable)
+        return names
+
+    def prompt(self, parent: ET.Element, node: str, text: Text | None) -> None:
+        """A `<prompt>` with each `{name}` as `<value expr="name"/>`."""
+        said = self.text(node, text, "\0{name}\0")
+        if not said:
+            return
+        element = ET.SubElement(parent, "prompt")
+        parts = said.split("\0")
+        element.text = parts[0]
+        for i in range(1, len(parts) - 1, 2):
+            value = ET.SubElement(element, "value", {"expr": variable(parts[i])})
+            value.tail = parts[i + 1]
+
+    def goto(self, parent: ET.Element, target: str | None) -> None:
+        if target is None:
+            ET.SubElement(parent, "disconnect")
+        else:
+            ET.SubElement(parent, "goto", {"next": "#" + dialog(target)})
+
+    def sets(self, parent: ET.Element, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            ET.SubElement(parent, "assign", {"name": variable(name), "expr": _js(value)})
+
+    def node(self, root: ET.Element, node: CompiledNode) -> None:
+        spec, me = node.spec, node.id
+        edges = {e.kind: e.target for e in self.menu.edges.get(me, ()) if e.kind not in ("option", "key", "case")}
+        if isinstance(spec, MenuNode):
+            self.menu_dialog(root, node, spec)
+            return
+        form = ET.SubElement(root, "form", {"id": dialog(me)})
+        block = ET.SubElement(form, "block")
+        self.sets(block, spec.set)
+        match spec:
+            case MessageNode() | ReturnNode() | SubmenuNode():
+                self.prompt(block, me, getattr(spec, "prompt", None))
+                self.goto(block, self.next_of(node))
+            case CollectNode():
+                self.collect(form, block, node, spec, edges.get("next"))
+            case BranchNode():
+                self.branch(block, node, spec)
+            case SplitNode():
+                first = next(iter(spec.shares))
+                self.lose(me, "an A/B split by the caller's hash", f"every call goes to {first!r}")
+                self.goto(block, first)
+            case QueueNode():
+                self.prompt(block, me, spec.prompt)
+                self.lose(me, f"the queue {spec.queue!r}", f"a bridged transfer to sip:queue-{spec.queue}")
+                ET.SubElement(
+                    form, "transfer", {"name": "to_queue", "dest": f"sip:queue-{spec.queue}", "bridge": "true"}
+                )
+            case TransferNode():
+                self.prompt(block, me, spec.prompt)
+                ET.SubElement(form, "transfer", {"name": "to_" + dialog(me), "dest": f"sip:{spec.to}"})
+            case HangupNode():
+                self.prompt(block, me, spec.prompt)
+                if spec.reason != "completed":
+                    self.lose(me, f"the hang-up reason {spec.reason!r}", "a plain <disconnect/>")
+                ET.SubElement(block, "disconnect")
+            case RecordNode():
+                form.remove(block)
+                record = ET.SubElement(form, "record", {"name": "message", "maxtime": f"{spec.max_length:g}s"})
+                self.prompt(record, me, spec.prompt)
+                self.goto(ET.SubElement(record, "filled"), edges.get("next"))
+            case SurveyNode():
+                form.remove(block)
+                self.lose(me, "a survey", "one one-digit field per question; answers are kept as the digit pressed")
+                for question in spec.questions:
+                    field = ET.SubElement(form, "field", {"name": f"survey_{question.id}", "type": "digits?length=1"})
+                    self.prompt(field, me, question.prompt)
+                self.goto(ET.SubElement(form, "block"), edges.get("next"))
+
+    def menu_dialog(self, root: ET.Element, node: CompiledNode, spec: MenuNode) -> None:
+        me, settings = node.id, node.settings
+        assert settings is not None
+        element = ET.SubElement(root, "menu", {"id": dialog(me)})
+        ET.SubElement(element, "property", {"name": "timeout", "value": f"{settings.timeout:g}s"})
+        self.prompt(element, me, spec.prompt)
+        for edge in self.menu.edges.get(me, ()):
+            if edge.kind not in ("option", "key") or edge.key is None:
+                continue
+            option = spec.options.get(edge.key)
+            target = edge.target
+            if option is not None and option.set:  # a choice cannot assign: a form does, then goes on
+                target = f"{me}_{_key_name(edge.key)}"
+                form = ET.SubElement(root, "form", {"id": dialog(target)})
+                block = ET.SubElement(form, "block")
+                self.sets(block, option.set)
+                self.goto(block, edge.target)
+            ET.SubElement(element, "choice", {"dtmf": edge.key, "next": "#" + dialog(target)})
+        if settings.keys.repeat and settings.keys.repeat not in spec.options:
+            ET.SubElement(element, "choice", {"dtmf": settings.keys.repeat, "next": "#" + dialog(me)})
+        self.handlers(element, node)
+
+    def handlers(self, parent: ET.Element, node: CompiledNode) -> None:
+        """`<noinput>` / `<nomatch>` per count: the reprompts, then where attempts lead."""
+        settings = node.settings
+        assert settings is not None
+        for kind, limit, reprompts in (
+            ("noinput", settings.max_no_input, settings.no_input_reprompts),
+            ("nomatch", settings.max_no_match, settings.no_match_reprompts),
+        ):
+            for count in range(1, limit):
+                handler = ET.SubElement(parent, kind, {"count": str(count)})
+                self.prompt(handler, node.id, reprompts[min(count, len(reprompts)) - 1])
+                ET.SubElement(handler, "reprompt")
+            last = ET.SubElement(parent, kind, {"count": str(max(1, limit))})
+            if settings.on_exhausted:
+                self.prompt(last, node.id, settings.exhausted_prompt)
+            self.goto(last, settings.on_exhausted)
+        if settings.max_attempts < settings.max_no_input + settings.max_no_match - 1:
+            self.lose(node.id, "a limit on no-inputs and wrong keys together", "each is counted on its own")
+
+    def collect(
+        self, form: ET.Element, block: ET.Element, node: CompiledNode, spec: CollectNode, then: str | None
+    ) -> None:
+        if not len(block):
+            form.remove(block)
+        grammar = f"digits?minlength={spec.min_digits};maxlength={spec.max_digits}"
+        field = ET.SubElement(form, "field", {"name": "entry", "type": grammar})
+        self.prompt(field, node.id, spec.prompt)
+        if spec.validate_ is not None or spec.confirm is not None:
+            self.lose(node.id, "a pattern or Luhn check, or a read-back", "the digits grammar's length only")
+        self.handlers(field, node)
+        filled = ET.SubElement(field, "filled")
+        ET.SubElement(filled, "assign", {"name": variable(spec.variable), "expr": "entry"})
+        self.goto(filled, then)
+
+    def branch(self, block: ET.Element, node: CompiledNode, spec: BranchNode) -> None:
+        cases = [e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "case"]
+        default = next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "default"), None)
+        test = ET.SubElement(block, "if", {"cond": self.condition(node.id, spec.cases[0].when)})
+        self.goto(test, cases[0])
+        for case, target in zip(spec.cases[1:], cases[1:], strict=True):
+            ET.SubElement(test, "elseif", {"cond": self.condition(node.id, case.when)})
+            self.goto(test, target)
+        ET.SubElement(test, "else")
+        self.goto(test, default)
+
+    def condition(self, node: str, when: Condition) -> str:
+        """ECMAScript for a condition on variables; a clock test reads a session variable the platform sets."""
+        if when.var is not None and when.eq is not None:
+            return f"{variable(when.var)} == {_js(when.eq)}"
+        if when.var is not None and when.exists:
+            return f"typeof {variable(when.var)} != 'undefined'"
+        if when.all_ or when.any_:
+            joiner = " && " if when.all_ else " || "
+            return joiner.join(f"({self.condition(node, c)})" for c in (when.all_ or when.any_ or []))
+        if when.not_ is not None:
+            return f"!({self.condition(node, when.not_)})"
+        if when.open is not None:
+            name = f"session.ivr_open_{variable(when.open)}"
+            self.lose(
+                node, f"the schedule {when.open!r}", f"{name}, which the platform must set (VoiceXML has no calendar)"
+            )
+            return name
+        if when.holiday is not None:
+            self.lose(node, "a holiday test", "session.ivr_holiday, which the platform must set")
+            return "session.ivr_holiday" if when.holiday else "!session.ivr_holiday"
+        said = when.model_dump(by_alias=True, exclude_none=True)
+        self.lose(node, f"the condition {said}", "session.ivr_test, which the platform must set")
+        return "session.ivr_test"
+
+
+def _js(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _key_name(key: str) -> str:
+    return {"*": "star", "#": "hash"}.get(key, key)
+
+
+def export_voicexml(menu: Menu) -> Exported:
+    return _Document(menu).run()
