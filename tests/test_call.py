@@ -12,6 +12,7 @@ import pytest
 from ivr.call import Call, Caller, CallOver, Engine, SimClock
 from ivr.call.events import HungUp, NoInput, NoMatch, PromptPlayed, Queued, VariableSet
 from ivr.call.keys import KeysSyntaxError, Step, parse_keys
+from ivr.call.pacing import reading_seconds
 from ivr.menu import load_menu
 from ivr.menu.luhn import luhn_check_digit, luhn_ok
 from ivr.source.diagnostics import MenuError
@@ -517,3 +518,22 @@ def test_a_global_key_of_the_menus_own_goes_to_its_node_from_anywhere(write_menu
     clash = write_menu(path.read_text().replace('options: { "1": date }', 'options: { "1": date, "8": bye }'), "c.yaml")
     with pytest.raises(MenuError, match="option '8' clashes with the global key '8' to 'emergency'"):
         load_menu(clash)
+
+
+def test_the_terminator_after_a_full_entry_does_not_cut_the_read_back() -> None:
+    """`1234567897#` fills a 10-digit entry at the 7 and the # belongs to it: it was taken as a barge-in
+    that cut the read-back short, so the next key could come at once and the caller never heard "If that
+    is correct, press 1"."""
+    from ivr.call.line import Line
+
+    line = Line(load_menu(MENUS / "customer-service.yaml"), open_clock(), seed=1, background=False)
+    live = line.dial()
+    for key in "111":
+        live.press_when_heard(key)
+    live.listen()
+    for key in "1234567897#":
+        live.press(key)
+    read_back = [e for e in live.call.transcript if isinstance(e, PromptPlayed)][-1]
+    assert read_back.text.startswith("You entered 1 2 3 4 5 6 7 8 9 7")
+    said = reading_seconds(read_back.text, "en")
+    assert live.call.settled_at() - live.call.started_at >= read_back.at + said - 0.01  # still being said

@@ -627,3 +627,50 @@ async def test_agents_show_how_long_they_have_been_in_their_state() -> None:
         spans = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert spans and all(s.endswith((" s", " m", " h")) for s in spans)
         assert any(s.endswith(" m") for s in spans)  # someone has been idle or busy for minutes by now
+
+
+@pytest.mark.slow
+async def test_a_watched_demo_presses_each_key_only_after_its_prompt_has_been_said() -> None:
+    """Issue 15: a call finished in ~3 s with steps every 1.5 s whatever the prompt's length. Watched at
+    the default speed (the demo's own timers, driven here tick by tick), each press step's first key
+    comes after the prompt before it has been said to the end (the rest of an entry is typed on), and
+    every prompt has its whole reading time before the next one starts."""
+    from ivr.call.events import KeyPressed, PromptPlayed
+    from ivr.call.pacing import READING
+    from ivr.replay.scripts import load_script
+    from ivr.tui.demo import KEY_SECONDS, STEP_SECONDS, DemoApp
+
+    script = load_script(MENUS.parent / "scripts" / "customer-service" / "complaints.call.yaml")
+    tui = DemoApp(script, 0, autoplay=True)  # overcharge: five press steps, an account number among them
+    presses = [step.press.keys for step in tui.call_spec.steps if step.press is not None]
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert tui.speed == 1
+        for tick in range(1, 6000):  # up to 600 s of watching, the queue wait included
+            tui._tick()
+            if tick % round(STEP_SECONDS / 0.1) == 0:
+                tui._auto_step()
+                await pilot.pause()
+            if tick % round(KEY_SECONDS / 0.1) == 0 and tui.pending_keys:
+                tui._next_key()
+                await pilot.pause()
+            if tui.step_index >= len(tui.call_spec.steps) and not tui.pending_keys and tui.busy_until is None:
+                break
+        events = list(tui.call.transcript)
+    keys = [e for e in events if isinstance(e, KeyPressed)]
+    assert [e.key for e in keys] == [key for keys_ in presses for key in keys_], "the script's keys were not pressed"
+    first_keys = {id(keys[sum(len(k) for k in presses[:i])]) for i in range(len(presses))}
+    last_prompt: PromptPlayed | None = None
+    checked = 0
+    for event in events:
+        if isinstance(event, PromptPlayed):
+            if last_prompt is not None:
+                said = READING(last_prompt.text, last_prompt.language)
+                assert event.at >= last_prompt.at + said - 0.01, (last_prompt.text, event.text)
+            last_prompt = event
+        elif isinstance(event, KeyPressed) and id(event) in first_keys and last_prompt is not None:
+            said = READING(last_prompt.text, last_prompt.language)
+            assert event.at >= last_prompt.at + said - 0.01, f"{event.key} cut into {last_prompt.text!r}"
+            checked += 1
+            last_prompt = None  # the keys typed on after it are the same step's
+    assert checked == len(presses)

@@ -66,10 +66,12 @@ class Call(CallInput):
 
     def press(self, key: str) -> None:
         """The caller presses one phone key (0-9, * or #)."""
-        self._key_pressed(key, ACTIVE)
         swallow, self.swallow = self.swallow, None
+        # The terminator typed after an entry that already ended at max_digits belongs to the entry: it
+        # is published but cuts nothing short (the read-back after a full entry is still heard whole).
+        self._key_pressed(key, ACTIVE, barge_in=key != swallow)
         if key == swallow:
-            return  # the terminator typed after an entry that already ended at max_digits
+            return
         node = self.node
         match node.spec:
             case RecordNode(terminator=terminator):
@@ -152,13 +154,17 @@ class Call(CallInput):
         What it does is the queue's business (:class:`ivr.call.driver.LiveCall`)."""
         self._key_pressed(key, QUEUED)
 
-    def _key_pressed(self, key: str, status: str) -> None:
-        """Check ``key`` is a phone key pressed while the call is in ``status``, then publish it (barge-in)."""
+    def _key_pressed(self, key: str, status: str, barge_in: bool = True) -> None:
+        """Check ``key`` is a phone key pressed while the call is in ``status``, then publish it (cutting
+        into what is being said, unless ``barge_in`` is False)."""
         if key not in "0123456789*#" or len(key) != 1:
             raise ValueError(f"{key!r} is not a phone key")
         if self.status != status:
             raise CallOver(f"the call has {self._over_reason()}; key {key!r} was not used")
-        self._barge_in()
+        if barge_in:
+            self._barge_in()
+        else:
+            self._stamp(self.clock.now())
         self._emit(KeyPressed(self._rel, self.state, key))
 
     def emit(self, event: CallEvent) -> None:
