@@ -13,7 +13,7 @@ from textual.widgets import DataTable, RichLog, Static
 
 from ivr.tui.app import CallEventMessage, IvrApp
 from ivr.tui.panels import MenuMap
-from tests.conftest import MENUS, toasts
+from tests.conftest import MENUS, run_ivr, toasts
 
 pytest.importorskip("pytest_textual_snapshot")
 
@@ -674,3 +674,40 @@ async def test_a_watched_demo_presses_each_key_only_after_its_prompt_has_been_sa
             checked += 1
             last_prompt = None  # the keys typed on after it are the same step's
     assert checked == len(presses)
+
+
+async def test_a_trainer_stages_a_scenario_from_the_palette() -> None:
+    """Issue 15: no scenario presets. The bundled line's lunch: Care and Billing on a 45-minute break and
+    ten minutes run at once, staged from the palette; R brings the menu's own floor back."""
+    tui = app(traffic=True)
+    async with tui.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        start = tui.clock.now()
+        await command(pilot, "Scenario: Lunch")
+        states = {a.name: a.state for a in tui.line.floor().agents}  # type: ignore[union-attr]
+        assert {states[f"Care {i}"] for i in range(1, 6)} == {"break"}
+        assert {states[f"Billing {i}"] for i in range(1, 5)} == {"break"}
+        assert states["Tech 1"] != "break" and tui.clock.now() - start >= 600
+        shown = " ".join(t.replace("\n", " ") for t in toasts(tui))
+        assert "5 of Care on a break; 4 of Billing on a break; the floor ran 10 minutes" in shown, shown
+
+
+async def test_ivr_run_opens_on_a_scenario_and_refuses_a_wrong_one(tmp_path: Path) -> None:
+    """`ivr run --scenario monday_rush`: callers x2, two of Care fewer, half an hour run before the class
+    looks. A scenario file naming a team the line lacks is refused at its line, exit 2, before any screen."""
+    from ivr.menu import load_menu
+    from ivr.menu.scenarios import find_scenario
+
+    menu = load_menu(MENUS / "customer-service.yaml")
+    tui = app(traffic=True)
+    tui.opening = find_scenario(menu, "monday_rush")
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert tui.line.pace == 2.0 and "callers x2" in tui.sub_title
+        assert tui.clock.now() >= 1800
+        care = [a for a in tui.line.floor().agents if a.name.startswith("Care")]  # type: ignore[union-attr]
+        assert sum(a.state != "logged out" for a in care) == 3  # shown as "gone home"
+    bad = tmp_path / "rush.yaml"
+    bad.write_text("pace: 3\nstaffing: { Cara: 2 }\n", encoding="utf-8")
+    result = run_ivr("run", str(MENUS / "customer-service.yaml"), "--scenario", str(bad))
+    assert result.returncode == 2 and f"{bad}:2:13: error: unknown team 'Cara' (did you mean 'Care'?)" in result.stderr

@@ -24,6 +24,7 @@ from ivr.contact.events import CentreEvent
 from ivr.contact.metrics import Row
 from ivr.contact.participants import Floor
 from ivr.contact.traffic import PoissonArrivals, by_share
+from ivr.menu.centre_model import Scenario
 from ivr.menu.compiled import Menu
 
 MAX_EVENTS_PER_ADVANCE = 10_000_000  # a guard: no advance of the clock handles more than this
@@ -217,6 +218,24 @@ class Line:
         """One representative of ``team`` goes home (after their call); their name, or None if none left."""
         agent = self._floor().log_out(team)
         return agent.name if agent is not None else None
+
+    def stage(self, scenario: Scenario) -> list[str]:
+        """Stage ``scenario`` on the floor now (its pace, staffing and breaks, then its warm-up); what
+        was done, in words. The day's own floor comes back with :meth:`reset`."""
+        done: list[str] = []
+        if scenario.pace != self.pace:
+            self.set_pace(scenario.pace)
+            done.append(f"callers x{scenario.pace:g}")
+        for team, change in scenario.staffing.items():
+            moved = [self.log_in(team) for _ in range(change)]
+            moved += [name for _ in range(-change) if (name := self.log_out(team)) is not None]
+            done.append(f"{team} {'+' if change > 0 else '-'}{len(moved)}")
+        for team in scenario.breaks:
+            done.append(f"{self.team_break(team, scenario.break_length)} of {team} on a break")
+        if scenario.warm_up:
+            self.advance(scenario.warm_up)
+            done.append(f"the floor ran {scenario.warm_up / 60:g} minutes")
+        return done
 
     def team_break(self, team: str, seconds: float) -> int:
         """Everyone of ``team`` on a break of ``seconds`` (after their call); how many."""

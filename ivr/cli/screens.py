@@ -72,6 +72,11 @@ def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Let the floor run this long (up to 4h) before the screen opens, so it is busy, not empty.",
 )
+@click.option(
+    "--scenario",
+    metavar="NAME|FILE",
+    help="Open on a staged floor: one of the menu's `centre.scenarios`, or a scenario file.",
+)
 @db_option
 @caller_options
 @bidi_option
@@ -91,12 +96,21 @@ def run(
     variables: tuple[str, ...],
     at: str | None,
     warm_up: str,
+    scenario: str | None,
 ) -> None:
     """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
     menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
     warm_seconds = parse_duration(warm_up, "--warm-up")
     if not 0 <= warm_seconds <= 4 * 3600:
         fail("--warm-up must be from 0 to 4h")
+    opening = None
+    if scenario is not None:
+        from ivr.menu.scenarios import find_scenario
+
+        try:
+            opening = find_scenario(menu, scenario)
+        except IvrError as exc:
+            raise FileProblems(exc.diagnostics) from None
     from ivr.tui.app import IvrApp
 
     clock = make_clock(menu, at)
@@ -117,6 +131,7 @@ def run(
         record_dir=scripts_dir,
         warm_up=warm_seconds,
     )
+    app.opening = opening
     crashed = run_tui(app)
     if store is not None and store.pending:  # the screen said so already; say it where it stays
         try:

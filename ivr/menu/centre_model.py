@@ -186,6 +186,20 @@ class Traffic(Strict):
         return self
 
 
+class Scenario(Strict):
+    """A floor a trainer stages in one go: how fast callers come, who is on and who is on a break, and
+    how long the floor runs before the class looks (`centre.scenarios`, or a scenario file)."""
+
+    description: str | None = Field(None, max_length=200, description="what the palette shows")
+    pace: float = Field(1.0, ge=0.1, le=10, description="callers come this many times the traffic's rate")
+    staffing: dict[str, Annotated[int, Field(ge=-1000, le=1000)]] = Field(
+        default_factory=dict, description="team -> representatives more (+) or fewer (-) than the menu has"
+    )
+    breaks: list[str] = Field(default_factory=list, description="teams sent on a break at once")
+    break_length: Duration = Field(900.0, gt=0, le=4 * 3600, description="how long those breaks last")
+    warm_up: Duration = Field(0.0, ge=0, le=4 * 3600, description="the floor runs this long at once: at most 4h")
+
+
 class CentreSpec(Strict):
     """The representatives' floor behind the menu."""
 
@@ -199,6 +213,9 @@ class CentreSpec(Strict):
     reference_prefix: str = Field("REF", pattern=r"^[A-Z]{1,6}$")
     agents: list[AgentSpec] = Field(default_factory=list)
     traffic: Traffic | None = None
+    scenarios: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")], Scenario] = Field(
+        default_factory=dict, description="named floors a trainer stages from the palette or `ivr run --scenario`"
+    )
 
     @model_validator(mode="after")
     def _interval(self) -> CentreSpec:

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.menu.calendar import parse_time_range, parse_weekdays
-from ivr.menu.centre_model import CentreSpec, QueueSpec
+from ivr.menu.centre_model import CentreSpec, QueueSpec, Scenario
 from ivr.menu.compiled import Settings, Text
 from ivr.menu.conditions import Hours
 from ivr.menu.load_state import LoaderState, Scope, _texts
@@ -232,6 +232,10 @@ class LoaderChecks(LoaderState):
                     written.error(("queues", name, "overflow", "to"), f"unknown queue {spec.overflow.to!r}")
                 )
         self._overflow_cycles(source)
+        where, base = self.centre_at or (source, ("centre",))
+        for name, scenario in centre.scenarios.items():
+            for problem, loc in scenario_problems(scenario, centre):
+                self.problems.append(where.error((*base, "scenarios", name, *loc), problem))
         traffic = centre.traffic
         if traffic is None:
             return
@@ -272,3 +276,17 @@ def is_centre_file(path: Path) -> bool:
     except IvrError:
         return False
     return isinstance(data, dict) and "agents" in data and not {"nodes", "start"} & data.keys()
+
+
+def scenario_problems(scenario: Scenario, centre: CentreSpec) -> list[tuple[str, tuple[str | int, ...]]]:
+    """What in ``scenario`` names a team the floor does not have, and where."""
+    teams = [team.name for team in centre.agents]
+    found: list[tuple[str, tuple[str | int, ...]]] = []
+    named: list[tuple[str, tuple[str | int, ...]]] = [(name, ("staffing", name)) for name in scenario.staffing]
+    named += [(name, ("breaks", i)) for i, name in enumerate(scenario.breaks)]
+    for name, loc in named:
+        if name not in teams:
+            close = difflib.get_close_matches(name, teams, n=1)
+            known = f"did you mean {close[0]!r}?" if close else "the teams are: " + (", ".join(teams) or "none")
+            found.append((f"unknown team {name!r} ({known})", loc))
+    return found

@@ -153,8 +153,7 @@ class IvrApp(TrainerControls):
             self.every(1.0, self.speaker.check)  # a hung engine turns into a message, not silence
         self.every(TICK, self._tick)
         self.every(1.0, self._check_reload)
-        if self.warm_up:
-            self.action_warm_up(self.warm_up / 60)
+        self.open_floor()
         self._update_title()
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)

@@ -1,6 +1,7 @@
 """A trainer's controls in the simulator: the pace of the background callers (`[` a lull, `]` a surge,
-`=` back to the menu's traffic) and, from the palette, a representative more or less per team and a
-team sent on a break. Each says what it did; restarting the day (R) goes back to the menu's floor."""
+`=` back to the menu's traffic) and, from the palette, a representative more or less per team, a team
+sent on a break, and the menu's scenarios (a staged floor in one go; `ivr run --scenario` opens on one).
+Each says what it did; restarting the day (R) goes back to the menu's floor."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ivr.tui.views import PanelViews
 
 if TYPE_CHECKING:
     from ivr.call.line import Line
+    from ivr.menu.centre_model import Scenario
 
 PACES = (0.25, 0.5, 1.0, 2.0, 4.0)
 BREAK_MINUTES = 15
@@ -24,6 +26,22 @@ class TrainerControls(PanelViews):
     """Part of :class:`ivr.tui.app.IvrApp`, which holds the line."""
 
     line: Line
+    warm_up: float
+    opening: Scenario | None = None  # staged before the screen opens (`ivr run --scenario`)
+
+    def open_floor(self) -> None:
+        """The floor as the class first sees it: the opening scenario, or the warm-up asked for."""
+        if self.opening is not None:
+            self.action_scenario(self.opening, "the opening scenario")
+        elif self.warm_up:
+            self.action_warm_up(self.warm_up / 60)
+
+    def action_scenario(self, scenario: Scenario, name: str) -> None:
+        """Stage ``scenario`` now: its pace, staffing, breaks and warm-up."""
+        if scenario.warm_up and self.on_a_call():
+            self.notify("Hang up first: this scenario's warm-up moves the clock on by itself.", severity="error")
+            return
+        self._control(lambda: f"{name}: " + ("; ".join(self.line.stage(scenario)) or "nothing to change"), None)
 
     def _refresh_floor(self) -> None:
         raise NotImplementedError
@@ -96,6 +114,10 @@ class TrainerControls(PanelViews):
             "So the class sees a busy floor",
             self.action_warm_up,
         )
+        centre = self.line.menu.centre
+        for name, scenario in (centre.scenarios.items() if centre is not None else ()):
+            said = scenario.description or name
+            yield SystemCommand(f"Scenario: {said}", "Stage this floor now", self._staged(scenario, said))
         for team in self.line.teams():
             add, remove, rest = (self._bound(f, team) for f in (self.add_agent, self.remove_agent, self.send_on_break))
             yield SystemCommand(f"Add a representative to {team}", "Logged in now", add)
@@ -105,3 +127,6 @@ class TrainerControls(PanelViews):
     @staticmethod
     def _bound(action: Any, team: str) -> Any:
         return lambda: action(team)
+
+    def _staged(self, scenario: Scenario, name: str) -> Any:
+        return lambda: self.action_scenario(scenario, name)
