@@ -115,7 +115,7 @@ class TrainerControls(PanelViews):
             self.action_warm_up,
         )
         centre = self.line.menu.centre
-        for name, scenario in (centre.scenarios.items() if centre is not None else ()):
+        for name, scenario in centre.scenarios.items() if centre is not None else ():
             said = scenario.description or name
             yield SystemCommand(f"Scenario: {said}", "Stage this floor now", self._staged(scenario, said))
         for team in self.line.teams():
