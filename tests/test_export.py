@@ -117,3 +117,27 @@ def test_the_helpdesk_goes_to_voicexml_and_back_and_callers_hear_the_same(tmp_pa
             after = [("said", "(filtered)") if "reset link" in t else (w, t) for w, t in after]
         assert [said for said in after if said[0] == "said"] == [said for said in before if said[0] == "said"], keys
         assert after[-1][0] == before[-1][0], keys
+
+
+def test_the_helpdesk_goes_to_freeswitch_and_back_to_the_same_queues(tmp_path: Path) -> None:
+    """FreeSWITCH menus hold only menus: each key leads to another menu, or through the messages on the
+    way to a queue (mod_callcenter), a transfer or the end. Imported back, every way through the menus
+    hears the same menu prompts and ends where it did; what was left on the way is in the report."""
+    result = run_ivr("export", str(MENUS / "it-helpdesk.yaml"), "--to", "freeswitch", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = (tmp_path / "export-report.md").read_text(encoding="utf-8")
+    assert "main: the message(s) after key 3 (vpn_tip)" in report and "hours: the branch" in report
+    back = tmp_path / "back.yaml"
+    assert run_ivr("import", str(tmp_path / "ivr_menus" / "it-helpdesk.xml"), "-o", str(back)).returncode == 0
+    for keys in ("2", "3 1", "3 2", "4", "0"):
+        before = heard(run_ivr("call", str(MENUS / "it-helpdesk.yaml"), "--at", OPEN, "--keys", keys, "--json"))
+        after = heard(run_ivr("call", str(back), "--keys", keys, "--json"))
+        menus = [text for kind, text in before if kind == "said" and "press" in text]
+        assert [text for kind, text in after if kind == "said" and "press" in text] == menus, keys
+        if before[-1][0] == "said":  # the call ends in a hang-up whose goodbye menu-exit cannot say
+            assert "the goodbye after key 1 (bye)" in report and after[-1][0] == "said"
+            continue
+        assert after[-1] == before[-1], keys
+    floor = run_ivr("import", str(tmp_path / "callcenter.conf.xml"), "-o", str(tmp_path / "floor.yaml"))
+    assert floor.returncode == 0, floor.stderr
+    assert "Network_2" in (tmp_path / "floor.yaml").read_text(encoding="utf-8")

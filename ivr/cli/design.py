@@ -263,7 +263,11 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 @click.command(name="export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--to", "platform", required=True, type=click.Choice(["asterisk", "voicexml"]), help="The platform to write for."
+    "--to",
+    "platform",
+    required=True,
+    type=click.Choice(["asterisk", "freeswitch", "voicexml"]),
+    help="The platform to write for.",
 )
 @click.option(
     "-o",
@@ -275,9 +279,9 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 )
 def export(file: Path, platform: str, folder: Path) -> None:
     """A menu as the files another platform loads: Asterisk extensions.conf (and queues.conf when the menu
-    has a floor), or one VoiceXML 2.1 document. What the platform cannot express is listed, with how it
-    was approximated, on the screen and in export-report.md. Exit 0 when written, 2 when the menu does
-    not load."""
+    has a floor), FreeSWITCH IVR menus (and callcenter.conf.xml), or one VoiceXML 2.1 document. What the
+    platform cannot express is listed, with how it was approximated, on the screen and in
+    export-report.md. Exit 0 when written, 2 when the menu does not load."""
     from ivr.menu.export import export_menu
 
     menu = load_or_exit(str(file))
@@ -287,6 +291,7 @@ def export(file: Path, platform: str, folder: Path) -> None:
     except OSError as exc:
         fail(f"cannot make the folder {folder}: {exc.strerror or exc}", code=EXIT_INVALID)
     for name, text in {**exported.files, "export-report.md": exported.report(str(file))}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         write_output(text, folder / name)
     for item in exported.lossy:
         err.print(f"[yellow]lossy:[/] {_escape(item.line())}")

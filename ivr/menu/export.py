@@ -7,9 +7,14 @@ from collections.abc import Callable
 from ivr.menu.compiled import Menu
 from ivr.menu.export_asterisk import export_asterisk
 from ivr.menu.export_common import Exported
+from ivr.menu.export_freeswitch import export_freeswitch
 from ivr.menu.export_vxml import export_voicexml
 
-EXPORTERS: dict[str, Callable[[Menu], Exported]] = {"asterisk": export_asterisk, "voicexml": export_voicexml}
+EXPORTERS: dict[str, Callable[[Menu], Exported]] = {
+    "asterisk": export_asterisk,
+    "freeswitch": export_freeswitch,
+    "voicexml": export_voicexml,
+}
 PLATFORMS = tuple(EXPORTERS)
 
 

@@ -131,7 +131,11 @@ class _Menus:
             node = f"{me}_{_key_name(key)}"
             if verb.isdigit():  # a bare extension: the dialplan's transfer
                 verb, rest = "transfer", param
-            if action == "menu-call-transfer" or verb in ("transfer", "bridge"):
+            if verb == "callcenter" and rest.strip():  # mod_callcenter: the caller joins the queue
+                queue = node_id(rest.split()[0].split("@")[0])
+                draft.queues.setdefault(queue, {"description": f"mod_callcenter queue {rest.split()[0]}"})
+                draft.nodes[node] = {"type": "queue", "queue": queue}
+            elif action == "menu-call-transfer" or verb in ("transfer", "bridge"):
                 to = (rest if action == "menu-exec-app" else param).split(" ")[0] or "elsewhere"
                 draft.nodes[node] = {"type": "transfer", "to": to}
             elif verb == "playback":
