@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,15 +16,29 @@ from tests.conftest import MENUS, run_ivr
 OPEN = "2026-11-24T10:00"  # a Tuesday morning: the bundled lines are open
 
 
-def heard(result: subprocess.CompletedProcess[str]) -> list[tuple[str, str]]:
-    """What the caller heard and where the call went, from `ivr call --json`."""
+def heard(menu: Path, keys: str, variables: dict[str, object] | None = None) -> list[tuple[str, str]]:
+    """What the caller heard and where the call went, playing ``keys`` as `ivr call --keys` does (on the
+    one driver, in this process: the round trips replay many calls)."""
+    from ivr.call import Caller, SimClock
+    from ivr.call.events import PromptPlayed, Queued, Transferred
+    from ivr.call.keys import parse_keys, play_steps
+    from ivr.call.line import Line
+    from ivr.menu import load_menu
+
+    loaded = load_menu(menu)
+    events: list[object] = []
+    clock = SimClock(datetime.fromisoformat(OPEN).replace(tzinfo=loaded.timezone))
+    line = Line(loaded, clock, seed=1, background=False)
+    live = line.dial(Caller(variables=dict(variables or {})), [events.append])
+    play_steps(live, parse_keys(keys))
     out = []
-    for line in result.stdout.splitlines():
-        event = json.loads(line)
-        if event["event"] == "prompt_played":
-            out.append(("said", event["text"]))
-        elif event["event"] in ("queued", "transferred"):
-            out.append((event["event"], event.get("queue") or event.get("to") or ""))
+    for event in events:
+        if isinstance(event, PromptPlayed):
+            out.append(("said", event.text))
+        elif isinstance(event, Queued):
+            out.append(("queued", event.queue))
+        elif isinstance(event, Transferred):
+            out.append(("transferred", event.destination))
     return out
 
 
@@ -54,8 +69,8 @@ def test_the_helpdesk_goes_to_asterisk_and_back_and_callers_hear_the_same(tmp_pa
     checked = run_ivr("check", str(back), "--format", "json")
     assert not [d for d in json.loads(checked.stdout)["files"][0]["diagnostics"] if d["severity"] == "error"]
     for keys in ("2", "3 1", "3 2", "4", "0", "1 12345 2"):
-        before = heard(run_ivr("call", str(MENUS / "it-helpdesk.yaml"), "--at", OPEN, "--keys", keys, "--json"))
-        after = heard(run_ivr("call", str(back), "--var", "condition_1=yes", "--keys", keys, "--json"))
+        before = heard(MENUS / "it-helpdesk.yaml", keys)
+        after = heard(back, keys, {"condition_1": True})
         if keys.startswith("1 "):  # through reset_sent, whose |digits filter the report names as lost
             assert "reset_sent: the filter |digits" in report
             assert [w for w, _ in after] == [w for w, _ in before] and after[-1] == before[-1]
@@ -106,8 +121,8 @@ def test_the_helpdesk_goes_to_voicexml_and_back_and_callers_hear_the_same(tmp_pa
     back = tmp_path / "back.yaml"
     assert run_ivr("import", str(tmp_path / "it_helpdesk.vxml"), "-o", str(back)).returncode == 0
     for keys in ("2", "3 1", "3 2", "4", "0", "1 12345 2"):
-        before = heard(run_ivr("call", str(MENUS / "it-helpdesk.yaml"), "--at", OPEN, "--keys", keys, "--json"))
-        after = heard(run_ivr("call", str(back), "--var", "condition_1=yes", "--keys", keys, "--json"))
+        before = heard(MENUS / "it-helpdesk.yaml", keys)
+        after = heard(back, keys, {"condition_1": True})
         if before[-1][0] == "queued":  # named in the report, and where the call goes is kept in the name
             assert f"the queue {before[-1][1]!r}: a bridged transfer to sip:queue-{before[-1][1]}" in report
             before[-1] = ("transferred", "")
@@ -130,8 +145,8 @@ def test_the_helpdesk_goes_to_freeswitch_and_back_to_the_same_queues(tmp_path: P
     back = tmp_path / "back.yaml"
     assert run_ivr("import", str(tmp_path / "ivr_menus" / "it-helpdesk.xml"), "-o", str(back)).returncode == 0
     for keys in ("2", "3 1", "3 2", "4", "0"):
-        before = heard(run_ivr("call", str(MENUS / "it-helpdesk.yaml"), "--at", OPEN, "--keys", keys, "--json"))
-        after = heard(run_ivr("call", str(back), "--keys", keys, "--json"))
+        before = heard(MENUS / "it-helpdesk.yaml", keys)
+        after = heard(back, keys)
         menus = [text for kind, text in before if kind == "said" and "press" in text]
         assert [text for kind, text in after if kind == "said" and "press" in text] == menus, keys
         if before[-1][0] == "said":  # the call ends in a hang-up whose goodbye menu-exit cannot say
