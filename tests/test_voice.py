@@ -152,3 +152,29 @@ async def test_tui_says_once_when_it_cannot_speak() -> None:
         messages = toasts(tui)  # as shown on screen
         assert sum("running in text mode" in m for m in messages) == 1
         assert "For a complaint" in str(tui.query_one("#prompt").render())
+
+
+def test_the_espeak_ng_of_the_wheel_speaks_where_none_is_installed(tmp_path: Path) -> None:
+    """Issue 15: after `make run` on a fresh machine the simulator was silent until espeak-ng came from
+    apt. The `espeakng-loader` wheel ships the library and its voices; loaded first, pyttsx3 takes it.
+    Run in a process of its own, so that it is the wheel's library that speaks, not the system's."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("espeakng_loader")
+    code = (
+        "import sys, wave\n"
+        "from pathlib import Path\n"
+        "from ivr.voice.engine import use_bundled_espeak\n"
+        "used = use_bundled_espeak(force=True)\n"
+        "assert used and 'espeakng_loader' in used, used\n"
+        "from ivr.voice.wav import WavWriter\n"
+        f"rendered = WavWriter(Path({str(tmp_path)!r})).render('For billing, press 1.', 'en')\n"
+        "with wave.open(str(rendered.path)) as handle: print(handle.getnframes())\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "print('wheel' if 'espeakng_loader/libespeak-ng' in maps else 'system')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    frames, which = result.stdout.split()
+    assert int(frames) > 0 and which == "wheel"

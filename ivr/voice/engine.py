@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import io
+import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +17,32 @@ class VoiceUnavailable(Exception):
     """Text-to-speech cannot be used here; the message says why and what to install."""
 
 
+def use_bundled_espeak(force: bool = False) -> str | None:
+    """Where no espeak-ng is installed (a fresh machine after `make run`), load the one the
+    `espeakng-loader` wheel ships, with its voice data, so that pyttsx3 finds it: it asks the dynamic
+    loader for `libespeak-ng.so.1`, which is then the library already loaded. The path used, or None
+    when the system's own is there (it is preferred) or neither is."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if not force and ctypes.util.find_library("espeak-ng"):
+        return None
+    try:
+        import espeakng_loader
+    except ImportError:
+        return None
+    library = str(espeakng_loader.get_library_path())
+    try:
+        ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
+    except OSError:
+        return None
+    os.environ.setdefault("ESPEAK_DATA_PATH", str(espeakng_loader.get_data_path()))
+    return library
+
+
 def open_engine(driver: str | None = None) -> Any:
     """A pyttsx3 engine, or :class:`VoiceUnavailable` with a readable reason."""
+    if driver in (None, "espeak"):
+        use_bundled_espeak()
     try:
         import pyttsx3
 
