@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -537,3 +537,19 @@ def test_the_terminator_after_a_full_entry_does_not_cut_the_read_back() -> None:
     assert read_back.text.startswith("You entered 1 2 3 4 5 6 7 8 9 7")
     said = reading_seconds(read_back.text, "en")
     assert live.call.settled_at() - live.call.started_at >= read_back.at + said - 0.01  # still being said
+
+
+def test_a_walker_whose_last_step_ends_the_call_does_not_hang_up_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the extreme-numbers property: a background caller whose 200th step used up the attempts
+    was then hung up as if still in the menu, and `ivr simulate` stopped with CallOver."""
+    import random
+    from datetime import datetime
+
+    import ivr.call.callers as callers
+    from ivr.call.engine import engine_for
+
+    monkeypatch.setattr(callers, "MAX_STEPS", 1)  # every caller's one step is their last
+    menu = load_menu(MENUS / "it-helpdesk.yaml")
+    walker = callers.MenuWalker(engine_for(menu), random.Random(1), datetime(2026, 11, 24, 15, tzinfo=UTC))
+    outcomes = {walker.walk(float(i)).outcome for i in range(300)}
+    assert outcomes  # every walk returned: none raised on a call already over

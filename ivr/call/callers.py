@@ -135,7 +135,7 @@ class MenuWalker:
             if call.status != ACTIVE:
                 break
             self._step(call)
-        else:
+        if call.status == ACTIVE:  # still in the menu after its last step: the caller gives up
             call.hang_up()
         call.clock.advance_to(call.settled_at())  # the last prompt is heard out
         call.poll()
