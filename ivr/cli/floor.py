@@ -215,7 +215,7 @@ def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period:
     from rich.progress import MofNCompleteColumn
 
     from ivr.render.reports import load_report, load_report_json
-    from ivr.traffic.load import run_load
+    from ivr.traffic.load import LoadStuck, run_load
 
     per_second = parse_rate(rate)
     every = parse_duration(period, "--period")
@@ -225,7 +225,10 @@ def load(file: Path, callers: int, rate: str, seed: int, at: str | None, period:
     start = make_clock(menu, at or DEFAULT_AT.isoformat()).wall(0)
     with progress("calling", MofNCompleteColumn()) as bar:
         task = bar.add_task("load", total=callers)
-        report = run_load(menu, callers, per_second, seed, start, every, lambda n: bar.update(task, completed=n))
+        try:
+            report = run_load(menu, callers, per_second, seed, start, every, lambda n: bar.update(task, completed=n))
+        except LoadStuck as exc:
+            fail(f"{file}: {exc}", "a fault in ivr: please report it with the menu", EXIT_FAILED)
     if as_json:
         sys.stdout.write(load_report_json(report) + "\n")
     else:

@@ -113,6 +113,9 @@ class _Run:
             self.report.peak_concurrent = concurrent
         caller.started = self.line.clock.now()
         caller.live = self.line.dial(self.mix.draw(), [caller.on_event], keep_transcript=False)
+        early, caller.early = caller.early, None
+        for event in early or ():  # what the call did as it was dialled (a menu that ends at once)
+            caller.on_event(event)
         caller.decide()
 
     def period(self, at: float) -> Period:
@@ -132,7 +135,19 @@ class _Run:
 class _Caller:
     """One simulated caller: decides what to do at each node by the caller policy, on the line's clock."""
 
-    __slots__ = ("answered", "busy", "decisions", "done", "left_menu", "live", "patient", "place", "run", "started")
+    __slots__ = (
+        "answered",
+        "busy",
+        "decisions",
+        "done",
+        "early",
+        "left_menu",
+        "live",
+        "patient",
+        "place",
+        "run",
+        "started",
+    )
 
     def __init__(self, run: _Run) -> None:
         self.run = run
@@ -145,6 +160,7 @@ class _Caller:
         self.patient = False  # a give-up is set for the current wait
         self.decisions = 0
         self.done = False
+        self.early: list[CallEvent] | None = []  # events published while dialling, before `live` is set
 
     # -- deciding ------------------------------------------------------------------------------------
 
@@ -203,6 +219,8 @@ class _Caller:
             return
         run, live = self.run, self.live
         if live is None:
+            if self.early is not None:
+                self.early.append(event)
             return
         now = live.call.started_at + event.at
         if kind is Queued:
@@ -291,6 +309,13 @@ _HEEDED = frozenset(
 )  # the events a simulated caller's decisions and the figures depend on
 
 
+MAX_CALL_SECONDS = 7 * 86_400  # no simulated call lasts a week: one still open then is a fault
+
+
+class LoadStuck(RuntimeError):
+    """Callers were left on the line with nothing that would end their calls."""
+
+
 def run_load(
     menu: Menu,
     callers: int,
@@ -323,10 +348,14 @@ def run_load(
     if callers:
         line.at(0.0, arrive)
     line.at(period, lambda: snapshot(period))
+    horizon = callers * gap + MAX_CALL_SECONDS  # the last caller dials, then has this long to finish
     while run.finished < callers:
         due = line.next_time()
-        if due is None:  # nothing left that could end the calls still open: a fault, never a hang
-            raise RuntimeError(f"{callers - run.finished} load callers were left with nothing to do")
+        if due is None or due > horizon:  # nothing left that ends the open calls: say so, never hang
+            left = callers - run.finished
+            raise LoadStuck(
+                f"{left} caller(s) were still on the line {MAX_CALL_SECONDS / 86_400:g} days after the last dialled"
+            )
         line.advance_to(due)
     report.simulated_seconds = clock.now()
     report.queues = line.close_day()
