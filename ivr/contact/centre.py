@@ -367,9 +367,7 @@ class Centre(Arrivals):
         if best is not None:
             queue = best.queue
             queue.waiting.popleft()
-            if self._places_on:
-                queue.places.leave(best.place)
-            self._queue_length(queue, -1)
+            self._leave_queue(queue, best)
             self._answer(best, agent)
             return
         self._set_agent(agent, AVAILABLE)

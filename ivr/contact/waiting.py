@@ -59,6 +59,13 @@ class WaitingCallers(Accounting):
         spec = queue.spec.handle_time or self.spec.handle_time
         return spec.mean
 
+    def _leave_queue(self, queue: QueueState, contact: Contact) -> None:
+        """``contact`` waits in ``queue`` no more (answered, gave up, moved on): its place goes, and the
+        queue is one shorter."""
+        if self._places_on:
+            queue.places.leave(contact.place)
+        self._queue_length(queue, -1)
+
     def position(self, contact: Contact) -> int:
         """1-based place in its queue, counting only callers still waiting (0 when it is not waiting)."""
         if contact.state != WAITING:
@@ -136,9 +143,7 @@ class WaitingCallers(Accounting):
         queue = contact.queue
         wait = self.now - contact.offered_at
         contact.state = GONE
-        if self._places_on:
-            queue.places.leave(contact.place)
-        self._queue_length(queue, -1)
+        self._leave_queue(queue, contact)
         assert contact.tally is not None
         contact.tally.left_queue(wait, False)
         self.totals[queue.name].left_queue(wait, False)
@@ -164,9 +169,7 @@ class WaitingCallers(Accounting):
         assert spec.overflow is not None and contact.tally is not None
         target = self.queues[spec.overflow.to]
         contact.state = GONE
-        if self._places_on:
-            queue.places.leave(contact.place)
-        self._queue_length(queue, -1)
+        self._leave_queue(queue, contact)
         contact.tally.overflowed += 1
         self.totals[queue.name].overflowed += 1
         self._settle(contact)
