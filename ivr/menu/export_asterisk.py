@@ -56,6 +56,7 @@ def goto(node: str | None) -> str:
 
 class _Dialplan(Exporter):
     platform = "Asterisk"
+    AND, OR = " & ", " | "
 
     def run(self) -> Exported:
         menu = self.menu
@@ -173,7 +174,7 @@ class _Dialplan(Exporter):
         lines = self.clock_tests(spec)
         cases = [e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "case"]
         for case, target in zip(spec.cases, cases, strict=True):
-            test = self.condition(node.id, case.when)
+            test = self.expression(node.id, case.when)
             lines.append(f"same => n,GotoIf($[{test}]?{context(target)},s,1)")
         default = next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "default"), None)
         return [*lines, f"same => n,{goto(default)}"]
@@ -210,9 +211,9 @@ class _Dialplan(Exporter):
             self.lose("(calendar)", "holidays are dated", "ExecIfTime matches the day and month every year")
         return lines
 
-    def condition(self, node: str, when: Condition) -> str:
-        """An Asterisk expression for a condition: variables as they are, schedules and holidays from the
-        flags :meth:`clock_tests` sets; a weekday or time-of-day test is lossy."""
+    def test(self, node: str, when: Condition) -> str:
+        """An Asterisk test: variables as they are, schedules and holidays from the flags
+        :meth:`clock_tests` sets; a weekday or time-of-day test is lossy."""
         if when.open is not None:
             return f'"${{{_flag(when.open)}}}" = "1"'
         if when.holiday is not None:
@@ -221,11 +222,6 @@ class _Dialplan(Exporter):
             return f'"${{{when.var.replace(".", "_")}}}" = "{when.eq}"'
         if when.var is not None and when.exists:
             return f'"${{{when.var.replace(".", "_")}}}" != ""'
-        if when.all_ or when.any_:
-            joiner = " & " if when.all_ else " | "
-            return joiner.join(f"({self.condition(node, c)})" for c in (when.all_ or when.any_ or []))
-        if when.not_ is not None:
-            return f"!({self.condition(node, when.not_)})"
         said = when.model_dump(by_alias=True, exclude_none=True)
         self.lose(node, f"the condition {said}", "the channel variable IVR_TEST, to be set before the branch")
         return '"${IVR_TEST}" = "1"'

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ivr.menu.compiled import CompiledNode, Menu, Text
+from ivr.menu.conditions import Condition
 from ivr.menu.text import PLACEHOLDER, pick
 
 
@@ -44,6 +45,7 @@ class Exporter:
     """The shared part of an exporter: the menu, the lossy list, prompt text."""
 
     platform = ""
+    AND, OR = " && ", " || "  # how the target joins tests; `!` negates in every target so far
 
     def __init__(self, menu: Menu) -> None:
         self.menu = menu
@@ -68,6 +70,20 @@ class Exporter:
             return variable.format(name=found.group(1).replace(".", "_"))
 
         return PLACEHOLDER.sub(lambda m: one(m) if m.group(1) else m.group(0)[0], said)  # `{{` says `{`
+
+    def expression(self, node: str, when: Condition) -> str:
+        """A branch condition in the target's syntax: `all`, `any` and `not` are combined here, each
+        single test is the target's :meth:`test`."""
+        if when.all_ or when.any_:
+            joiner = self.AND if when.all_ else self.OR
+            return joiner.join(f"({self.expression(node, c)})" for c in (when.all_ or when.any_ or []))
+        if when.not_ is not None:
+            return f"!({self.expression(node, when.not_)})"
+        return self.test(node, when)
+
+    def test(self, node: str, when: Condition) -> str:
+        """One test (a variable, a schedule, a holiday ...) in the target's syntax."""
+        raise NotImplementedError
 
     def next_of(self, node: CompiledNode) -> str | None:
         """Where the node goes on by itself (its `next`, a sub-menu's start, a return's way back)."""

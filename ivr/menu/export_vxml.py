@@ -199,25 +199,20 @@ class _Document(Exporter):
     def branch(self, block: ET.Element, node: CompiledNode, spec: BranchNode) -> None:
         cases = [e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "case"]
         default = next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "default"), None)
-        test = ET.SubElement(block, "if", {"cond": self.condition(node.id, spec.cases[0].when)})
+        test = ET.SubElement(block, "if", {"cond": self.expression(node.id, spec.cases[0].when)})
         self.goto(test, cases[0])
         for case, target in zip(spec.cases[1:], cases[1:], strict=True):
-            ET.SubElement(test, "elseif", {"cond": self.condition(node.id, case.when)})
+            ET.SubElement(test, "elseif", {"cond": self.expression(node.id, case.when)})
             self.goto(test, target)
         ET.SubElement(test, "else")
         self.goto(test, default)
 
-    def condition(self, node: str, when: Condition) -> str:
-        """ECMAScript for a condition on variables; a clock test reads a session variable the platform sets."""
+    def test(self, node: str, when: Condition) -> str:
+        """An ECMAScript test of a variable; a clock test reads a session variable the platform sets."""
         if when.var is not None and when.eq is not None:
             return f"{variable(when.var)} == {_js(when.eq)}"
         if when.var is not None and when.exists:
             return f"typeof {variable(when.var)} != 'undefined'"
-        if when.all_ or when.any_:
-            joiner = " && " if when.all_ else " || "
-            return joiner.join(f"({self.condition(node, c)})" for c in (when.all_ or when.any_ or []))
-        if when.not_ is not None:
-            return f"!({self.condition(node, when.not_)})"
         if when.open is not None:
             name = f"session.ivr_open_{variable(when.open)}"
             self.lose(
