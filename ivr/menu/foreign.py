@@ -47,10 +47,11 @@ def is_foreign(path: Path) -> bool:
 
 
 def imported_copy(path: Path, text: str) -> Path:
-    """The flow at ``path`` imported to a menu file of its own, kept by its content in the temporary
-    folder (the same flow is imported once); raise :class:`ImportProblem` when it is not a flow."""
+    """The flow at ``path`` imported to a menu file of its own in the temporary folder, named by the
+    menu's own text (so another version of ivr, whose import differs, never reads a stale copy); raise
+    :class:`ImportProblem` when it is not a flow."""
     imported = importer_for(text)(text, path.name)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha256(imported.text.encode("utf-8")).hexdigest()[:16]
     copy = Path(tempfile.gettempdir()) / "ivr-imported" / digest / f"{path.stem}.yaml"
     if not copy.is_file():
         copy.parent.mkdir(parents=True, exist_ok=True)
