@@ -25,6 +25,7 @@ from ivr.cli.common import (
     parse_duration,
     run_tui,
 )
+from ivr.menu.centre_model import MAX_WARM_UP
 from ivr.source.diagnostics import IvrError
 
 
@@ -101,7 +102,7 @@ def run(
     """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
     menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
     warm_seconds = parse_duration(warm_up, "--warm-up")
-    if not 0 <= warm_seconds <= 4 * 3600:
+    if not 0 <= warm_seconds <= MAX_WARM_UP:
         fail("--warm-up must be from 0 to 4h")
     opening = None
     if scenario is not None:

@@ -186,6 +186,9 @@ class Traffic(Strict):
         return self
 
 
+MAX_WARM_UP = 4 * 3600.0  # the longest a floor runs at once before a class sees it (and the longest break)
+
+
 class Scenario(Strict):
     """A floor a trainer stages in one go: how fast callers come, who is on and who is on a break, and
     how long the floor runs before the class looks (`centre.scenarios`, or a scenario file)."""
@@ -196,8 +199,8 @@ class Scenario(Strict):
         default_factory=dict, description="team -> representatives more (+) or fewer (-) than the menu has"
     )
     breaks: list[str] = Field(default_factory=list, description="teams sent on a break at once")
-    break_length: Duration = Field(900.0, gt=0, le=4 * 3600, description="how long those breaks last")
-    warm_up: Duration = Field(0.0, ge=0, le=4 * 3600, description="the floor runs this long at once: at most 4h")
+    break_length: Duration = Field(900.0, gt=0, le=MAX_WARM_UP, description="how long those breaks last")
+    warm_up: Duration = Field(0.0, ge=0, le=MAX_WARM_UP, description="the floor runs this long at once: at most 4h")
 
 
 class CentreSpec(Strict):
