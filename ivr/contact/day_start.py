@@ -30,7 +30,7 @@ class DayStart:
             centre.start_of_day,
             centre.rng.getstate(),
             tuple(agent.stamp for agent in centre.agents),
-            tuple(tuple(q.free.entries()) for q in centre.queues.values() if q.free is not None),
+            tuple(q.free.entries() for q in centre.queues.values() if q.free is not None),
             tuple(centre._heap),
             centre._seq,
         )

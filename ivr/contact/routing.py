@@ -61,9 +61,9 @@ class FreeAgents:
             heapq.heapify(entries)
             self._entries = entries
 
-    def entries(self) -> list[Any]:
-        """The structure as it stands (see :class:`ivr.contact.day_start.DayStart`)."""
-        return list(self._entries)
+    def entries(self) -> tuple[Any, ...]:
+        """The structure as it stands, as a copy (see :class:`ivr.contact.day_start.DayStart`)."""
+        return tuple(self._entries)
 
     def restore(self, entries: list[Any]) -> None:
         """Back to ``entries``, taken with :meth:`entries` at the start of a day."""
