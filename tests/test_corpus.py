@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, run_ivr
-
-# Every file through the real command (a process each): thorough, and most of the suite's time.
-pytestmark = pytest.mark.slow
 
 CORPUS = Path(__file__).parent / "corpus"
 MARK = re.compile(rb"# <- (.+?)\s*$")
@@ -60,17 +58,51 @@ def _assert_reported(name: str, output: str) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def checked_menus() -> subprocess.CompletedProcess[str]:
+    """`ivr check` on the whole malformed-menu corpus in one run, as a designer checks a folder: one bad
+    file must not hide the problems of the next."""
+    return run_ivr("check", *(_shown(name) for name in MENUS))
+
+
+@pytest.fixture(scope="module")
+def replayed_scripts() -> subprocess.CompletedProcess[str]:
+    """`ivr replay` on every malformed script in one run: each is refused at load, none stops the rest."""
+    return run_ivr("replay", *(_shown(name) for name in SCRIPTS))
+
+
+def test_a_folder_of_malformed_menus_exits_2_without_a_traceback(
+    checked_menus: subprocess.CompletedProcess[str],
+) -> None:
+    assert checked_menus.returncode == 2, checked_menus.stdout + checked_menus.stderr
+    assert "Traceback" not in checked_menus.stdout + checked_menus.stderr
+    assert f"{len(MENUS)} files checked: " in checked_menus.stdout
+
+
+def test_a_folder_of_malformed_scripts_exits_2_without_a_traceback(
+    replayed_scripts: subprocess.CompletedProcess[str],
+) -> None:
+    assert replayed_scripts.returncode == 2, replayed_scripts.stdout + replayed_scripts.stderr
+    assert "Traceback" not in replayed_scripts.stdout + replayed_scripts.stderr
+
+
 @pytest.mark.parametrize("name", MENUS)
-def test_malformed_menu(name: str) -> None:
-    result = run_ivr("check", _shown(name))
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    _assert_reported(name, result.stdout)
+def test_malformed_menu(name: str, checked_menus: subprocess.CompletedProcess[str]) -> None:
+    _assert_reported(name, checked_menus.stdout)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
-def test_malformed_script(name: str) -> None:
-    result = run_ivr("replay", _shown(name))
+def test_malformed_script(name: str, replayed_scripts: subprocess.CompletedProcess[str]) -> None:
+    _assert_reported(name, replayed_scripts.stdout + replayed_scripts.stderr)
+
+
+@pytest.mark.parametrize(
+    "name", ["menus/binary-elf.yaml", "menus/alias-bomb.yaml", "scripts/call-duplicate-name.script.yaml"]
+)
+def test_one_malformed_file_alone_exits_2(name: str) -> None:
+    """A file checked on its own is refused the same way (exit 2, its `file:line`)."""
+    command = "replay" if name.startswith("scripts/") else "check"
+    result = run_ivr(command, _shown(name))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     _assert_reported(name, result.stdout + result.stderr)
