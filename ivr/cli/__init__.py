@@ -6,13 +6,12 @@ import sys
 
 import click
 
-from ivr import __version__
 from ivr.cli import calls, checks, design, floor, screens
 from ivr.cli.common import err
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ivr")
+@click.version_option(package_name="ivr", prog_name="ivr", message="%(prog)s, version %(version)s")
 def cli() -> None:
     """Simulate IVR phone menus: check them, draw them, and call them."""
 

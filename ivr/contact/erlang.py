@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Staffing:
@@ -163,6 +161,8 @@ def _state_probabilities(n: int, lam: float, mu: float, theta: float) -> list[fl
 def _absorbed_within(n: int, mu: float, theta: float, t: float, positions: int) -> tuple[list[float], list[float]]:
     """For a caller with j callers ahead, j = 0..positions-1: P(answered within t) and P(gave up within t),
     by uniformization of the stages described in :func:`erlang_a_staffing` (vectorized over j)."""
+    import numpy as np  # here, not at the top: numpy costs every `ivr` command 0.2 s to start
+
     rates = n * mu + theta * np.arange(positions, dtype=float)
     uniform = float(rates.max()) + theta if positions else theta
     move, stay, quit_ = rates / uniform, 1 - (rates + theta) / uniform, theta / uniform
