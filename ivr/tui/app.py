@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Static, Tree
+from textual.widgets import Button, Footer, Static, Tree
 
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
@@ -42,7 +42,7 @@ from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
 from ivr.source.diagnostics import IvrError
-from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, key_id
+from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.trainer import TrainerControls
@@ -135,7 +135,7 @@ class IvrApp(TrainerControls):
     # -- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="too-small")
         with Horizontal(id="main"):
             yield Phone(id="phone")

@@ -27,6 +27,33 @@ def key_id(key: str) -> str:
     return f"key-{KEY_IDS.get(key, key)}"
 
 
+class TitleBar(Static):
+    """The app's title and subtitle on the top line. Textual's Header lays the whole screen out again
+    whenever its title changes (a frame of ~100 ms), and the clock in the subtitle changes every simulated
+    second; this line is always one row the screen's width, so it is only drawn again."""
+
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        width: 100%;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        content-align: center middle;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def on_mount(self) -> None:
+        for name in ("title", "sub_title"):
+            self.watch(self.app, name, self._show)
+        self._show()
+
+    def _show(self) -> None:
+        self.update(self.app.format_title(self.app.title, self.app.sub_title), layout=False)
+
+
 class PromptBox(Static):
     """What the line is saying. A prompt longer than the box scrolls, and its border says so. Right-to-left
     text is shaped, wrapped and reordered for the box's width (see :mod:`ivr.tui.rtl`), right-aligned."""
@@ -152,9 +179,11 @@ class MenuMap(Tree[str]):
         return Text.assemble((prefix, "dim"), (node_id, style), (f" {node.kind}", "dim"))
 
     def mark(self, event: NodeEntered) -> None:
+        # only the node left and the node entered change look: relabelling every node redraws the tree
+        changed = {event.node} if self.current is None else {self.current, event.node}
         self.current = event.node
         self.visited.add(event.node)
-        self.refresh_marks()
+        self.refresh_marks(changed)
         items = self.nodes_by_id.get(event.node)
         if items:
             self.move_cursor(items[0])
@@ -165,8 +194,11 @@ class MenuMap(Tree[str]):
         self.visited = set()
         self.refresh_marks()
 
-    def refresh_marks(self) -> None:
+    def refresh_marks(self, only: set[str] | None = None) -> None:
+        """Label the nodes again (``only`` those, when given) with the current and visited marks."""
         for node_id, items in self.nodes_by_id.items():
+            if only is not None and node_id not in only:
+                continue
             for item in items:
                 via = ""
                 if isinstance(item.label, Text) and " → " in item.label.plain:
@@ -211,28 +243,34 @@ class FloorView(Vertical):
         self.queue_history: deque[float] = deque(maxlen=120)
 
     def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
-        agents = self.query_one("#agents", DataTable)
-        agents.clear()
         colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim", "logged out": "dim"}
         shown = {"logged out": "gone home"}  # the state column is 9 wide: abbreviate, never crop
+        agent_rows: list[tuple[str, tuple[Any, ...]]] = []
         for agent in floor.agents:
-            who = "" if agent.contact is None else f"#{agent.contact}"
+            who: str | Text = "" if agent.contact is None else f"#{agent.contact}"
             if agent.contact is not None and agent.contact == live_contact:
-                who = Text("you", style="bold magenta")  # type: ignore[assignment]
+                who = Text("you", style="bold magenta")
             state = Text(shown.get(agent.state, agent.state), style=colours.get(agent.state, ""))
-            agents.add_row(agent.name, state, Text(_span(floor.at - agent.since), justify="right"), who)
-        waiting = self.query_one("#waiting", DataTable)
-        waiting.clear()
+            since = Text(_span(floor.at - agent.since), justify="right")
+            agent_rows.append((agent.name, (agent.name, state, since, who)))
+        show_rows(self.query_one("#agents", DataTable), agent_rows)
+        waiting_rows: list[tuple[str, tuple[Any, ...]]] = []
         for caller in sorted(floor.waiting, key=lambda w: -w.wait):
             style = "bold magenta" if caller.live else ""
             name = "you" if caller.live else f"#{caller.contact}"
-            waiting.add_row(Text(name, style=style), caller.queue, Text(f"{caller.wait:.0f} s", style=style))
+            cells = (Text(name, style=style), caller.queue, Text(f"{caller.wait:.0f} s", style=style))
+            waiting_rows.append((str(caller.contact), cells))
+        show_rows(self.query_one("#waiting", DataTable), waiting_rows)
         total = floor.totals[-1]
         sl = total.service_level
         figures = queue_figures(floor, 2 if self.app.has_class("-short") else MAX_QUEUE_LINES)
         if live_place is not None:
             figures.append(f"\nyou: number {live_place[0]}, about {live_place[1]:.0f} s", style="bold magenta")
-        self.query_one("#figures", Static).update(figures)
+        shown_figures = self.query_one("#figures", Static)
+        # an unchanged Static is not laid out again
+        if _cell_key(figures) != _cell_key(getattr(shown_figures, "shown", None)):
+            shown_figures.shown = figures  # type: ignore[attr-defined]
+            shown_figures.update(figures)
         if sl is not None:
             self.history.append(sl)
             self.query_one("#sl-trend", Sparkline).data = list(self.history)
@@ -242,6 +280,30 @@ class FloorView(Vertical):
 
 
 MAX_QUEUE_LINES = 5  # queue lines above the tables; the busiest first
+
+
+def show_rows(table: DataTable[Any], rows: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """Show ``rows`` (key, cells) in ``table``, changing only the cells that changed. The floor is drawn
+    ten times a second; clearing and refilling a table re-lays the whole screen each time (a ~90 ms frame
+    at 120x40), where most ticks change one "for" cell or none."""
+    keys = [key for key, _ in rows]
+    if [row.value for row in table.rows] != keys:
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        return
+    columns = list(table.columns)
+    for key, cells in rows:
+        for column, cell in zip(columns, cells, strict=True):
+            if _cell_key(table.get_cell(key, column)) != _cell_key(cell):
+                table.update_cell(key, column, cell)
+
+
+def _cell_key(cell: object) -> object:
+    """What a cell shows, style included (rich's ``Text ==`` compares the words and spans only)."""
+    if isinstance(cell, Text):
+        return (cell.plain, str(cell.style), cell.justify, tuple(cell.spans))
+    return cell
 
 
 def queue_figures(floor: Floor, limit: int = MAX_QUEUE_LINES) -> Text:
