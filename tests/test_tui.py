@@ -711,3 +711,27 @@ async def test_ivr_run_opens_on_a_scenario_and_refuses_a_wrong_one(tmp_path: Pat
     bad.write_text("pace: 3\nstaffing: { Cara: 2 }\n", encoding="utf-8")
     result = run_ivr("run", str(MENUS / "customer-service.yaml"), "--scenario", str(bad))
     assert result.returncode == 2 and f"{bad}:2:13: error: unknown team 'Cara' (did you mean 'Care'?)" in result.stderr
+
+
+async def test_the_floor_tables_follow_the_floor_as_it_moves() -> None:
+    """The tables change only their changed cells ten times a second: after minutes of a busy floor,
+    every row on screen still says what the floor says (state, who with, who waits and for how long)."""
+    tui = app(traffic=True)
+    async with tui.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await command(pilot, "Surge x2")
+        for _ in range(16):
+            tui.advance(30)
+            await pilot.pause()
+            floor = tui.line.floor()
+            assert floor is not None
+            agents = tui.query_one("#agents", DataTable)
+            shown = [[str(cell) for cell in agents.get_row_at(i)] for i in range(agents.row_count)]
+            expected_states = [{"logged out": "gone home"}.get(a.state, a.state) for a in floor.agents]
+            assert [row[1] for row in shown] == expected_states
+            assert [row[3] for row in shown] == ["" if a.contact is None else f"#{a.contact}" for a in floor.agents]
+            waiting = tui.query_one("#waiting", DataTable)
+            rows = [[str(cell) for cell in waiting.get_row_at(i)] for i in range(waiting.row_count)]
+            ordered = sorted(floor.waiting, key=lambda w: -w.wait)
+            assert rows == [[f"#{w.contact}", w.queue, f"{w.wait:.0f} s"] for w in ordered]
+        assert any(a.contact is not None for a in floor.agents), "the floor never got busy"
