@@ -156,7 +156,20 @@ LOOPING_COLLECT = {
 }  # fmt: skip
 
 
+# Found by this test: with no representatives and no patience, the fast path's callers waited for ever
+# (an infinite wait, and a crash on the histogram) instead of giving up when the run ends.
+NOBODY_TO_ANSWER = {
+    "name": "generated",
+    "start": "n0",
+    "queues": {"billing": {}},
+    "nodes": {"n0": {"type": "menu", "prompt": "0", "options": {"1": "n0"}}},
+    "centre": {"handle_time": {"mean": 30, "sd": 0}, "patience": None, "wrap_up": 0, "agents": [],
+               "traffic": {"calls_per_hour": 30, "queues": {"billing": 0.5}}},
+}  # fmt: skip
+
+
 @example(data=LOOPING_COLLECT, seed=999)
+@example(data=NOBODY_TO_ANSWER, seed=0)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=extreme_menu(), seed=st.integers(0, 1000))
 def test_extreme_numbers_are_refused_or_every_call_and_hour_ends(

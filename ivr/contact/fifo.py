@@ -117,8 +117,8 @@ class FifoCentre:
                     tally = lane.tally = current[lane.name] = Tally(lane.sl_seconds)
                 tally.offered += 1
                 servers = lane.servers
-                if not servers:  # nobody can answer: everyone gives up
-                    tally.left_queue(lane.patience() if lane.patience else math.inf, False)
+                if not servers:  # nobody can answer: everyone gives up, at the latest when the run ends
+                    tally.left_queue(lane.patience() if lane.patience else end - t, False)
                     continue
                 first = servers[0]
                 if first <= t:
