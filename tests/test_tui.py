@@ -720,8 +720,8 @@ async def test_the_floor_tables_follow_the_floor_as_it_moves() -> None:
     async with tui.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await command(pilot, "Surge x2")
-        for _ in range(16):
-            tui.advance(30)
+        for _ in range(8):
+            tui.advance(60)
             await pilot.pause()
             floor = tui.line.floor()
             assert floor is not None
