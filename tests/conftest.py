@@ -113,3 +113,27 @@ nodes:
     type: hangup
     prompt: Goodbye.
 """
+
+
+# The inner loop (`make quick`, `pytest -m "not slow"`) is the logic tested in this process. A test that
+# starts a real `ivr` process, drives a whole screen through Pilot, or opens a browser costs a second or
+# more; it is marked slow by what it does, so that a new one lands in the whole suite without anyone
+# having to remember the marker.
+_SLOW_CALLS = ("run_ivr(", ".run_test(", "subprocess.", "webdriver", "pytester.")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    import inspect
+
+    sources: dict[object, str] = {}
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None or item.get_closest_marker("slow"):
+            continue
+        if function not in sources:
+            try:
+                sources[function] = inspect.getsource(function)
+            except (OSError, TypeError):
+                sources[function] = ""
+        if any(call in sources[function] for call in _SLOW_CALLS):
+            item.add_marker(pytest.mark.slow)
