@@ -166,9 +166,9 @@ def test_bundled_suite_covers_every_queue_and_error_path() -> None:
         summary = cov.summary()
         queues = {n.id for n in cov.menu.nodes.values() if n.kind in ("queue", "transfer", "hangup")}
         assert not queues & set(summary["nodes"][2]), f"{path}: destinations never reached"
-        for kind in ("no-input", "no-match", "max-attempts"):
+        for kind in ("answers", "no-input", "no-match", "max-attempts"):
             assert summary[kind][2] == [], f"{path}: {kind} untested at {summary[kind][2]}"
-    assert {p.name for p in suite.coverage} == {"customer-service.yaml", "it-helpdesk.yaml"}
+    assert {p.name for p in suite.coverage} == {"customer-service.yaml", "it-helpdesk.yaml", "bank-balance.yaml"}
 
 
 def test_record_writes_a_script_that_replays(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ transitions are the menu's edges, plus internal no-input / no-match / repeat tra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from ivr.call.clock import SimClock
 from ivr.call.events import CallEvent
 from ivr.menu.compiled import Menu
 from ivr.menu.conditions import Hours
+from ivr.menu.lookup_model import LookupAnswer
 
 if TYPE_CHECKING:
     from ivr.call.session import Call
@@ -39,6 +40,9 @@ class Caller:
     tier: str | None = None
     language: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    # what the outside services a `lookup` node stands for answer on this call, by node (a script's
+    # `world: lookups:`), in place of the answers the menu declares
+    lookups: Mapping[str, LookupAnswer] = field(default_factory=dict)
 
 
 class Engine:

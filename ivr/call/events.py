@@ -80,6 +80,16 @@ class SurveyAnswered(CallEvent):
 
 
 @dataclass(slots=True)
+class LookupAnswered(CallEvent):
+    service: str
+    given: str  # the input the answer was chosen by
+    answer: str  # the answer taken: its input (or `*`), `world` when a script answered, `none` when none was
+    returned: dict[str, Any]  # the variables the service returned
+    failed: bool  # the service failed (an error answer, or no answer for the input)
+    name: ClassVar[str] = "lookup_answered"
+
+
+@dataclass(slots=True)
 class Queued(CallEvent):
     queue: str
     name: ClassVar[str] = "queued"
@@ -180,6 +190,7 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         AttemptsExhausted,
         VariableSet,
         SurveyAnswered,
+        LookupAnswered,
         Queued,
         Transferred,
         QueuePosition,

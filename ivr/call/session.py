@@ -14,6 +14,7 @@ from ivr.call.events import (
     CallEvent,
     CallStarted,
     KeyPressed,
+    LookupAnswered,
     NodeEntered,
     PromptPlayed,
     Queued,
@@ -21,6 +22,7 @@ from ivr.call.events import (
 )
 from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.conditions import Context, evaluate
+from ivr.menu.lookup_model import ANY_INPUT, LookupNode
 from ivr.menu.model import (
     BranchNode,
     CollectNode,
@@ -35,6 +37,7 @@ from ivr.menu.model import (
     SurveyNode,
     TransferNode,
 )
+from ivr.menu.text import fill
 
 if TYPE_CHECKING:
     pass
@@ -288,6 +291,10 @@ class Call(CallInput):
                     trigger = self._branch(node.id, spec)
                 case SplitNode():
                     trigger = self._split(node.id, spec)
+                case LookupNode():
+                    trigger = self._lookup(node.id, spec)
+                    if self.ended:
+                        return
                 case RecordNode():
                     self._play(node.id, "prompt", spec.prompt)
                     self.recording_from = self._quiet_at()  # the message starts when the prompt ends
@@ -335,6 +342,40 @@ class Call(CallInput):
                 self._set(f"split.{node_id}", target)
                 return f"share:{i}"
         raise AssertionError("a split has at least two ways")
+
+    def _lookup(self, node_id: str, spec: LookupNode) -> str | None:
+        """Ask the service the node stands for: its answer (declared, or the script's) is taken once the
+        caller has heard the prompt and waited the service's latency. The way out; None when the service
+        failed and the node has no ``on_error`` (the call has ended)."""
+        self._play_optional(node_id, spec.prompt)
+        if self.speech is not None:  # paced: the caller waits for the answer in silence
+            self.speaking_until = self._quiet_at() + spec.latency
+        language = str(self.variables["language"])
+        given = fill(spec.input, self.variables, language=language) if spec.input is not None else ANY_INPUT
+        override = self.caller.lookups.get(node_id)
+        answer = spec.answer(given, override)
+        if override is not None:
+            key = "world"
+        elif answer is None:
+            key = "none"
+        else:
+            key = given if given in spec.answers else ANY_INPUT
+        returned = dict(answer.set) if answer is not None else {}
+        failed = answer is None or answer.error
+        self._emit(LookupAnswered(self._after_speech(), node_id, spec.service, given, key, returned, failed))
+        if answer is None or answer.error:
+            if "error" not in self.engine.outgoing[node_id]:
+                self._end("lookup-failed")
+                return None
+            return "error"
+        for name, value in answer.set.items():
+            self._set(name, value)
+        if answer.goto is None:
+            return "next"
+        if override is None:
+            return f"answer:{list(spec.answers).index(key)}"
+        # a script's answer names the node by its id, which must be one of the node's ways out
+        return next((e.trigger for e in self.menu.edges[node_id] if e.target == answer.goto), None)
 
     def _branch(self, node_id: str, spec: BranchNode) -> str | None:
         local = self.clock.wall(self._t).astimezone(self.menu.timezone)

@@ -13,6 +13,7 @@ import re
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.conditions import Condition
 from ivr.menu.export_common import Exported, Exporter
+from ivr.menu.lookup_model import LookupNode
 from ivr.menu.model import (
     BranchNode,
     CollectNode,
@@ -118,6 +119,8 @@ class _Dialplan(Exporter):
                 return [*lines, f"same => n,{goto(self.next_of(node))}"]
             case BranchNode():
                 return [*lines, *self.branch(node, spec)]
+            case LookupNode():
+                return [*lines, *self.lookup(node, spec)]
             case SplitNode():
                 targets = list(spec.shares)
                 self.lose(me, "an A/B split by the caller's hash", f"every call goes to {targets[0]!r}")
@@ -169,6 +172,18 @@ class _Dialplan(Exporter):
         if settings.max_no_input > 1 or settings.max_no_match > 1:
             self.lose(node.id, "reprompts and attempt counts", "the first no-input (t) or wrong key (i) ends the tries")
         return lines
+
+    def lookup(self, node: CompiledNode, spec: LookupNode) -> list[str]:
+        """The service as an AGI script: its failure (AGISTATUS) goes to ``on_error``, IVR_ROUTE picks the way."""
+        script = re.sub(r"[^\w./-]", "_", spec.service.rsplit("/", 1)[-1].rsplit(":", 1)[-1]) or "lookup"
+        ways, onward, failed = self.lookup_ways(node, spec, f"the AGI script {script}", "IVR_ROUTE")
+        given = self.text(node.id, {"": spec.input}).replace(",", "\\,") if spec.input else ""
+        lines = [*self.say(node.id, spec.prompt), f"same => n,AGI({script}{',' + given if given else ''})"]
+        if failed is not None:
+            lines.append(f'same => n,GotoIf($["${{AGISTATUS}}" != "SUCCESS"]?{context(failed)},s,1)')
+        if len({*ways, onward} - {None}) > 1:
+            lines += [f'same => n,GotoIf($["${{IVR_ROUTE}}" = "{way}"]?{context(way)},s,1)' for way in ways]
+        return [*lines, f"same => n,{goto(onward or (ways[0] if ways else failed))}"]
 
     def branch(self, node: CompiledNode, spec: BranchNode) -> list[str]:
         lines = self.clock_tests(spec)

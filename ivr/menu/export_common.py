@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ivr.menu.compiled import CompiledNode, Menu, Text
 from ivr.menu.conditions import Condition
+from ivr.menu.lookup_model import LookupNode
 from ivr.menu.text import PLACEHOLDER, pick
 
 
@@ -54,6 +55,25 @@ class Exporter:
         if len(menu.languages) > 1:
             others = ", ".join(menu.languages[1:])
             self.lose("(menu)", f"prompts in {others}", f"only the {self.language} prompts are exported")
+
+    def lookup_ways(
+        self, node: CompiledNode, spec: LookupNode, caller: str, route: str
+    ) -> tuple[list[str], str | None, str | None]:
+        """Where a lookup's answers lead, its ``next`` and its ``on_error``. The answers a menu declares are
+        test data: the target calls the real service (``caller``), which must return the variables and,
+        when the answers lead to more than one place, set ``route`` to the node to go to."""
+        edges = self.menu.edges.get(node.id, ())
+        ways = list(dict.fromkeys(e.target for e in edges if e.kind == "case"))
+        onward = next((e.target for e in edges if e.kind == "next"), None)
+        failed = next((e.target for e in edges if e.kind == "default"), None)
+        returned = sorted({name for answer in spec.answers.values() for name in answer.set})
+        routed = f", and {route} to one of {', '.join(ways)}" if len({*ways, onward} - {None}) > 1 else ""
+        self.lose(
+            node.id,
+            f"the answers declared for {spec.service} (test data)",
+            f"{caller} is called; it must set {', '.join(returned) or 'nothing'}{routed}",
+        )
+        return ways, onward, failed
 
     def lose(self, node: str, feature: str, instead: str) -> None:
         self.lossy.append(Lossy(node, feature, instead))

@@ -12,6 +12,7 @@ from typing import Any
 from ivr.menu.compiled import CompiledNode, Menu, Text
 from ivr.menu.conditions import Condition
 from ivr.menu.export_common import Exported, Exporter
+from ivr.menu.lookup_model import LookupNode
 from ivr.menu.model import (
     BranchNode,
     CollectNode,
@@ -109,6 +110,8 @@ class _Document(Exporter):
                 self.collect(form, block, node, spec, edges.get("next"))
             case BranchNode():
                 self.branch(block, node, spec)
+            case LookupNode():
+                self.lookup(form, block, node, spec)
             case SplitNode():
                 first = next(iter(spec.shares))
                 self.lose(me, "an A/B split by the caller's hash", f"every call goes to {first!r}")
@@ -195,6 +198,32 @@ class _Document(Exporter):
         filled = ET.SubElement(field, "filled")
         ET.SubElement(filled, "assign", {"name": variable(spec.variable), "expr": "entry"})
         self.goto(filled, then)
+
+    def lookup(self, form: ET.Element, block: ET.Element, node: CompiledNode, spec: LookupNode) -> None:
+        """The service as a `<data>` fetch of its URL with the input's variables; a failed fetch
+        (error.badfetch) goes to ``on_error``, the answer's `route` picks the way."""
+        me = node.id
+        ways, onward, failed = self.lookup_ways(node, spec, f"the document at {spec.service}", "its `route`")
+        self.prompt(block, me, spec.prompt)
+        if failed is not None:
+            catch = ET.SubElement(form, "catch", {"event": "error.badfetch"})
+            self.goto(catch, failed)
+        names = sorted({variable(n) for n in re.findall(r"\{([A-Za-z_][\w.]*)", spec.input or "")})
+        attributes = {"name": f"{variable(me)}_answer", "src": spec.service, "fetchtimeout": f"{spec.latency + 5:g}s"}
+        ET.SubElement(block, "data", {**attributes, **({"namelist": " ".join(names)} if names else {})})
+        returned = sorted({name for answer in spec.answers.values() for name in answer.set})
+        for name in returned:
+            ET.SubElement(block, "assign", {"name": variable(name), "expr": f"{variable(me)}_answer.{variable(name)}"})
+        if len({*ways, onward} - {None}) > 1:
+            test = ET.SubElement(block, "if", {"cond": f"{variable(me)}_answer.route == {_js(ways[0])}"})
+            self.goto(test, ways[0])
+            for way in ways[1:]:
+                ET.SubElement(test, "elseif", {"cond": f"{variable(me)}_answer.route == {_js(way)}"})
+                self.goto(test, way)
+            ET.SubElement(test, "else")
+            self.goto(test, onward or failed)
+        else:
+            self.goto(block, onward or (ways[0] if ways else failed))
 
     def branch(self, block: ET.Element, node: CompiledNode, spec: BranchNode) -> None:
         cases = [e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "case"]

@@ -7,6 +7,7 @@ import re
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.conditions import describe
+from ivr.menu.lookup_model import LookupNode
 from ivr.menu.model import BranchNode, CollectNode, QueueNode, SplitNode, SubmenuNode, SurveyNode, TransferNode
 from ivr.menu.text import pick
 
@@ -19,6 +20,7 @@ _MERMAID_SHAPES = {
     "message": ("[", "]"),
     "branch": ("{", "}"),
     "split": ("{", "}"),
+    "lookup": ("[(", ")]"),
     "record": ("[/", "/]"),
     "queue": ("([", "])"),
     "transfer": ("[[", "]]"),
@@ -33,6 +35,7 @@ _DOT_SHAPES = {
     "message": "box",
     "branch": "diamond",
     "split": "diamond",
+    "lookup": "tab",
     "record": "parallelogram",
     "queue": "cylinder",
     "transfer": "box3d",
@@ -69,6 +72,8 @@ def _summary(node: CompiledNode, menu: Menu, width: int = 48) -> str:
             text = "survey: " + ", ".join(q.id for q in spec.questions)
         case SplitNode():
             text = "A/B split: " + " / ".join(spec.shares)
+        case LookupNode():
+            text = f"ask {spec.service}"
         case BranchNode():
             text = "if " + "; or ".join(describe(case.when) for case in spec.cases)
     text = " ".join(text.split())

@@ -12,6 +12,7 @@ from collections import deque
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.lint_loops import LoopRules
+from ivr.menu.lookup_model import LookupNode
 from ivr.menu.model import INPUT_TYPES, BranchNode, CollectNode, MenuNode, QueueNode, SubmenuNode, SurveyNode
 from ivr.menu.text import placeholders
 from ivr.source.diagnostics import Diagnostic, Severity, sort_diagnostics
@@ -324,6 +325,9 @@ class _Linter(LoopRules):
                             known.update(option.set)
                     case SurveyNode():
                         known.update(f"survey.{q.id}" for q in spec.questions)
+                    case LookupNode():
+                        for answer in spec.answers.values():
+                            known.update(answer.set)
             self._known = known
         return self._known
 

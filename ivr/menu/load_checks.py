@@ -14,7 +14,8 @@ from ivr.menu.centre_model import CentreSpec, QueueSpec, Scenario
 from ivr.menu.compiled import Settings, Text
 from ivr.menu.conditions import Hours
 from ivr.menu.load_state import LoaderState, Scope, _texts
-from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT, MenuFile, MenuNode, Reprompts
+from ivr.menu.model import MenuFile, MenuNode, Reprompts
+from ivr.menu.model_types import ANY_LANGUAGE, PLAIN_TEXT
 from ivr.source.diagnostics import IvrError
 from ivr.source.reader import Loc, Source, read_yaml
 from ivr.source.validation import validation_diagnostics

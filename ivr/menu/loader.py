@@ -22,12 +22,14 @@ from ivr.menu.foreign import imported_copy, is_foreign
 from ivr.menu.imported import ImportProblem
 from ivr.menu.load_includes import LoaderIncludes
 from ivr.menu.load_state import Scope, _merged
+from ivr.menu.lookup_model import ANY_INPUT
 from ivr.menu.model import (
     INPUT_TYPES,
     BranchNode,
     CollectNode,
     Defaults,
     GlobalKeys,
+    LookupNode,
     MenuFile,
     MenuNode,
     MessageNode,
@@ -217,6 +219,13 @@ class _Loader(LoaderIncludes):
                 for name in sorted(case.when.schedules()):
                     self.pending_refs.append((scope.source, (*loc, "cases", i, "when"), "schedule", name))
             goto(("default",), spec.default, "default", "default", "otherwise")
+        elif isinstance(spec, LookupNode):
+            for i, (given, answer) in enumerate(spec.answers.items()):
+                self._check_sets(scope, (*loc, "answers", given), answer)
+                said = "any other answer" if given == ANY_INPUT else f"answer {given!r}"
+                goto(("answers", given, "goto"), answer.goto, "case", f"answer:{i}", said)
+            goto(("next",), spec.next, "next", "next", "answered")
+            goto(("on_error",), spec.on_error, "default", "error", "the service failed")
         elif isinstance(spec, SplitNode):
             total = sum(spec.shares.values())
             for i, (target, share) in enumerate(spec.shares.items()):

@@ -13,7 +13,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -23,60 +22,16 @@ from ivr.menu.centre_model import CentreSpec, QueueSpec
 from ivr.menu.conditions import Condition, VarName
 from ivr.menu.durations import Duration
 from ivr.menu.inputs import CallerInput
+from ivr.menu.lookup_model import LookupNode
+from ivr.menu.model_types import (
+    Key,
+    NodeBase,
+    NodeId,
+    Scalar,
+    Text,
+)
 from ivr.source import patterns
 from ivr.source.validation import Strict
-
-DTMF_KEYS = "0123456789*#"
-NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=80)]
-Scalar = str | int | float | bool
-
-
-def _key(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or len(value) != 1 or value not in DTMF_KEYS:
-        raise ValueError(f"{value!r} is not a phone key; use one of 0-9, * or #")
-    return value
-
-
-Key = Annotated[str, BeforeValidator(_key), WithJsonSchema({"type": "string", "enum": list(DTMF_KEYS)})]
-
-
-PLAIN_TEXT = ""
-ANY_LANGUAGE = "*"
-
-
-def _text(value: Any) -> Any:
-    from ivr.menu.text import template_problem
-
-    if value is False:  # `false`: say nothing here (an empty text does the same)
-        return {PLAIN_TEXT: ""}
-    if isinstance(value, str):
-        value = {PLAIN_TEXT: value}
-    if isinstance(value, dict):
-        for lang, text in value.items():
-            if not isinstance(text, str):
-                raise ValueError(f"the {lang!r} text must be a string")
-            problem = template_problem(text)
-            if problem:
-                raise ValueError(problem if lang == PLAIN_TEXT else f"the {lang!r} text: {problem}")
-        return value
-    raise ValueError("expected text, or a mapping of language code to text such as {en: ..., ur: ...}")
-
-
-Text = Annotated[
-    dict[str, str],
-    BeforeValidator(_text),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string"},
-                {"type": "object", "additionalProperties": {"type": "string"}, "description": "language -> text"},
-                {"const": False, "description": "no prompt: say nothing here"},
-            ]
-        }
-    ),
-]
 
 
 class Reprompts(Strict):
@@ -128,11 +83,6 @@ class Option(Strict):
 
 def _option(value: Any) -> Any:
     return {"goto": value} if isinstance(value, str) else value
-
-
-class NodeBase(Strict):
-    description: str | None = None
-    set: dict[VarName, Scalar] = Field(default_factory=dict, description="variables set on entry")
 
 
 def _options_accept_a_node_id(schema: dict[str, Any]) -> None:
@@ -312,6 +262,7 @@ NodeSpec = (
     | MessageNode
     | BranchNode
     | SplitNode
+    | LookupNode
     | RecordNode
     | QueueNode
     | TransferNode
@@ -327,6 +278,7 @@ NODE_TYPES = (
     "message",
     "branch",
     "split",
+    "lookup",
     "record",
     "queue",
     "transfer",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ivr.menu.conditions import dunder
 from ivr.menu.filters import FILTERS
-from ivr.menu.model import ANY_LANGUAGE, PLAIN_TEXT
+from ivr.menu.model_types import ANY_LANGUAGE, PLAIN_TEXT
 
 # {name}, {caller.tier} and {order_id|digits}; "{{" and "}}" are literal braces.
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)(?:\|([a-z][a-z0-9]*))?\}")

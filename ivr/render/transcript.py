@@ -17,6 +17,7 @@ from ivr.call.events import (
     HungUp,
     KeyNotUsed,
     KeyPressed,
+    LookupAnswered,
     NodeEntered,
     NoInput,
     NoMatch,
@@ -30,6 +31,15 @@ from ivr.call.events import (
     Transferred,
     VariableSet,
 )
+
+
+def lookup_text(event: LookupAnswered) -> str:
+    """ "⇄ balance-service for '1234': balance = '42.50'" (or "failed"), as a caller's log shows it."""
+    asked = f"⇄ {event.service}" + (f" for {event.given!r}" if event.given != "*" else "")
+    if event.failed:
+        return f"{asked}: failed"
+    returned = ", ".join(f"{name} = {value!r}" for name, value in event.returned.items()) or "answered"
+    return f"{asked}: {returned}" + (" (the script's answer)" if event.answer == "world" else "")
 
 
 def clock_text(seconds: float) -> str:
@@ -62,6 +72,8 @@ def describe(event: CallEvent) -> Text:
     elif isinstance(event, SurveyAnswered):
         answer = "no answer" if event.answer is None else repr(event.answer)
         line.append(f"✓ survey {event.question}: {answer}", style="blue")
+    elif isinstance(event, LookupAnswered):
+        line.append(lookup_text(event), style="cyan")
     elif isinstance(event, Queued):
         line.append(f"⇒ queued for {event.queue!r}", style="bold green")
     elif isinstance(event, QueuePosition):

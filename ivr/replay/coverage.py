@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ivr.call.events import AttemptsExhausted, CallEvent, KeyPressed, NodeEntered, NoInput, NoMatch
+from ivr.call.events import (
+    AttemptsExhausted,
+    CallEvent,
+    KeyPressed,
+    LookupAnswered,
+    NodeEntered,
+    NoInput,
+    NoMatch,
+)
 from ivr.menu.compiled import Menu
+from ivr.menu.lookup_model import ANY_INPUT, LookupNode
 from ivr.menu.model import MenuNode
 
-KINDS = ("nodes", "options", "no-input", "no-match", "max-attempts")
+KINDS = ("nodes", "options", "answers", "no-input", "no-match", "max-attempts")
 
 
 @dataclass
@@ -25,6 +34,13 @@ class MenuCoverage:
         return {
             "nodes": {n.id for n in nodes},
             "options": {f"{n.id} {key}" for n in nodes if isinstance(n.spec, MenuNode) for key in n.spec.options},
+            # each answer a lookup declares, and an input it has no answer for (unless `*` answers all)
+            "answers": {
+                f"{n.id} {answer}"
+                for n in nodes
+                if isinstance(n.spec, LookupNode)
+                for answer in [*n.spec.answers, *(["none"] if ANY_INPUT not in n.spec.answers else [])]
+            },
             "no-input": {n.id for n in inputs},
             "no-match": {n.id for n in inputs},
             "max-attempts": {n.id for n in inputs},
@@ -37,6 +53,8 @@ class MenuCoverage:
                 self.seen["nodes"].add(event.node)
             elif isinstance(event, KeyPressed) and event.key in options.get(event.node, ()):
                 self.seen["options"].add(f"{event.node} {event.key}")
+            elif isinstance(event, LookupAnswered):
+                self.seen["answers"].add(f"{event.node} {event.answer}")
             elif isinstance(event, NoInput):
                 self.seen["no-input"].add(event.node)
             elif isinstance(event, NoMatch):

@@ -9,6 +9,7 @@ from ivr.call.events import (
     CallbackOffered,
     CallbackTaken,
     CallEvent,
+    LookupAnswered,
     NoInput,
     NoMatch,
     PromptPlayed,
@@ -73,6 +74,8 @@ def mismatches(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> list[s
         where = next((e.destination for e in call.transcript if isinstance(e, Transferred)), None)
         if where != expect.transferred:
             found.append(f"transferred to {where!r}" if where else f"not transferred ({_status(call)})")
+    if expect.looked_up is not None or expect.lookup_failed is not None:
+        found += _lookup_mismatches(expect, [e for e in recent if isinstance(e, LookupAnswered)])
     if expect.hung_up is not None and not (call.status == CallStatus.ENDED and call.end_reason == expect.hung_up):
         found.append(_status(call))
     if expect.ended is not None and (call.status != CallStatus.ACTIVE) != expect.ended:
@@ -85,6 +88,16 @@ def mismatches(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> list[s
         found.append(f"no-match counts since the last action: {counts or 'none'}")
     if expect.within is not None and call.elapsed > expect.within:
         found.append(f"{call.elapsed:g} s have passed")
+    return found
+
+
+def _lookup_mismatches(expect: m.Expect, answered: list[LookupAnswered]) -> list[str]:
+    asked = ", ".join(f"{e.node} ({'failed' if e.failed else 'answered'})" for e in answered) or "none"
+    found = []
+    if expect.looked_up is not None and not any(e.node == expect.looked_up and not e.failed for e in answered):
+        found.append(f"lookups since the last action: {asked}")
+    if expect.lookup_failed is not None and any(e.failed for e in answered) != expect.lookup_failed:
+        found.append(f"lookups since the last action: {asked}")
     return found
 
 

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_v
 from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
 from ivr.menu.durations import _duration as parse_duration_value
+from ivr.menu.lookup_model import LookupAnswer
 from ivr.source import patterns
 from ivr.source.validation import Strict
 
@@ -56,6 +57,11 @@ class World(Strict):
     )
     handle_time: dict[str, Duration] = Field(
         default_factory=dict, description="queue -> a fixed talk time, so what follows the queue is repeatable"
+    )
+    lookups: dict[str, LookupAnswer] = Field(
+        default_factory=dict,
+        description="lookup node -> what its service answers on this call, in place of the menu's answers "
+        "(as Amazon Connect's tests override a Lambda): `{set: {...}, goto: node}` or `{error: true}`",
     )
 
     @field_validator("at")
@@ -141,6 +147,8 @@ class Expect(Strict):
         None, description="the queue turned the caller away: full, or nobody logged in"
     )
     transferred: str | None = None
+    looked_up: str | None = Field(None, description="this lookup node had its service's answer since the last action")
+    lookup_failed: bool | None = Field(None, description="a lookup's service failed since the last action")
     hung_up: str | None = Field(None, description="the call ended with this reason")
     ended: bool | None = Field(None, description="the call has left the menu: queued, transferred or hung up")
     no_input: int | None = Field(None, ge=1, description="the node's no-input count reached")

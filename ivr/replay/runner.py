@@ -83,13 +83,15 @@ class MenuCache:
         return line
 
 
-def caller_of(spec: m.CallerSpec | None) -> Caller:
-    """The caller a script describes (defaults for what it leaves out)."""
+def caller_of(spec: m.CallerSpec | None, world: m.World | None = None) -> Caller:
+    """The caller a script describes (defaults for what it leaves out), with the answers the world's
+    services give on the call."""
     return Caller(
         number=(spec.number if spec and spec.number else DEFAULT_NUMBER),
         tier=spec.tier if spec else None,
         language=spec.language if spec else None,
         variables=dict(spec.variables) if spec else {},
+        lookups=dict(world.lookups) if world is not None else {},
     )
 
 
@@ -129,7 +131,7 @@ class _Driver:
         assert world is None or isinstance(world, m.World)
         self.menu = menu
         self.line = cache.line(script.menu_path, world)
-        self.live: LiveCall = self.line.dial(caller_of(caller_spec))
+        self.live: LiveCall = self.line.dial(caller_of(caller_spec, world))
         self.call = self.live.call
 
 

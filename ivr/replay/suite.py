@@ -84,7 +84,30 @@ def _world_problems(script: Script, menu: object) -> list[Diagnostic]:
                     problems.append(script.error((*loc, part, queue), f"unknown queue {queue!r}"))
         for team in unknown_teams(menu, world.agents):
             problems.append(script.error((*loc, "agents", team), f"unknown agent team {team!r}"))
+        for node_id, answer in world.lookups.items():
+            problems += _lookup_problems(script, menu, (*loc, "lookups", node_id), node_id, answer.goto)
     return problems
+
+
+def _lookup_problems(
+    script: Script, menu: Any, where: tuple[str | int, ...], node_id: str, goto: str | None
+) -> list[Diagnostic]:
+    """A script's answer for a lookup must name a lookup node of the menu, and go one of its ways out."""
+    node = menu.nodes.get(node_id)
+    if node is None or node.kind != "lookup":
+        lookups = sorted(n.id for n in menu.nodes.values() if n.kind == "lookup")
+        hint = f"the menu's lookup nodes: {', '.join(lookups)}" if lookups else "the menu has no lookup nodes"
+        return [script.error(where, f"{node_id!r} is not a lookup node of the menu", hint)]
+    ways = sorted({edge.target for edge in menu.edges[node_id] if edge.kind != "back"})
+    if goto is not None and goto not in ways:
+        return [
+            script.error(
+                (*where, "goto"),
+                f"{node_id!r} cannot go to {goto!r}: its answers lead to {', '.join(ways) or 'nowhere'}",
+                "a script answers in the service's place; where each answer goes is the menu's design",
+            )
+        ]
+    return []
 
 
 def _input_problems(script: Script, menu: object) -> list[Diagnostic]:
@@ -154,6 +177,8 @@ def _name_problems(script: Script, menu: object) -> list[Diagnostic]:
 
 def _expect_names(script: Script, menu: Any, expect: Any, where: tuple[str | int, ...]) -> list[Diagnostic]:
     problems = []
+    if expect.looked_up is not None:
+        problems += _lookup_problems(script, menu, (*where, "looked_up"), expect.looked_up, None)
     if expect.node is not None and expect.node not in menu.nodes:
         problems.append(script.error((*where, "node"), f"unknown node {expect.node!r}", _near(expect.node, menu.nodes)))
     if expect.queued is not None and expect.queued.queue not in menu.queues:

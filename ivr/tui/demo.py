@@ -43,7 +43,7 @@ class DemoApp(IvrApp):
         self.script = script
         self.call_spec = call
         self.world = world
-        self.demo_caller = caller_of(caller_spec)
+        self.demo_caller = caller_of(caller_spec, world)
         self.autoplay = autoplay
         self.step_index = 0
         self.since = 0

@@ -1,0 +1,68 @@
+"""The small types every part of a menu file is written with: node ids, phone keys, texts and values,
+and what every node has (a description, variables set on entry)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+
+from ivr.menu.conditions import VarName
+from ivr.source.validation import Strict
+
+DTMF_KEYS = "0123456789*#"
+NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$", max_length=80)]
+Scalar = str | int | float | bool
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) != 1 or value not in DTMF_KEYS:
+        raise ValueError(f"{value!r} is not a phone key; use one of 0-9, * or #")
+    return value
+
+
+Key = Annotated[str, BeforeValidator(_key), WithJsonSchema({"type": "string", "enum": list(DTMF_KEYS)})]
+
+
+PLAIN_TEXT = ""
+ANY_LANGUAGE = "*"
+
+
+def _text(value: Any) -> Any:
+    from ivr.menu.text import template_problem
+
+    if value is False:  # `false`: say nothing here (an empty text does the same)
+        return {PLAIN_TEXT: ""}
+    if isinstance(value, str):
+        value = {PLAIN_TEXT: value}
+    if isinstance(value, dict):
+        for lang, text in value.items():
+            if not isinstance(text, str):
+                raise ValueError(f"the {lang!r} text must be a string")
+            problem = template_problem(text)
+            if problem:
+                raise ValueError(problem if lang == PLAIN_TEXT else f"the {lang!r} text: {problem}")
+        return value
+    raise ValueError("expected text, or a mapping of language code to text such as {en: ..., ur: ...}")
+
+
+Text = Annotated[
+    dict[str, str],
+    BeforeValidator(_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}, "description": "language -> text"},
+                {"const": False, "description": "no prompt: say nothing here"},
+            ]
+        }
+    ),
+]
+
+
+class NodeBase(Strict):
+    description: str | None = None
+    set: dict[VarName, Scalar] = Field(default_factory=dict, description="variables set on entry")
