@@ -323,9 +323,10 @@ def test_import_marks_what_it_cannot_carry_and_the_menu_runs(tmp_path: Path) -> 
     menu = tmp_path / "tiny.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
     assert result.returncode == 0, result.stderr
-    assert "tiny.json: widget 'lookup': a make-http-request widget does not run in ivr" in result.stderr
+    assert "tiny.json: widget 'lookup': a make-http-request widget is a lookup: nothing is called" in result.stderr
     text = menu.read_text()
-    assert "# Studio widget 'lookup' (make-http-request): NOT RUN" in text and "queue: Sales_Team" in text
+    assert "# Studio widget 'lookup' (make-http-request)\n  lookup:\n    type: lookup" in text
+    assert "queue: Sales_Team" in text
     assert "Hi {who}" in text  # Liquid that ivr has, as its variable
     call = run_ivr("call", str(menu), "--keys", "1", "--var", "who=Ana")
     assert call.returncode == 0 and "queued for 'Sales_Team'" in call.stdout and "Hi Ana" in call.stdout

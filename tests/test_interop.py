@@ -49,7 +49,7 @@ def test_a_studio_flow_keeps_its_shape_and_routes_callers_by_what_it_computed(tm
     menu = tmp_path / "voice.yaml"
     assert run_ivr("import", str(flow), "-o", str(menu)).returncode == 0
     text = menu.read_text(encoding="utf-8")
-    assert "# Studio widget 'check_schedule' (run-function): NOT RUN" in text
+    assert "# Studio widget 'check_schedule' (run-function)\n  check_schedule:\n    type: lookup" in text
     assert "queue: workflow_sid_assign_to_anyone" in text and "is_open_input" in text  # from ${WORKFLOW_SID_...}
     script = tmp_path / "open.call.yaml"
     script.write_text(
@@ -59,6 +59,9 @@ def test_a_studio_flow_keeps_its_shape_and_routes_callers_by_what_it_computed(tm
         "    steps:\n      - expect: { ended: true }\n"
         "  - name: an open line queues\n    caller: { variables: { is_open_input: 'true' } }\n"
         "    steps:\n      - expect: { queued: workflow_sid_assign_to_anyone }\n"
+        "  - name: the script answers for the function\n"
+        "    world: { lookups: { check_schedule: { set: { is_open_input: 'true' } } } }\n"
+        "    steps:\n      - expect: { looked_up: check_schedule, queued: workflow_sid_assign_to_anyone }\n"
     )
     replayed = run_ivr("replay", str(script), "--json", cwd=tmp_path)
     calls = {c["id"].split("::")[1]: c for c in json.loads(replayed.stdout)["calls"]}
@@ -77,7 +80,8 @@ def test_a_connect_flow_routes_by_what_its_bot_heard_and_leaves_for_the_next_flo
     menu = tmp_path / "main.yaml"
     result = run_ivr("import", str(flow), "-o", str(menu))
     assert result.returncode == 0, result.stderr
-    assert "InvokeLambdaFunction does not run in ivr" in result.stderr
+    assert "InvokeLambdaFunction is a lookup: nothing is called" in result.stderr
+    assert "type: lookup\n    service: $.FlowAttributes.acme-exampleFunction" in menu.read_text(encoding="utf-8")
     script = tmp_path / "bot.call.yaml"
     script.write_text(
         "menu: main.yaml\ncalls:\n  - name: says {intent}\n    cases:\n"
@@ -238,6 +242,9 @@ def test_a_script_runs_on_the_production_flow_itself(tmp_path: Path) -> None:
         "menu: voice-flow.json\ncalls:\n"
         "  - name: an open line queues\n    caller: { variables: { is_open_input: 'true' } }\n"
         "    steps:\n      - expect: { queued: workflow_sid_assign_to_anyone }\n"
+        "  - name: the script answers for the function\n"
+        "    world: { lookups: { check_schedule: { set: { is_open_input: 'true' } } } }\n"
+        "    steps:\n      - expect: { looked_up: check_schedule, queued: workflow_sid_assign_to_anyone }\n"
         "  - name: a closed line ends\n    caller: { variables: { is_open_input: 'false' } }\n"
         "    steps:\n      - expect: { ended: true }\n",
         encoding="utf-8",

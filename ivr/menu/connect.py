@@ -24,7 +24,8 @@ _SETTINGS = {
     "UpdateContactRoutingBehavior",
     "UpdateContactData",
 }
-_CALLS_OUT = {"InvokeLambdaFunction", "InvokeFlowModule", "InvokeExternalResource"}
+_CALLS_OUT = {"InvokeFlowModule"}
+_LOOKUPS = {"InvokeLambdaFunction", "InvokeExternalResource"}  # a call out with an answer: a `lookup` node
 
 
 def looks_like_connect(text: str) -> bool:
@@ -163,6 +164,8 @@ class _Importer:
             self.bot(action, params, me)
         elif kind in _SETTINGS:
             nodes[me] = {"type": "message", "prompt": False, "next": self.next_of(action)}
+        elif kind in _LOOKUPS:
+            self.lookup(action, params, me, str(kind))
         else:
             if kind not in _CALLS_OUT:
                 self.warn(action, f"{kind} has no ivr equivalent: marked, and the call goes on as on success")
@@ -170,6 +173,24 @@ class _Importer:
                 self.warn(action, f"{kind} does not run in ivr (nothing is called): the call goes on as on success")
             nodes[me] = {"type": "message", "prompt": False, "next": self.next_of(action)}
             self.draft.comments[me] += ": NOT RUN, goes on as on success"
+
+    def lookup(self, action: dict[str, Any], params: dict[str, Any], me: str, kind: str) -> None:
+        """A Lambda as a `lookup` node: nothing is called; it answers every input with nothing returned
+        until the designer declares its answers. An error goes where the action's errors go."""
+        service = next(
+            (str(params[k]) for k in ("LambdaFunctionARN", "FunctionArn", "ResourceId") if params.get(k)), kind
+        )
+        node: dict[str, Any] = {"type": "lookup", "service": service, "answers": {"*": {}}}
+        node["next"] = self.next_of(action)
+        failed = self.error_of(action, "NoMatchingError", "NoMatchingCondition")
+        if failed is not None:
+            node["on_error"] = failed
+        self.draft.nodes[me] = node
+        self.warn(
+            action,
+            f"{kind} is a lookup: nothing is called; it returns nothing until its `answers` are declared "
+            "(docs/menu-format.md), and scripts can answer for it (`world: lookups:`)",
+        )
 
     def bot(self, action: dict[str, Any], params: dict[str, Any], me: str) -> None:
         """A Lex bot asks and routes by the intent it hears: the question, then a branch on the intent,

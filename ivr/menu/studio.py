@@ -136,6 +136,8 @@ class _Importer:
             length = float(props.get("max_length") or 120)
             next_ = self.target(state, "recordingComplete", "noAudio", "hangup")
             self.nodes[me] = {"type": "record", "prompt": False, "max_length": min(length, 600.0), "next": next_}
+        elif kind in ("run-function", "make-http-request"):
+            self.nodes[me] = self.lookup(state, props, str(kind))
         elif kind == "set-variables":
             values = {node_id(str(v.get("key"))): str(v.get("value", "")) for v in props.get("variables", [])}
             self.nodes[me] = {"type": "message", "prompt": False, "set": values, "next": self.target(state, "next")}
@@ -149,6 +151,22 @@ class _Importer:
             )
             self.nodes[me] = {"type": "message", "prompt": False, "next": follow}
             self.comments[me] += f": NOT RUN, goes on as on {event or 'its end'}"
+
+    def lookup(self, state: dict[str, Any], props: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A Function or an HTTP request as a `lookup` node: nothing is called; it answers every input
+        with nothing returned until the designer declares its answers. A failure goes where `fail` does."""
+        name = state["name"]
+        service = str(props.get("url") or props.get("function_sid") or props.get("service_sid") or kind)
+        node: dict[str, Any] = {"type": "lookup", "service": service, "answers": {"*": {}}}
+        node["next"] = self.target(state, "success")
+        if any(t.get("event") in ("fail", "failed") and t.get("next") for t in state.get("transitions", [])):
+            node["on_error"] = self.target(state, "fail", "failed")
+        self.warn(
+            name,
+            f"a {kind} widget is a lookup: nothing is called; it returns nothing until its `answers` are "
+            "declared (docs/menu-format.md), and scripts can answer for it (`world: lookups:`)",
+        )
+        return node
 
     def queue_name(self, widget: str, raw: str) -> str:
         """A readable queue name: a workflow SID becomes `flex`; a Terraform placeholder ``${NAME}`` names it."""
