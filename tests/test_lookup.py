@@ -204,3 +204,30 @@ def test_voicexml_gets_a_data_fetch_with_its_failure_caught(tmp_path: Path) -> N
     assert [c.get("event") for c in catches] == ["error.badfetch"]
     assigned = {e.get("name"): e.get("expr") for e in form.iter() if e.tag.endswith("assign")}
     assert assigned == {"balance": "fetch_answer.balance", "currency": "fetch_answer.currency"}
+
+
+def test_an_asterisk_agi_script_becomes_a_lookup_a_script_can_answer_for(tmp_path: Path) -> None:
+    plan = tmp_path / "extensions.conf"
+    plan.write_text(
+        "[main]\n"
+        "exten => s,1,Answer()\n"
+        " same => n,AGI(check_account.agi,${CALLERID(num)})\n"
+        " same => n,Playback(thanks)\n"
+        " same => n,Queue(support)\n",
+        encoding="utf-8",
+    )
+    menu = tmp_path / "main.yaml"
+    result = run_ivr("import", str(plan), "-o", str(menu))
+    assert result.returncode == 0, result.stderr
+    assert "AGI(check_account.agi" in result.stderr and "is a lookup: nothing is run" in result.stderr
+    assert "type: lookup\n    service: check_account.agi" in menu.read_text(encoding="utf-8")
+    lookup = next(n.id for n in load_menu(menu).nodes.values() if n.kind == "lookup")
+    script = tmp_path / "main.call.yaml"
+    script.write_text(
+        "menu: main.yaml\ncalls:\n  - name: the AGI answers\n"
+        f"    world: {{ lookups: {{ {lookup}: {{ set: {{ vip: 'yes' }} }} }} }}\n"
+        f"    steps:\n      - expect: {{ looked_up: {lookup}, variables: {{ vip: 'yes' }}, queued: support }}\n",
+        encoding="utf-8",
+    )
+    replayed = run_ivr("replay", str(script), cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr

@@ -196,6 +196,20 @@ class _Dialplan:
             return {"type": "record", "prompt": prompt or literal(f"(mailbox {box}: leave a message)"), "next": after()}
         if app in ENDS:
             return {"type": "hangup", "prompt": prompt or None, "reason": ENDS[app]}
+        if app == "agi" and args:  # a script that answers (a database, a CRM): a lookup, run as data
+            self.draft.warn(
+                where,
+                f"{step} is a lookup: nothing is run; it returns nothing until its `answers` are declared "
+                "(docs/menu-format.md), and scripts can answer for it (`world: lookups:`)",
+            )
+            service = args[0][:500] or "agi"
+            return {
+                "type": "lookup",
+                "service": service,
+                "prompt": prompt or None,
+                "answers": {"*": {}},
+                "next": after(),
+            }
         self.draft.warn(where, f"{step} does not run in ivr: marked NOT RUN, the call goes on")
         return self.message(prompt, after(), describe=f"NOT RUN: {step}"[:200])
 
