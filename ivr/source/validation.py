@@ -14,7 +14,7 @@ from ivr.source.reader import Loc, Source
 class Strict(BaseModel):
     """The base of every model of a user's file: unknown fields are errors, and values do not change."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def validation_diagnostics(
