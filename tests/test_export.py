@@ -156,3 +156,46 @@ def test_the_helpdesk_goes_to_freeswitch_and_back_to_the_same_queues(tmp_path: P
     floor = run_ivr("import", str(tmp_path / "callcenter.conf.xml"), "-o", str(tmp_path / "floor.yaml"))
     assert floor.returncode == 0, floor.stderr
     assert "Network_2" in (tmp_path / "floor.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("menu", ["it-helpdesk", "customer-service", "account-number", "bank-balance"])
+def test_an_exported_studio_flow_has_the_published_shape_and_every_next_is_a_state(menu: str, tmp_path: Path) -> None:
+    import jsonschema
+
+    from ivr.menu.export_studio import FLOW_SHAPE
+
+    result = run_ivr("export", str(MENUS / f"{menu}.yaml"), "--to", "studio", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    [written] = tmp_path.glob("*.studio.json")
+    flow = json.loads(written.read_text(encoding="utf-8"))
+    jsonschema.validate(flow, FLOW_SHAPE)
+    names = [state["name"] for state in flow["states"]]
+    assert len(names) == len(set(names)) and flow["initial_state"] == "Trigger" == names[0]
+    for state in flow["states"]:
+        for transition in state["transitions"]:
+            assert transition.get("next", names[0]) in names, (state["name"], transition)
+    report = (tmp_path / "export-report.md").read_text(encoding="utf-8")
+    assert report.count("\n- ") == result.stderr.count("lossy:")
+
+
+def test_the_helpdesk_goes_to_studio_and_back_and_callers_hear_the_same(tmp_path: Path) -> None:
+    """Round trip through a Studio flow: each way through the menu says the same prompts and ends in the
+    same queue or transfer. Studio has no calendar: the office-hours test reads flow variables the report
+    names, given here as open and not a holiday."""
+    assert run_ivr("export", str(MENUS / "it-helpdesk.yaml"), "--to", "studio", "-o", str(tmp_path)).returncode == 0
+    report = (tmp_path / "export-report.md").read_text(encoding="utf-8")
+    assert "flow.variables.ivr_open_service_desk, which the flow must set" in report
+    back = tmp_path / "back.yaml"
+    imported = run_ivr("import", str(tmp_path / "it_helpdesk.studio.json"), "-o", str(back))
+    assert imported.returncode == 0, imported.stderr
+    checked = run_ivr("check", str(back), "--format", "json")
+    assert not [d for d in json.loads(checked.stdout)["files"][0]["diagnostics"] if d["severity"] == "error"]
+    given = {"ivr_open_service_desk": "true", "ivr_holiday": "false"}
+    for keys in ("2", "3 1", "3 2", "4", "0", "1 12345 2"):
+        before = heard(MENUS / "it-helpdesk.yaml", keys)
+        after = heard(back, keys, given)
+        if keys.startswith("1 "):  # through reset_sent, whose |digits filter the report names as lost
+            assert "reset_sent: the filter |digits" in report
+            assert [w for w, _ in after] == [w for w, _ in before] and after[-1] == before[-1]
+            continue
+        assert after == before, keys

@@ -266,7 +266,7 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
     "--to",
     "platform",
     required=True,
-    type=click.Choice(["asterisk", "freeswitch", "voicexml"]),
+    type=click.Choice(["asterisk", "freeswitch", "voicexml", "studio"]),
     help="The platform to write for.",
 )
 @click.option(
@@ -279,7 +279,8 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 )
 def export(file: Path, platform: str, folder: Path) -> None:
     """A menu as the files another platform loads: Asterisk extensions.conf (and queues.conf when the menu
-    has a floor), FreeSWITCH IVR menus (and callcenter.conf.xml), or one VoiceXML 2.1 document. What the
+    has a floor), FreeSWITCH IVR menus (and callcenter.conf.xml), one VoiceXML 2.1 document, or a Twilio
+    Studio flow definition (NAME.studio.json). What the
     platform cannot express is listed, with how it was approximated, on the screen and in
     export-report.md. Exit 0 when written, 2 when the menu does not load."""
     from ivr.menu.export import export_menu

@@ -8,12 +8,14 @@ from ivr.menu.compiled import Menu
 from ivr.menu.export_asterisk import export_asterisk
 from ivr.menu.export_common import Exported
 from ivr.menu.export_freeswitch import export_freeswitch
+from ivr.menu.export_studio import export_studio
 from ivr.menu.export_vxml import export_voicexml
 
 EXPORTERS: dict[str, Callable[[Menu], Exported]] = {
     "asterisk": export_asterisk,
     "freeswitch": export_freeswitch,
     "voicexml": export_voicexml,
+    "studio": export_studio,
 }
 PLATFORMS = tuple(EXPORTERS)
 
