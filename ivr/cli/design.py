@@ -266,7 +266,7 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
     "--to",
     "platform",
     required=True,
-    type=click.Choice(["asterisk", "freeswitch", "voicexml", "studio"]),
+    type=click.Choice(["asterisk", "freeswitch", "voicexml", "studio", "connect"]),
     help="The platform to write for.",
 )
 @click.option(
@@ -279,14 +279,19 @@ def import_(file: Path, output: Path | None, context: str | None) -> None:
 )
 def export(file: Path, platform: str, folder: Path) -> None:
     """A menu as the files another platform loads: Asterisk extensions.conf (and queues.conf when the menu
-    has a floor), FreeSWITCH IVR menus (and callcenter.conf.xml), one VoiceXML 2.1 document, or a Twilio
-    Studio flow definition (NAME.studio.json). What the
+    has a floor), FreeSWITCH IVR menus (and callcenter.conf.xml), one VoiceXML 2.1 document, a Twilio
+    Studio flow definition (NAME.studio.json) or an Amazon Connect flow (NAME.connect.json). What the
     platform cannot express is listed, with how it was approximated, on the screen and in
-    export-report.md. Exit 0 when written, 2 when the menu does not load."""
+    export-report.md. Exit 0 when written, 2 when the menu does not load or the platform cannot take it
+    (a Connect flow over 250 actions)."""
     from ivr.menu.export import export_menu
+    from ivr.menu.export_common import ExportRefused
 
     menu = load_or_exit(str(file))
-    exported = export_menu(menu, platform)
+    try:
+        exported = export_menu(menu, platform)
+    except ExportRefused as exc:
+        fail(f"{file}: {exc}", code=EXIT_INVALID)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -151,10 +151,17 @@ class _Importer:
             }
         elif kind == "TransferContactToQueue":
             nodes[me] = self.transfer_to_queue(action)
+        elif kind == "GetParticipantInput" and str(params.get("StoreInput", "False")).lower() == "true":
+            nodes[me] = self.collect(action, params, me)
         elif kind == "GetParticipantInput":
             nodes[me] = self.menu(action, params)
-        elif kind == "UpdateContactAttributes":
-            values = {node_id(k): str(v) for k, v in (params.get("Attributes") or {}).items()}
+        elif kind in ("Compare", "CheckHoursOfOperation"):
+            nodes[me] = self.compare(action, params, me)
+        elif kind == "TransferParticipantToThirdParty":
+            nodes[me] = {"type": "transfer", "to": str(params.get("ThirdPartyPhoneNumber") or "elsewhere")}
+        elif kind == "UpdateContactAttributes":  # `$.StoredCustomerInput` is kept by the entry before it
+            attributes = (params.get("Attributes") or {}).items()
+            values = {node_id(k): str(v) for k, v in attributes if str(v) != "$.StoredCustomerInput"}
             nodes[me] = {"type": "message", "prompt": False, "set": values, "next": self.next_of(action)}
         elif kind == "TransferToFlow":  # the call leaves this flow; NextAction is only its error path
             flow = short_name(str(params.get("ContactFlowId", "another_flow")))
@@ -191,6 +198,67 @@ class _Importer:
             f"{kind} is a lookup: nothing is called; it returns nothing until its `answers` are declared "
             "(docs/menu-format.md), and scripts can answer for it (`world: lookups:`)",
         )
+
+    def collect(self, action: dict[str, Any], params: dict[str, Any], me: str) -> dict[str, Any]:
+        """Digits stored as `$.StoredCustomerInput`: an entry, kept in the attribute the action after it
+        copies the input to (else `<node>_input`)."""
+        onward = self.actions.get(str((action.get("Transitions") or {}).get("NextAction")))
+        kept = ((onward or {}).get("Parameters") or {}).get("Attributes") or {}
+        variable = next((node_id(k) for k, v in kept.items() if v == "$.StoredCustomerInput"), f"{me}_input")
+        validation = (params.get("InputValidation") or {}).get("CustomValidation") or {}
+        longest = (
+            int(str(validation.get("MaximumLength") or "20"))
+            if str(validation.get("MaximumLength") or "20").isdigit()
+            else 20
+        )
+        failed = self.error_of(action, "InputTimeLimitExceeded", "NoMatchingError")
+        node: dict[str, Any] = {
+            "type": "collect",
+            "prompt": self.say(action, params) or "(no prompt)",
+            "variable": variable,
+            "min_digits": 1,
+            "max_digits": max(1, min(longest, 32)),
+            "next": self.next_of(action),
+        }
+        if failed is not None:
+            node["on_exhausted"] = failed
+        return node
+
+    def compare(self, action: dict[str, Any], params: dict[str, Any], me: str) -> dict[str, Any]:
+        """A Compare of a contact attribute, as a branch on that variable; CheckHoursOfOperation as a branch
+        on declared caller data `open_<hours>` (Connect's hours are not simulated)."""
+        if action["Type"] == "CheckHoursOfOperation":
+            var = f"open_{short_name(str(params.get('HoursOfOperationId') or 'hours'))}"
+            self.draft.inputs[var] = {"type": "text", "values": ["True", "False"], "description": "Connect's hours"}
+            self.warn(action, f"hours of operation are not simulated: open or not is the caller data {var!r}")
+        else:
+            value = str(params.get("ComparisonValue") or "")
+            found = _ATTRIBUTE.fullmatch(value)
+            var = node_id(found.group(1)) if found and found.group(1) else f"{me}_value"
+            if not (found and found.group(1)):
+                self.draft.inputs[var] = {"type": "text", "description": f"what Connect compared: {value}"}
+                self.warn(action, f"compares {value!r}, which ivr cannot compute: kept as the caller data {var!r}")
+        operators = {"Equals": "eq", "NumberLessThan": "lt", "NumberGreaterThan": "gt"}
+        operators |= {"NumberLessOrEqualTo": "le", "NumberGreaterOrEqualTo": "ge"}
+        cases = []
+        for condition in (action.get("Transitions") or {}).get("Conditions", []):
+            test = condition.get("Condition") or {}
+            operands, operator = test.get("Operands") or [], operators.get(str(test.get("Operator")))
+            if operator is None or len(operands) != 1 or condition.get("NextAction") not in self.actions:
+                self.warn(action, f"the condition {test} is not one comparison: left out")
+                continue
+            operand: Any = str(operands[0])
+            if operator != "eq":
+                try:
+                    operand = float(operand)
+                except ValueError:
+                    self.warn(action, f"the condition {test} compares a number to {operand!r}: left out")
+                    continue
+            cases.append({"when": {"var": var, operator: operand}, "goto": self.id_of(condition["NextAction"])})
+        otherwise = self.error_of(action, "NoMatchingCondition") or self.next_of(action)
+        if not cases:
+            return {"type": "message", "prompt": False, "next": otherwise}
+        return {"type": "branch", "cases": cases, "default": otherwise}
 
     def bot(self, action: dict[str, Any], params: dict[str, Any], me: str) -> None:
         """A Lex bot asks and routes by the intent it hears: the question, then a branch on the intent,

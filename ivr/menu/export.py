@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ivr.menu.compiled import Menu
 from ivr.menu.export_asterisk import export_asterisk
 from ivr.menu.export_common import Exported
+from ivr.menu.export_connect import export_connect
 from ivr.menu.export_freeswitch import export_freeswitch
 from ivr.menu.export_studio import export_studio
 from ivr.menu.export_vxml import export_voicexml
@@ -16,6 +17,7 @@ EXPORTERS: dict[str, Callable[[Menu], Exported]] = {
     "freeswitch": export_freeswitch,
     "voicexml": export_voicexml,
     "studio": export_studio,
+    "connect": export_connect,
 }
 PLATFORMS = tuple(EXPORTERS)
 

@@ -12,6 +12,10 @@ from ivr.menu.lookup_model import LookupNode
 from ivr.menu.text import PLACEHOLDER, pick
 
 
+class ExportRefused(ValueError):
+    """The menu cannot be written for the platform at all (not approximated: refused), and why."""
+
+
 @dataclass
 class Lossy:
     """One thing the target cannot say as the menu does: where, what, and what was written instead."""
@@ -74,6 +78,18 @@ class Exporter:
             f"{caller} is called; it must set {', '.join(returned) or 'nothing'}{routed}",
         )
         return ways, onward, failed
+
+    def back_to(self, node: CompiledNode) -> str | None:
+        """Where the back key takes a caller from ``node`` when only one menu leads to it; None (and
+        reported) when several do, since a flow keeps no history of the way the caller came."""
+        ways = sorted({e.target for e in self.menu.edges.get(node.id, ()) if e.kind == "back"})
+        if len(ways) == 1:
+            return ways[0]
+        if ways:
+            self.lose(
+                node.id, "the back key", f"not offered: {len(ways)} menus lead here and the flow keeps no history"
+            )
+        return None
 
     def lose(self, node: str, feature: str, instead: str) -> None:
         self.lossy.append(Lossy(node, feature, instead))

@@ -233,8 +233,10 @@ class _Studio(Exporter):
                     "value": edge.key,
                 }
                 matches.append(_go("match", self.at(edge.target) or me, conditions=[condition]))
-            elif edge.kind == "back":
-                self.lose(node.id, "the back key", "not offered (Studio has no call history)")
+        back = self.back_to(node)
+        if back is not None and settings.keys.back:
+            condition = {"friendly_name": "back", "arguments": [f"{{{{widgets.{me}.Digits}}}}"], "type": "equal_to"}
+            matches.append(_go("match", self.at(back) or me, conditions=[{**condition, "value": settings.keys.back}]))
         repeat = settings.keys.repeat if settings.keys else None
         if repeat and repeat not in spec.options:
             condition = {"friendly_name": "repeat", "arguments": [f"{{{{widgets.{me}.Digits}}}}"], "type": "equal_to"}
