@@ -231,3 +231,21 @@ def test_an_asterisk_agi_script_becomes_a_lookup_a_script_can_answer_for(tmp_pat
     )
     replayed = run_ivr("replay", str(script), cwd=tmp_path)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+
+
+def test_a_voicexml_data_fetch_reads_back_as_a_lookup_whose_failure_goes_where_the_catch_says(tmp_path: Path) -> None:
+    assert run_ivr("export", str(BANK), "--to", "voicexml", "-o", str(tmp_path)).returncode == 0
+    back = tmp_path / "back.yaml"
+    imported = run_ivr("import", str(tmp_path / "bank_balance.vxml"), "-o", str(back))
+    assert imported.returncode == 0, imported.stderr
+    assert "is a lookup: nothing is fetched" in imported.stderr
+    fetch = load_menu(back).nodes["fetch"]
+    assert fetch.kind == "lookup" and fetch.spec.on_error == "unavailable"  # type: ignore[union-attr]
+    script = tmp_path / "down.call.yaml"
+    script.write_text(
+        "menu: back.yaml\ncalls:\n  - name: the fetch fails\n    world: { lookups: { fetch: { error: true } } }\n"
+        "    steps:\n      - press: '1234'\n      - expect: { lookup_failed: true, prompt: cannot be reached }\n",
+        encoding="utf-8",
+    )
+    replayed = run_ivr("replay", str(script), cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr

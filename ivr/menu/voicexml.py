@@ -150,6 +150,16 @@ class _Document:
     def form(self, name: str, dialog: ET.Element, where: str) -> None:
         """A form's items in order: blocks said, fields asked, the last one leading where the form goes."""
         items = [i for i in dialog if _tag(i) in ("block", "field", "transfer", "subdialog", "record")]
+        # where a failed fetch goes (a `<data>` in this form): the form's <catch event="error.badfetch">
+        self.badfetch = next(
+            (
+                self.target(where, g.get("next"))
+                for c in _children(dialog, "catch")
+                if "badfetch" in c.get("event", "")
+                for g in _children(c, "goto")
+            ),
+            None,
+        )
         ids = [node_id(name) if n == 0 else f"{node_id(name)}_{n + 1}" for n in range(len(items))]
         for n, item in enumerate(items):
             following = ids[n + 1] if n + 1 < len(items) else None
@@ -161,7 +171,9 @@ class _Document:
         draft, kind = self.draft, _tag(item)
         draft.comments[me] = f"VoiceXML {where} <{kind}>"
         onward = self.leads(item, where) or following or self.target(where, None)
-        if kind == "block" and _children(item, "if"):
+        if kind == "block" and _children(item, "data"):
+            self.lookup(item, me, following, where)
+        elif kind == "block" and _children(item, "if"):
             self.branch(item, me, following, where)
         elif kind == "block":
             ends = any(_tag(e) in ("exit", "disconnect") for e in item.iter())
@@ -218,6 +230,30 @@ class _Document:
             draft.warn(where, f"<{kind}> does not run in ivr: marked, and the call goes on")
             draft.nodes[me] = {"type": "message", "prompt": False, "next": onward}
             draft.comments[me] += ": NOT RUN"
+
+    def lookup(self, item: ET.Element, me: str, following: str | None, where: str) -> None:
+        """A block that fetches `<data>`: a lookup node (what is said before the fetch is its prompt), then
+        the rest of the block. Nothing is fetched; a failed fetch goes where the form's catch says."""
+        data = _children(item, "data")[0]
+        service = data.get("src") or data.get("srcexpr") or "data"
+        position = list(item).index(data)
+        before, rest = ET.Element("block"), ET.Element("block")
+        for n, child in enumerate(item):
+            if child is not data:
+                (before if n < position else rest).append(child)
+        then = f"{me}_then"
+        node: dict[str, object] = {"type": "lookup", "service": service[:500], "answers": {"*": {}}, "next": then}
+        if _said(before):
+            node["prompt"] = _said(before)
+        if getattr(self, "badfetch", None):
+            node["on_error"] = self.badfetch
+        self.draft.nodes[me] = node
+        self.draft.warn(
+            where,
+            f"<data src={service!r}> is a lookup: nothing is fetched; it returns nothing until its `answers` are "
+            "declared (docs/menu-format.md), and scripts can answer for it (`world: lookups:`)",
+        )
+        self.item(rest, then, following, where)
 
     def branch(self, item: ET.Element, me: str, following: str | None, where: str) -> None:
         """A block's `<if>` / `<elseif>` / `<else>`: each condition is declared caller data (ECMAScript is not
