@@ -127,20 +127,24 @@ def test_the_bundled_balance_script_covers_every_answer() -> None:
     assert "answers" in text and "4/4" in text
 
 
-def test_a_scripts_answer_must_name_a_lookup_and_one_of_its_ways(tmp_path: Path) -> None:
+def replay_on_the_bank(tmp_path: Path, name: str, calls: str) -> subprocess.CompletedProcess[str]:
+    """`ivr replay` of a script ``name`` whose ``calls:`` are ``calls``, on a copy of the bundled bank line."""
     shutil.copy(BANK, tmp_path / "bank.yaml")
-    script = tmp_path / "bad.call.yaml"
-    script.write_text(
-        "menu: bank.yaml\n"
-        "calls:\n"
+    script = tmp_path / name
+    script.write_text("menu: bank.yaml\ncalls:\n" + calls, encoding="utf-8")
+    return run_ivr("replay", str(script), cwd=tmp_path)
+
+
+def test_a_scripts_answer_must_name_a_lookup_and_one_of_its_ways(tmp_path: Path) -> None:
+    result = replay_on_the_bank(
+        tmp_path,
+        "bad.call.yaml",
         "  - name: wrong\n"
         "    world: { lookups: { account: { set: { x: 1 } }, fetch: { goto: nowhere } } }\n"
         "    steps:\n"
         '      - press: "1234"\n'
         "      - expect: { looked_up: say_balance }\n",
-        encoding="utf-8",
     )
-    result = run_ivr("replay", str(script), cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     out = result.stdout + result.stderr
     assert "bad.call.yaml:4:25: error: 'account' is not a lookup node of the menu" in out
@@ -149,14 +153,8 @@ def test_a_scripts_answer_must_name_a_lookup_and_one_of_its_ways(tmp_path: Path)
 
 
 def test_a_failed_expectation_on_a_lookup_says_what_was_asked(tmp_path: Path) -> None:
-    shutil.copy(BANK, tmp_path / "bank.yaml")
-    script = tmp_path / "fails.call.yaml"
-    script.write_text(
-        "menu: bank.yaml\ncalls:\n  - name: expects an answer\n    steps:\n"
-        '      - press: "0000"\n      - expect: { looked_up: fetch }\n',
-        encoding="utf-8",
-    )
-    result = run_ivr("replay", str(script), cwd=tmp_path)
+    calls = '  - name: expects an answer\n    steps:\n      - press: "0000"\n      - expect: { looked_up: fetch }\n'
+    result = replay_on_the_bank(tmp_path, "fails.call.yaml", calls)
     assert result.returncode == 1
     assert "lookups since the last action: fetch (failed)" in result.stdout
 
