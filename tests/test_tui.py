@@ -31,7 +31,7 @@ def prompt_text(tui: IvrApp) -> str:
 
 def transcript(tui: IvrApp) -> str:
     """The transcript as one text: lines wrapped to the panel are joined back."""
-    return " ".join(line.text.rstrip() for line in tui.query_one("#transcript", RichLog).lines)
+    return " ".join(line.text.strip() for line in tui.query_one("#transcript", RichLog).lines)
 
 
 def listen(tui: IvrApp) -> None:
@@ -735,3 +735,9 @@ async def test_the_floor_tables_follow_the_floor_as_it_moves() -> None:
             ordered = sorted(floor.waiting, key=lambda w: -w.wait)
             assert rows == [[f"#{w.contact}", w.queue, f"{w.wait:.0f} s"] for w in ordered]
         assert any(a.contact is not None for a in floor.agents), "the floor never got busy"
+
+
+def test_snapshot_200x60(snap_compare: object) -> None:
+    """The room of a large screen used: a caller queued for billing, with the floor busy around them."""
+    run = keys_then_listen("c", "1", "1", "1")
+    assert snap_compare(app(traffic=True, warm_up=900.0), run_before=run, terminal_size=(200, 60))  # type: ignore[operator]

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
@@ -126,7 +127,13 @@ class Phone(Vertical):
                 text.append(line.rjust(width) if rtl else line, style="italic")  # RTL lines end at the right
                 log.write(text)
             return
-        log.write(describe(event))
+        described = describe(event)
+        when, body = described.divide([len(clock_text(event.at)) + 2])
+        grid = Table.grid()  # wrapped lines hang under the text, so the time column stays clear
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(when, body)
+        log.write(grid)
 
     def clear(self) -> None:
         self.query_one("#transcript", RichLog).clear()
