@@ -99,6 +99,20 @@ def test_variables_a_lookup_returns_count_as_set_for_the_lint() -> None:
     assert "undefined-variable" not in rules and not rules
 
 
+def test_a_lookup_input_naming_a_variable_nothing_sets_is_a_lint_warning(write_menu: Callable[..., Path]) -> None:
+    path = write_menu(
+        """\
+        name: typo
+        start: ask
+        nodes:
+          ask: { type: lookup, service: svc, input: "{acount}", answers: { "*": { goto: done } } }
+          done: { type: hangup }
+        """
+    )
+    found = [(d.rule, d.line) for d in lint_menu(load_menu(path))]
+    assert found == [("undefined-variable", 4)]
+
+
 @pytest.mark.parametrize(
     ("written", "fragment"),
     [
@@ -106,6 +120,7 @@ def test_variables_a_lookup_returns_count_as_set_for_the_lint() -> None:
         ("service: svc, answers: {}", "at least 1 item"),
         ('service: svc, answers: { "1": { error: true, goto: open } }', "an error answer returns nothing"),
         ("service: '', answers: { \"*\": { goto: open } }", "at least 1 character"),
+        ('service: svc, input: "{account|shout}", answers: { "*": { goto: open } }', "unknown filter 'shout'"),
     ],
 )
 def test_a_badly_written_lookup_is_refused_at_its_line(

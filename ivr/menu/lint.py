@@ -291,6 +291,15 @@ class _Linter(LoopRules):
                             i,
                             "when",
                         )
+        if isinstance(node.spec, LookupNode) and node.spec.input is not None:
+            for name, _ in placeholders(node.spec.input):
+                if name not in known:
+                    self.report(
+                        "undefined-variable",
+                        node,
+                        f"the lookup's input uses {{{name}}} but no node, option or caller data sets {name!r}",
+                        "input",
+                    )
         for role in ("prompt", "short_prompt", "help", "invalid_prompt"):
             text = getattr(node.spec, role, None)
             for lang, body in (text or {}).items():

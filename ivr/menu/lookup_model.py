@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ivr.menu.conditions import VarName
 from ivr.menu.durations import Duration
@@ -55,6 +55,16 @@ class LookupNode(NodeBase):
     )
     next: NodeId | None = Field(None, description="where an answer without `goto` goes")
     on_error: NodeId | None = Field(None, description="where the call goes when the service fails or has no answer")
+
+    @field_validator("input")
+    @classmethod
+    def _a_template_that_fills(cls, value: str | None) -> str | None:
+        from ivr.menu.text import template_problem
+
+        problem = template_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     def answer(self, given: str, override: LookupAnswer | None = None) -> LookupAnswer | None:
         """The answer to ``given``: ``override`` when a script gives one, else the declared one for it, else
