@@ -241,3 +241,30 @@ def test_a_menu_over_connects_action_limit_is_refused_with_exit_2(
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Amazon Connect takes at most 250 in one flow" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_node_ids_that_read_the_same_in_studio_are_refused_with_what_to_rename(
+    write_menu: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_menu(
+        """\
+        name: clash
+        start: main
+        nodes:
+          main: { type: menu, prompt: Press 1., options: { "1": main_keys } }
+          main_keys: { type: hangup, prompt: Bye. }
+        """
+    )
+    result = run_ivr("export", str(path), "--to", "studio", "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "node ids give Studio widgets the same name (main_keys)" in result.stderr
+    assert "rename one of the nodes" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_loss_met_twice_is_reported_once(tmp_path: Path) -> None:
+    """A prompt's filter is met where the prompt is said and where the state before it looks at it."""
+    result = run_ivr("export", str(MENUS / "customer-service.yaml"), "--to", "studio", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("lossy:")]
+    assert "lossy: billing_queue: the filter |digits on {account_number}: the plain value is said" in lines
+    assert len(lines) == len(set(lines)) > 10

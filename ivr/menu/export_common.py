@@ -92,7 +92,9 @@ class Exporter:
         return None
 
     def lose(self, node: str, feature: str, instead: str) -> None:
-        self.lossy.append(Lossy(node, feature, instead))
+        lost = Lossy(node, feature, instead)
+        if lost not in self.lossy:  # a text written twice (a prompt and the state before it) is one loss
+            self.lossy.append(lost)
 
     def text(self, node: str, text: Text | None, variable: str = "${{{name}}}") -> str:
         """The prompt in the first language, each `{name}` written as the target writes a variable."""

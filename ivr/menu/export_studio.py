@@ -18,7 +18,7 @@ import jsonschema
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.conditions import Condition
-from ivr.menu.export_common import Exported, Exporter
+from ivr.menu.export_common import Exported, Exporter, ExportRefused
 from ivr.menu.lookup_model import LookupNode
 from ivr.menu.model import (
     BranchNode,
@@ -347,11 +347,16 @@ class _Studio(Exporter):
 
 
 def check_flow(flow: dict[str, Any]) -> None:
-    """Fail (a fault in this exporter) unless ``flow`` has Studio's shape and every `next` names a state."""
+    """Refuse a flow whose widget names clash (node ids that read the same in Studio); fail (a fault in this
+    exporter) unless ``flow`` has Studio's shape and every `next` names a state."""
     jsonschema.validate(flow, FLOW_SHAPE)
     names = [state["name"] for state in flow["states"]]
     if len(names) != len(set(names)):
-        raise AssertionError(f"two Studio states share a name: {sorted(n for n in names if names.count(n) > 1)}")
+        clashes = ", ".join(sorted({n for n in names if names.count(n) > 1}))
+        raise ExportRefused(
+            f"node ids give Studio widgets the same name ({clashes}): Studio names are letters, digits and _ "
+            "(64 at most), and a menu becomes widgets such as NODE_keys and NODE_entered; rename one of the nodes"
+        )
     for state in flow["states"]:
         for transition in state["transitions"]:
             if "next" in transition and transition["next"] not in names:
