@@ -262,8 +262,8 @@ def test_node_ids_that_read_the_same_in_studio_are_refused_with_what_to_rename(
 
 
 def test_a_loss_met_twice_is_reported_once(tmp_path: Path) -> None:
-    """A prompt's filter is met where the prompt is said and where the state before it looks at it."""
-    result = run_ivr("export", str(MENUS / "customer-service.yaml"), "--to", "studio", "-o", str(tmp_path))
+    """A queue's prompt (its filter lost) is looked at to see whether there is one, then said."""
+    result = run_ivr("export", str(MENUS / "customer-service.yaml"), "--to", "connect", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("lossy:")]
     assert "lossy: billing_queue: the filter |digits on {account_number}: the plain value is said" in lines
