@@ -72,21 +72,24 @@ def _merged(base: BaseModel, override: BaseModel | None) -> BaseModel:
 
 
 def _texts(model: BaseModel) -> Iterator[tuple[tuple[str | int, ...], Text]]:
+    # A model's fields are in its __dict__: reading them there skips pydantic's __getattr__, which is slow
+    # for the names a model does not have (most of these, on most nodes).
+    fields = model.__dict__
     for name in ("prompt", "short_prompt", "help", "invalid_prompt", "exhausted_prompt", "intro", "thanks"):
-        value = getattr(model, name, None)
+        value = fields.get(name)
         if value is not None:
             yield (name,), value
-    for target, text in (getattr(model, "exhausted_prompts", None) or {}).items():
+    for target, text in (fields.get("exhausted_prompts") or {}).items():
         yield ("exhausted_prompts", target), text
-    confirm = getattr(model, "confirm", None)
+    confirm = fields.get("confirm")
     if confirm is not None:
         yield ("confirm", "prompt"), confirm.prompt
-    messages = getattr(model, "messages", None)
+    messages = fields.get("messages")
     if isinstance(messages, QueueMessages):
         for name in QueueMessages.model_fields:
             if (text := getattr(messages, name)) is not None:
                 yield ("messages", name), text
-    reprompts = getattr(model, "reprompts", None)
+    reprompts = fields.get("reprompts")
     if reprompts is not None:
         for kind in ("no_input", "no_match"):
             for i, text in enumerate(getattr(reprompts, kind) or ()):
