@@ -262,3 +262,17 @@ def test_a_voicexml_data_fetch_reads_back_as_a_lookup_whose_failure_goes_where_t
     )
     replayed = run_ivr("replay", str(script), cwd=tmp_path)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+
+
+def test_a_diff_names_the_answer_that_changed(tmp_path: Path) -> None:
+    changed = tmp_path / "bank.yaml"
+    text = BANK.read_text(encoding="utf-8")
+    text = text.replace(
+        '"4321": { set: { balance: "0.00", currency: rupees }, goto: say_balance }', '"4321": { goto: not_found }'
+    )
+    changed.write_text(text.replace("latency: 1.5s", "latency: 3s"), encoding="utf-8")
+    result = run_ivr("diff", str(BANK), str(changed))
+    assert result.returncode == 1, result.stderr
+    assert "fetch answers['4321'].goto changed: 'say_balance' → 'not_found'" in result.stdout
+    assert "fetch answers['4321'].set.balance removed: '0.00'" in result.stdout
+    assert "fetch latency changed: '1.5' → '3.0'" in result.stdout

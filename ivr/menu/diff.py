@@ -73,16 +73,18 @@ def _node_changes(old: Menu, new: Menu, before: CompiledNode, after: CompiledNod
             found.append(Change("prompt", f"{node_id}.{role} ({language})", change, text_before, text_after))
     settings_before, settings_after = _settings(before), _settings(after)
     for name in sorted(settings_before.keys() | settings_after.keys()):
-        if settings_before.get(name) != settings_after.get(name):
-            found.append(
-                Change(
-                    "node",
-                    f"{node_id} {name}",
-                    "changed",
-                    _short(settings_before.get(name)),
-                    _short(settings_after.get(name)),
-                )
-            )
+        value_before, value_after = settings_before.get(name), settings_after.get(name)
+        if value_before == value_after:
+            continue
+        if isinstance(value_before, dict) and isinstance(value_after, dict):  # e.g. a lookup's answers
+            flat_before, flat_after = _flat(value_before), _flat(value_after)
+            for path in sorted(flat_before.keys() | flat_after.keys()):
+                shown_before, shown_after = _short(flat_before.get(path)), _short(flat_after.get(path))
+                if shown_before != shown_after:
+                    change = "added" if shown_before is None else "removed" if shown_after is None else "changed"
+                    found.append(Change("node", f"{node_id} {name}{path}", change, shown_before, shown_after))
+            continue
+        found.append(Change("node", f"{node_id} {name}", "changed", _short(value_before), _short(value_after)))
     return found
 
 
@@ -169,6 +171,22 @@ def _keys(menu: Menu, path: list[str]) -> str:
         keys.append(edge.key if edge is not None and edge.key else "-")
     pressed = [k for k in keys if k != "-"]
     return " ".join(pressed) if pressed else "(none)"
+
+
+def _flat(value: dict[Any, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested mapping as ``['key'].field`` paths to its values, so that a change names where it is."""
+    flat: dict[str, Any] = {}
+    for key, inner in value.items():
+        path = (
+            f"{prefix}[{key!r}]"
+            if prefix == "" or not isinstance(key, str) or not key.isidentifier()
+            else f"{prefix}.{key}"
+        )
+        if isinstance(inner, dict) and inner:
+            flat.update(_flat(inner, path))
+        else:
+            flat[path] = inner
+    return flat
 
 
 def _short(value: Any, width: int = 60) -> str | None:
