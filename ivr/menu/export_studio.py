@@ -76,6 +76,7 @@ FLOW_SHAPE: dict[str, Any] = {
         },
     },
 }
+_REGIONS = {"en": "en-US", "ur": "ur-PK", "ar": "ar-SA", "es": "es-ES", "fr": "fr-FR", "de": "de-DE"}  # Studio's tags
 _TESTS = {"eq": "equal_to", "ne": "not_equal_to", "in_": "matches_any_of", "lt": "less_than", "gt": "greater_than"}
 
 
@@ -212,7 +213,7 @@ class _Studio(Exporter):
             "number_of_digits": digits,
             "timeout": max(1, round(timeout)),
             "finish_on_key": "#",
-            "gather_language": "en-US",
+            "gather_language": _REGIONS.get(self.language, self.language),
         }
         self.add(
             me, "gather-input-on-call", [_go("keypress", onward), _go("speech", onward), _go("timeout", silence)], props
