@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -376,3 +377,31 @@ def test_a_bad_cases_table_is_refused_at_its_line(suite: Path) -> None:
     result = run_ivr("replay", "keys.call.yaml", cwd=suite)
     assert result.returncode == 2
     assert "keys.call.yaml:9:9:" in result.stdout + result.stderr  # the press step the bad key fills
+
+
+def test_fuzz_dials_on_the_line_so_a_full_queue_turns_callers_away(write_menu: Callable[..., Path]) -> None:
+    """Random callers used to stop at the queue node (the engine alone has no floor): a queue that is
+    always full showed as "queued" and its busy route as never reached. On the line they are turned away."""
+    from datetime import datetime
+
+    from ivr.menu import load_menu
+    from ivr.traffic.fuzz import fuzz
+
+    path = write_menu(
+        """\
+        name: full
+        start: main
+        defaults: { representative: q }
+        queues:
+          sales: { max_length: 0 }
+        nodes:
+          main: { type: menu, prompt: For sales press 1., options: { "1": q } }
+          q: { type: queue, queue: sales, prompt: Please hold., on_busy: busy }
+          busy: { type: hangup, prompt: Everyone is busy. Goodbye., reason: busy }
+        centre:
+          agents: [ { name: Sales, count: 1, skills: { sales: 1 } } ]
+        """
+    )
+    report = fuzz(load_menu(path), 200, 1, datetime(2026, 11, 24, 10, tzinfo=UTC))
+    assert report.outcomes["hung up: busy"] > 150 and not any(o.startswith("queued") for o in report.outcomes)
+    assert report.unreached == [] and not report.findings

@@ -114,9 +114,8 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
     """
     from rich.table import Table
 
-    from ivr.call import Engine
+    from ivr.traffic.fuzz import Lines, reproducer
     from ivr.traffic.fuzz import fuzz as run_fuzz
-    from ivr.traffic.fuzz import reproducer
 
     menu = load_or_exit(str(file))
     start = make_clock(menu, at or DEFAULT_AT.isoformat()).wall(0)
@@ -130,7 +129,7 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
     out.print(table)
     written = []
     if report.findings:
-        engine = Engine(menu)
+        lines = Lines(menu)
         try:
             output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -139,7 +138,7 @@ def fuzz(file: Path, calls: int, seed: int, at: str | None, output: Path) -> Non
             path = output / f"{finding.kind}-{number}.call.yaml"
             relative = os.path.relpath(Path(file).resolve(), output.resolve())
             name = f"{finding.kind}: {finding.detail}"
-            write_output(reproducer(engine, finding, relative, name), path)
+            write_output(reproducer(lines, finding, relative, name), path)
             written.append((finding, path))
     for finding, path in written:
         out.print(

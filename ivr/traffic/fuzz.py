@@ -19,9 +19,11 @@ import yaml
 
 from ivr.call.callers import valid_entry
 from ivr.call.clock import SimClock
-from ivr.call.engine import Caller, Engine
+from ivr.call.driver import LiveCall
+from ivr.call.engine import Caller
 from ivr.call.events import NodeEntered
-from ivr.call.session import Call, CallOver, CallStatus
+from ivr.call.line import Line
+from ivr.call.session import CallOver, CallStatus
 from ivr.menu.compiled import Menu
 from ivr.menu.model import BranchNode, CollectNode, MenuNode
 
@@ -49,6 +51,23 @@ class Finding:
     setting: Setting
 
 
+class Lines:
+    """The one line random calls are dialled on, as every front end dials: prompts take their time, a
+    queue is the menu's floor. Each call starts the line afresh at its own moment (as replay does)."""
+
+    def __init__(self, menu: Menu) -> None:
+        self.menu = menu
+        self._line: Line | None = None
+
+    def dial(self, setting: Setting, listeners: list[Any] | None = None) -> LiveCall:
+        clock = SimClock(setting.at)
+        if self._line is None:
+            self._line = Line(self.menu, clock, seed=0, background=False)
+        else:
+            self._line.reset(clock)
+        return self._line.dial(setting.caller, listeners, keep_transcript=False)
+
+
 @dataclass
 class FuzzReport:
     calls: int = 0
@@ -64,7 +83,7 @@ class FuzzReport:
 
 def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60) -> FuzzReport:
     """Run ``calls`` random calls on ``menu``; deterministic for a given seed."""
-    engine = Engine(menu)
+    lines = Lines(menu)
     rng = random.Random(seed)
     report = FuzzReport(destinations={n.id for n in menu.nodes.values() if n.kind in ("queue", "transfer", "hangup")})
     tiers = [None, *sorted(_caller_values(menu, "caller.tier"))]
@@ -74,8 +93,8 @@ def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60)
         when = at if rng.random() < 0.5 else at + timedelta(minutes=rng.randrange(7 * 24 * 60))
         data = {name: rng.choice(choices) for name, choices in inputs.items()}
         setting = Setting(when, Caller(tier=rng.choice(tiers), variables=data))
-        actions = _random_actions(engine, rng, setting, max_actions)
-        outcome, finding, entered = replay_actions(engine, actions, setting)
+        actions = _random_actions(lines, rng, setting, max_actions)
+        outcome, finding, entered = replay_actions(lines, actions, setting)
         report.calls += 1
         report.outcomes[outcome] += 1
         report.reached |= entered
@@ -84,7 +103,7 @@ def fuzz(menu: Menu, calls: int, seed: int, at: datetime, max_actions: int = 60)
             known = report.findings.get(key)
             if known is None or len(finding.actions) < len(known.actions):
                 report.findings[key] = finding
-    report.findings = {key: shrink(engine, report.findings[key]) for key in sorted(report.findings)}
+    report.findings = {key: shrink(lines, report.findings[key]) for key in sorted(report.findings)}
     return report
 
 
@@ -123,9 +142,10 @@ def _caller_values(menu: Menu, variable: str) -> set[str]:
     return found
 
 
-def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit: int) -> list[Action]:
+def _random_actions(lines: Lines, rng: random.Random, setting: Setting, limit: int) -> list[Action]:
     """Actions chosen while calling, so that most keys mean something where they are pressed."""
-    call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
+    live = lines.dial(setting)
+    call = live.call
     actions: list[Action] = []
     while call.status == CallStatus.ACTIVE and len(actions) < limit:
         spec = call.node.spec
@@ -143,7 +163,7 @@ def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit:
         for action in choice:
             actions.append(action)
             try:
-                _act(call, action)
+                _act(live, action)
             except Exception:
                 return actions
             if call.status != CallStatus.ACTIVE:
@@ -151,16 +171,16 @@ def _random_actions(engine: Engine, rng: random.Random, setting: Setting, limit:
     return actions
 
 
-def _act(call: Call, action: Action) -> None:
+def _act(live: LiveCall, action: Action) -> None:
     if action == "wait":
-        call.wait()
+        live.wait_for_timeout()
     elif action == "hangup":
-        call.hang_up()
+        live.hang_up()
     else:
-        call.press(action)
+        live.press(action)
 
 
-def replay_actions(engine: Engine, actions: list[Action], setting: Setting) -> tuple[str, Finding | None, set[str]]:
+def replay_actions(lines: Lines, actions: list[Action], setting: Setting) -> tuple[str, Finding | None, set[str]]:
     """Run ``actions``, then stay silent; return the outcome, any finding, and the nodes entered."""
     entered: set[str] = set()
 
@@ -169,18 +189,25 @@ def replay_actions(engine: Engine, actions: list[Action], setting: Setting) -> t
             entered.add(event.node)
 
     try:
-        call = engine.start_call(setting.caller, SimClock(setting.at), [listen], keep_transcript=False)
+        live = lines.dial(setting, [listen])
+        call = live.call
         for action in actions:
             if call.status != CallStatus.ACTIVE:
                 break
             try:
-                _act(call, action)
+                _act(live, action)
             except CallOver:
                 break
         for _ in range(SILENT_ROUNDS):
             if call.status != CallStatus.ACTIVE:
                 break
-            call.wait()
+            live.wait_for_timeout()
+        settled = None  # what the line still has to say (the busy message, the goodbye after it) is heard out
+        for _ in range(SILENT_ROUNDS):
+            if call.settled_at() == settled:
+                break
+            settled = call.settled_at()
+            live.listen()
     except Exception as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         detail = f"{type(exc).__name__}: {exc} ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
@@ -202,7 +229,7 @@ def replay_actions(engine: Engine, actions: list[Action], setting: Setting) -> t
     return f"hung up: {reason}", None, entered
 
 
-def shrink(engine: Engine, finding: Finding, budget: int = 400) -> Finding:
+def shrink(lines: Lines, finding: Finding, budget: int = 400) -> Finding:
     """The shortest action list that still gives the same finding (greedy delta debugging)."""
     best = finding.actions
     chunk = max(1, len(best) // 2)
@@ -212,7 +239,7 @@ def shrink(engine: Engine, finding: Finding, budget: int = 400) -> Finding:
         while i < len(best) and budget > 0:
             candidate = best[:i] + best[i + chunk :]
             budget -= 1
-            _, again, _ = replay_actions(engine, candidate, finding.setting)
+            _, again, _ = replay_actions(lines, candidate, finding.setting)
             if again is not None and again.kind == finding.kind and again.detail == finding.detail:
                 best, changed = candidate, True
             else:
@@ -222,19 +249,20 @@ def shrink(engine: Engine, finding: Finding, budget: int = 400) -> Finding:
     return Finding(finding.kind, finding.detail, best, finding.node, finding.setting)
 
 
-def reproducer(engine: Engine, finding: Finding, menu_path: str, name: str) -> str:
+def reproducer(lines: Lines, finding: Finding, menu_path: str, name: str) -> str:
     """A call script that replays the finding and fails until the menu is fixed."""
     setting = finding.setting
-    call = engine.start_call(setting.caller, SimClock(setting.at), keep_transcript=False)
+    live = lines.dial(setting)
+    call, clock = live.call, live.line.clock
     steps: list[Any] = []
     for action in finding.actions:
         if call.status != CallStatus.ACTIVE:
             break
-        before = call.clock.now()
+        before = clock.now()
         with contextlib.suppress(Exception):  # the crash being reproduced
-            _act(call, action)
+            _act(live, action)
         if action == "wait":
-            steps.append({"silence": round(call.clock.now() - before, 3)})
+            steps.append({"silence": round(clock.now() - before, 3)})
         elif action == "hangup":
             steps.append("hangup")
         elif steps and isinstance(steps[-1], dict) and "press" in steps[-1]:
@@ -246,7 +274,7 @@ def reproducer(engine: Engine, finding: Finding, menu_path: str, name: str) -> s
     elif finding.kind == "never-ends":
         steps.append({"silence": 3600})
         steps.append({"expect": {"ended": True}})
-    local = setting.at.astimezone(engine.menu.timezone)
+    local = setting.at.astimezone(lines.menu.timezone)
     defaults: dict[str, Any] = {"world": {"at": local.strftime("%Y-%m-%dT%H:%M")}}
     caller: dict[str, Any] = {}
     if setting.caller.tier is not None:
