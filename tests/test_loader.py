@@ -332,3 +332,33 @@ def test_sub_menus_take_parameters_checked_at_the_including_node(write_menu: Cal
 
     alone = lint_menu(load_menu(write_menu(SHARED_SURVEY, "survey.yaml")))
     assert not [d for d in alone if d.rule == "undefined-variable"]  # checked alone, parameters are givens
+
+
+def test_a_setting_written_as_null_keeps_the_value_it_inherits(write_menu: Callable[..., Path]) -> None:
+    """Found by the mutated-menu property test: `timeout: null` on a node crashed the loader (None / 2),
+    and `keys: null` in `defaults` too. A null setting is a setting left unwritten."""
+    path = write_menu(
+        """\
+        name: nulls
+        start: main
+        defaults: { timeout: 8s, max_no_input: null, keys: null, reprompts: null }
+        nodes:
+          main:
+            type: menu
+            prompt: For help press 1.
+            options: { "1": bye }
+            timeout: null
+            max_attempts: null
+            keys: null
+          bye: { type: hangup }
+        """
+    )
+    settings = load_menu(path).nodes["main"].settings
+    assert settings is not None
+    assert (settings.timeout, settings.inter_digit_timeout, settings.max_no_input, settings.max_attempts) == (
+        8.0,
+        4.0,
+        3,
+        5,
+    )
+    assert settings.keys.repeat == "9"

@@ -149,6 +149,8 @@ class _Loader(LoaderIncludes):
         )
         for name in given.model_fields_set:
             value = getattr(given, name)
+            if value is None and (name in BASE_DEFAULTS or name in ("keys", "reprompts")):
+                continue  # `timeout: null` and the like: written as unset, so the inherited value holds
             if name in ("representative", "on_exhausted") and value is not None:
                 self._ref_local(source, ("defaults", name), value, local_ids)
                 value = prefix + value
@@ -269,9 +271,10 @@ class _Loader(LoaderIncludes):
     ) -> Settings:
         merged = dict(scope.defaults)
         for name in spec.model_fields_set & set(BASE_DEFAULTS.keys() | {"inter_digit_timeout", "exhausted_prompt"}):
-            merged[name] = getattr(spec, name)
+            if getattr(spec, name) is not None or name not in BASE_DEFAULTS:  # null: the inherited value
+                merged[name] = getattr(spec, name)
         for name in ("keys", "reprompts"):
-            if name in spec.model_fields_set:
+            if name in spec.model_fields_set and getattr(spec, name) is not None:
                 given = getattr(spec, name)
                 if name == "keys" and "goto" in given.model_fields_set:
                     for key, target in given.goto.items():
