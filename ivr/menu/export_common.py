@@ -70,7 +70,7 @@ class Exporter:
         ways = list(dict.fromkeys(e.target for e in edges if e.kind == "case"))
         onward = next((e.target for e in edges if e.kind == "next"), None)
         failed = next((e.target for e in edges if e.kind == "default"), None)
-        returned = sorted({name for answer in spec.answers.values() for name in answer.set})
+        returned = spec.returns()
         routed = f", and {route} to one of {', '.join(ways)}" if len({*ways, onward} - {None}) > 1 else ""
         self.lose(
             node.id,
@@ -122,6 +122,10 @@ class Exporter:
     def test(self, node: str, when: Condition) -> str:
         """One test (a variable, a schedule, a holiday ...) in the target's syntax."""
         raise NotImplementedError
+
+    def edge(self, node: CompiledNode, *kinds: str) -> str | None:
+        """Where the first way out of ``node`` of one of ``kinds`` leads."""
+        return next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind in kinds), None)
 
     def next_of(self, node: CompiledNode) -> str | None:
         """Where the node goes on by itself (its `next`, a sub-menu's start, a return's way back)."""

@@ -60,7 +60,9 @@ class _Connect(Exporter):
         menu = self.menu
         start = self.at(menu.start)
         if menu.variables:  # the menu's own variables, kept as contact attributes as the call comes in
-            start = self.attributes("(variables)", menu.variables, start)
+            variables = _id(menu, "(variables)/set")
+            self.attributes(variables, menu.variables, start)
+            start = variables
         for node in menu.nodes.values():
             self.node(node)
         self.add(self.end, "DisconnectParticipant", {}, {})
@@ -83,34 +85,30 @@ class _Connect(Exporter):
         """The action a call going to ``node_id`` starts at (the end when it goes nowhere)."""
         return self.end if node_id is None else _id(self.menu, node_id)
 
-    def edge(self, node: CompiledNode, *kinds: str) -> str | None:
-        return next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind in kinds), None)
-
-    def attributes(self, name: str, values: dict[str, Any], onward: str) -> str:
-        """An UpdateContactAttributes action setting ``values``, then ``onward``; its identifier."""
-        identifier = _id(self.menu, f"{name}/set")
+    def attributes(self, identifier: str, values: dict[str, Any], onward: str) -> None:
+        """An UpdateContactAttributes action ``identifier`` setting ``values``, then ``onward``."""
         attributes = {key.replace(".", "_"): str(value) for key, value in values.items()}
         errors = [{"NextAction": onward, "ErrorType": "NoMatchingError"}]
         self.add(
             identifier, "UpdateContactAttributes", {"Attributes": attributes}, {"NextAction": onward, "Errors": errors}
         )
-        return identifier
 
     def say(self, node_id: str, text: Any) -> str:
         return self.text(node_id, text, ATTRIBUTE)
 
     def message(self, identifier: str, node_id: str, prompt: Any, onward: str) -> None:
-        said = self.say(node_id, prompt) if prompt else ""
+        self.said(identifier, self.say(node_id, prompt) if prompt else "", onward)
+
+    def said(self, identifier: str, text: str, onward: str) -> None:
+        """A MessageParticipant action saying ``text`` (already written as Connect says it), then ``onward``."""
         errors = [{"NextAction": onward, "ErrorType": "NoMatchingError"}]
-        self.add(identifier, "MessageParticipant", {"Text": said or " "}, {"NextAction": onward, "Errors": errors})
+        self.add(identifier, "MessageParticipant", {"Text": text or " "}, {"NextAction": onward, "Errors": errors})
 
     def node(self, node: CompiledNode) -> None:
         spec, me = node.spec, self.at(node.id)
         if spec.set:  # variables set on entry: an attributes action under the node's identifier first
             inner = _id(self.menu, f"{node.id}/body")
-            self.add(me, "UpdateContactAttributes", {
-                "Attributes": {k.replace(".", "_"): str(v) for k, v in spec.set.items()}
-            }, {"NextAction": inner, "Errors": [{"NextAction": inner, "ErrorType": "NoMatchingError"}]})  # fmt: skip
+            self.attributes(me, spec.set, inner)
             me = inner
         match spec:
             case MenuNode():
@@ -145,7 +143,7 @@ class _Connect(Exporter):
             case SurveyNode():
                 self.lose(node.id, "a survey", "each question is said; the answers are not taken")
                 said = " ".join(self.say(node.id, q.prompt) for q in spec.questions)
-                self.message(me, node.id, {"": said}, self.at(self.edge(node, "next")))
+                self.said(me, said, self.at(self.edge(node, "next")))
 
     def prompt_then(self, me: str, node_id: str, prompt: Any) -> str:
         """The prompt as a message under ``me`` when there is one; the identifier of what follows it."""
@@ -153,7 +151,7 @@ class _Connect(Exporter):
         if not said:
             return me
         body = _id(self.menu, f"{node_id}/do")
-        self.message(me, node_id, prompt, body)
+        self.said(me, said, body)
         return body
 
     def menu_action(self, me: str, node: CompiledNode, spec: MenuNode) -> None:

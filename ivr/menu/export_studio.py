@@ -103,8 +103,7 @@ class _Studio(Exporter):
         trigger = [_go(e, first if e == "incomingCall" else None) for e in trigger_events]
         self.add("Trigger", "trigger", trigger, {"offset": {"x": 0, "y": 0}})
         if menu.variables:  # the menu's own variables, set as the call comes in
-            values = [{"key": k.replace(".", "_"), "value": str(v)} for k, v in menu.variables.items()]
-            self.add("ivr_variables", "set-variables", [_go("next", self.at(menu.start))], {"variables": values})
+            self.set_variables("ivr_variables", menu.variables, self.at(menu.start))
         for node in menu.nodes.values():
             self.node(node)
         flow = {
@@ -133,17 +132,18 @@ class _Studio(Exporter):
             return None
         return state_name(node_id) + ("_set" if node.spec.set else "")
 
-    def edge(self, node: CompiledNode, *kinds: str) -> str | None:
-        return next((e.target for e in self.menu.edges.get(node.id, ()) if e.kind in kinds), None)
-
     def say(self, node_id: str, text: Any) -> str:
         return self.text(node_id, text, LIQUID)
+
+    def set_variables(self, name: str, values: dict[str, Any], onward: str | None) -> None:
+        """A set-variables state setting ``values`` as flow variables, then ``onward``."""
+        written = [{"key": key.replace(".", "_"), "value": str(value)} for key, value in values.items()]
+        self.add(name, "set-variables", [_go("next", onward)], {"variables": written})
 
     def node(self, node: CompiledNode) -> None:
         spec, me = node.spec, state_name(node.id)
         if spec.set:  # variables set on entry: a set-variables state first
-            values = [{"key": name.replace(".", "_"), "value": str(value)} for name, value in spec.set.items()]
-            self.add(f"{me}_set", "set-variables", [_go("next", me)], {"variables": values})
+            self.set_variables(f"{me}_set", spec.set, me)
         match spec:
             case MenuNode():
                 self.menu_states(node, spec)

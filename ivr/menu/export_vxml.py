@@ -211,8 +211,7 @@ class _Document(Exporter):
         names = sorted({variable(n) for n in re.findall(r"\{([A-Za-z_][\w.]*)", spec.input or "")})
         attributes = {"name": f"{variable(me)}_answer", "src": spec.service, "fetchtimeout": f"{spec.latency + 5:g}s"}
         ET.SubElement(block, "data", {**attributes, **({"namelist": " ".join(names)} if names else {})})
-        returned = sorted({name for answer in spec.answers.values() for name in answer.set})
-        for name in returned:
+        for name in spec.returns():
             ET.SubElement(block, "assign", {"name": variable(name), "expr": f"{variable(me)}_answer.{variable(name)}"})
         if len({*ways, onward} - {None}) > 1:
             test = ET.SubElement(block, "if", {"cond": f"{variable(me)}_answer.route == {_js(ways[0])}"})

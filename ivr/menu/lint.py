@@ -335,8 +335,7 @@ class _Linter(LoopRules):
                     case SurveyNode():
                         known.update(f"survey.{q.id}" for q in spec.questions)
                     case LookupNode():
-                        for answer in spec.answers.values():
-                            known.update(answer.set)
+                        known.update(spec.returns())
             self._known = known
         return self._known
 

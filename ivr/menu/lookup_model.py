@@ -66,6 +66,10 @@ class LookupNode(NodeBase):
             raise ValueError(problem)
         return value
 
+    def returns(self) -> list[str]:
+        """The variables the service returns in any of its answers, sorted."""
+        return sorted({name for answer in self.answers.values() for name in answer.set})
+
     def answer(self, given: str, override: LookupAnswer | None = None) -> LookupAnswer | None:
         """The answer to ``given``: ``override`` when a script gives one, else the declared one for it, else
         the ``*`` one; None when the service has no answer (it failed)."""
