@@ -34,6 +34,7 @@ from ivr.menu.model import (
     SurveyNode,
     TransferNode,
 )
+from ivr.menu.text import pick
 
 LIQUID = "{{{{flow.variables.{name}}}}}"  # how a prompt says a variable: `{x}` -> {{flow.variables.x}}
 
@@ -128,12 +129,17 @@ class _Studio(Exporter):
         if node_id is None:
             return None
         node = self.menu.nodes[node_id]
-        if isinstance(node.spec, HangupNode) and not self.text(node_id, node.spec.prompt) and not node.spec.set:
-            return None
+        spec = node.spec
+        if isinstance(spec, HangupNode) and not spec.set and not self.says(spec.prompt):
+            return None  # a hang-up that says nothing: the flow just ends
         return state_name(node_id) + ("_set" if node.spec.set else "")
 
     def say(self, node_id: str, text: Any) -> str:
         return self.text(node_id, text, LIQUID)
+
+    def says(self, text: Any) -> bool:
+        """Whether a prompt says anything (without writing it out, which reports what it loses)."""
+        return text is not None and bool(pick(text, self.language, self.language).strip())
 
     def set_variables(self, name: str, values: dict[str, Any], onward: str | None) -> None:
         """A set-variables state setting ``values`` as flow variables, then ``onward``."""
