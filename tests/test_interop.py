@@ -258,3 +258,45 @@ def test_a_script_runs_on_the_production_flow_itself(tmp_path: Path) -> None:
     script.write_text("menu: broken.json\ncalls:\n  - name: x\n    steps:\n      - expect: { ended: true }\n")
     refused = run_ivr("replay", str(script), cwd=tmp_path)
     assert refused.returncode == 2 and "broken.json:1:1: error: cannot import it" in refused.stderr, refused.stderr
+
+
+BUNDLED = ROOT / "interop"  # scripts on the real flows, whose `menu:` is ../shared/interop/...
+SHARED = ROOT.parent / "shared" / "interop"
+
+
+def top_level_options(menu: object) -> set[str]:
+    """The options of the menus a caller meets first: reached from the start without another menu."""
+    from ivr.menu.compiled import Menu
+    from ivr.menu.model import MenuNode
+
+    assert isinstance(menu, Menu)
+    todo, seen, options = [menu.start], set(), set()
+    while todo:
+        node = menu.nodes[todo.pop()]
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        if isinstance(node.spec, MenuNode):
+            options |= {f"{node.id} {key}" for key in node.spec.options}
+            continue
+        todo.extend(edge.target for edge in menu.edges[node.id] if edge.kind != "back")
+    return options
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"the bundled interop scripts read their flows from {SHARED}")
+def test_a_bundled_script_walks_every_connect_and_studio_example_through_each_top_level_option() -> None:
+    """For each Amazon Connect and Twilio Studio example, a script in interop/ replays green on the
+    production file itself and presses every option of the first menu its caller meets."""
+    from ivr.replay.suite import run_suite
+
+    suite = run_suite([BUNDLED], root=ROOT.parent)
+    assert not suite.invalid, suite.invalid
+    failed = [r for r in suite.results if not r.passed]
+    assert suite.results and not failed, failed
+    walked = {path.resolve(): coverage for path, coverage in suite.coverage.items()}
+    examples = sorted((SHARED / "connect").glob("*")) + sorted((SHARED / "studio").glob("*"))
+    for example in examples:
+        assert example.resolve() in walked, f"no script in {BUNDLED} walks {example.name}"
+        coverage = walked[example.resolve()]
+        unpressed = top_level_options(coverage.menu) - coverage.seen["options"]
+        assert not unpressed, f"{example.name}: options never pressed: {sorted(unpressed)}"

@@ -362,3 +362,37 @@ def test_a_setting_written_as_null_keeps_the_value_it_inherits(write_menu: Calla
         5,
     )
     assert settings.keys.repeat == "9"
+
+
+def test_a_flow_saved_without_a_suffix_is_recognised_by_its_content(
+    tmp_path: Path, write_menu: Callable[..., Path]
+) -> None:
+    """Amazon Connect's console exports a flow as a file with no suffix ("2-Simple Survey Example"):
+    such a file loads as the flow it is, and a YAML menu with no suffix still loads as YAML."""
+    import json
+
+    flow = tmp_path / "Goodbye Flow"
+    flow.write_text(
+        json.dumps(
+            {
+                "Version": "2019-10-30",
+                "StartAction": "say",
+                "Actions": [
+                    {
+                        "Identifier": "say",
+                        "Type": "MessageParticipant",
+                        "Parameters": {"Text": "Goodbye"},
+                        "Transitions": {"NextAction": "end"},
+                    },
+                    {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    menu = load_menu(flow)
+    assert sorted(n.kind for n in menu.nodes.values()) == ["hangup", "message"]
+    assert "Goodbye" in str(menu.nodes[menu.start].spec.prompt)
+    plain = tmp_path / "menu"
+    plain.write_text(SIMPLE, encoding="utf-8")
+    assert load_menu(plain).nodes.keys() == load_menu(write_menu(SIMPLE)).nodes.keys()

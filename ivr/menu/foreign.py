@@ -43,7 +43,19 @@ def importer_for(text: str, context: str | None = None) -> Callable[[str, str], 
 
 
 def is_foreign(path: Path) -> bool:
-    return path.suffix.lower() in FOREIGN_SUFFIXES
+    """Whether ``path`` is read as another platform's flow: by its name, or, for a file named without a
+    YAML suffix (Connect's console exports flows with no suffix at all), by its first character."""
+    suffix = path.suffix.lower()
+    if suffix in FOREIGN_SUFFIXES:
+        return True
+    if suffix in (".yaml", ".yml"):
+        return False
+    try:
+        with path.open("rb") as head:
+            first = head.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    except OSError:
+        return False  # the YAML loader says what is wrong with the path
+    return first in (b"{", b"<")
 
 
 def imported_copy(path: Path, text: str) -> Path:
