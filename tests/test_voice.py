@@ -87,6 +87,39 @@ def test_speaker_worker_speaks_in_its_own_thread_and_stops_cleanly() -> None:
     assert problems == []
 
 
+@needs_espeak
+def test_a_recording_is_played_in_place_of_its_text_and_a_key_cuts_it(tmp_path: Path) -> None:
+    """With a player on the machine the speaker plays a prompt's WAV instead of speaking its text, and
+    barge-in stops the player; without a recording the text is spoken as before."""
+    log = tmp_path / "played.txt"
+    player = tmp_path / "player"
+    player.write_text(f'#!/bin/sh\necho "$1" >> {log}\nsleep 30\n', encoding="utf-8")
+    player.chmod(0o755)
+    wav = tmp_path / "welcome.wav"
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 8000)
+    problems: list[str] = []
+    speaker = Speaker(problems.append, check_audio=False)
+    speaker.player = str(player)
+    speaker.start()
+    speaker.say("Welcome to Northwind.", "en", wav)
+    deadline = time.monotonic() + 10
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    speaker.interrupt()  # the caller presses a key: the 30 s "recording" stops at once
+    speaker.say("For billing, press 1.", "en")
+    while not speaker.spoken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    speaker.close()
+    assert log.read_text(encoding="utf-8").split() == [str(wav)]
+    assert speaker.played == [wav] and speaker.spoken == [("en", "For billing, press 1.")]
+    assert time.monotonic() - started < 5 and problems == []
+
+
 def test_no_audio_is_said_once_and_the_rest_is_text() -> None:
     problems: list[str] = []
     speaker = Speaker(problems.append, driver="no-such-driver", check_audio=False)

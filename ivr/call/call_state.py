@@ -17,6 +17,7 @@ from ivr.call.events import (
 )
 from ivr.menu.compiled import CompiledNode, Text
 from ivr.menu.model import CollectNode, MenuNode
+from ivr.menu.recordings import recording_for
 from ivr.menu.text import fill, pick
 
 if TYPE_CHECKING:
@@ -158,11 +159,16 @@ class CallState:
         if not spoken.strip():
             return  # `false` or an empty text: nothing is said here
         prompt_id = f"{node_id}.{role}"
+        recorded = recording_for(self.menu.recordings, node_id, language) if role == "prompt" else None
         begins = self._t
         if self.speech is not None:
             begins = self._quiet_at()
-            self.speaking_until = begins + self.speech(spoken, language, prompt_id)
-        self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language))
+            if recorded is not None and recorded.seconds is not None:  # the recording's own length
+                self.speaking_until = begins + recorded.seconds
+            else:
+                self.speaking_until = begins + self.speech(spoken, language, prompt_id)
+        audio = recorded.name if recorded is not None else None
+        self._emit(PromptPlayed(begins - self.started_at, node_id, prompt_id, spoken, language, audio))
 
     def _set(self, name: str, value: Any) -> None:
         variables = self.variables

@@ -37,7 +37,14 @@ class PromptPlayed(CallEvent):
     prompt_id: str  # node.role, e.g. main.prompt, main.no_input.1, order.confirm
     text: str
     language: str
+    audio: str | None = None  # the recording played (`audio:` as written), when the prompt names one
     name: ClassVar[str] = "prompt_played"
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = Event.to_dict(self)
+        if self.audio is None:
+            del shown["audio"]
+        return shown
 
 
 @dataclass(slots=True)

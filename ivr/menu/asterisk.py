@@ -17,7 +17,7 @@ from typing import Any
 
 from ivr.menu.asterisk_parse import Context, Step, parse_dialplan, split_args
 from ivr.menu.asterisk_queues import import_queues, looks_like_queues_conf
-from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id
+from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, joined, literal, node_id, recorded
 
 _TTS = re.compile(r"tts", re.IGNORECASE)
 SAYS = {"playback", "background", "saydigits", "saynumber", "sayalpha", "sayphonetic", "sayunixtime", "festival"}
@@ -143,7 +143,7 @@ class _Dialplan:
     def step(self, context: str, ext: str, i: int, prompts: list[str], timeout: float, where: str) -> dict[str, Any]:
         """The node that says ``prompts`` (if any) and then does step ``i``."""
         steps = self.contexts[context].extensions[ext]
-        prompt: str | bool = " ".join(prompts) if prompts else False  # each already in ivr's prompt syntax
+        prompt: str | bool = joined(prompts) if prompts else False  # each already in ivr's prompt syntax
         keys = {e: e for e in self.contexts[context].extensions if e in KEYS}
         if i >= len(steps) or steps[i].app == "waitexten":
             waits = i < len(steps)
@@ -164,7 +164,7 @@ class _Dialplan:
             spec: dict[str, Any] = {"type": "collect", "variable": _var(args[0])}
             if len(args) > 1 and args[1]:
                 prompts.append(self.note(args[1].split("&")[0], where))
-            spec["prompt"] = " ".join(prompts) if prompts else "(the entry's prompt)"
+            spec["prompt"] = joined(prompts) if prompts else "(the entry's prompt)"
             digits = args[2] if len(args) > 2 else ""
             spec["max_digits"] = max(1, min(int(digits), 32)) if digits.isdigit() and int(digits) else 16
             spec["terminator"] = "#"
@@ -279,8 +279,9 @@ class _Dialplan:
             return self.placeholders(step.args[0], where) if step.args else f"(a {step.app[3:]} said here)"
         if step.app == "sayunixtime":
             return "(the time said here)"
-        files = (step.args[0] if step.args else "").split("&")
-        return " ".join(self.note(f, where) for f in files if f)
+        files = [f for f in (step.args[0] if step.args else "").split("&") if f]
+        notes = " ".join(self.note(f, where) for f in files)
+        return recorded("&".join(files), "asterisk", notes) if files else notes
 
     def placeholders(self, text: str, where: str) -> str:
         """Text said, with each `${NAME}` the dialplan fills in as an ivr placeholder of declared caller
@@ -297,8 +298,8 @@ class _Dialplan:
         return re.sub(r"\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}", one, out)
 
     def note(self, recording: str, where: str) -> str:
-        self.draft.warn(where, f"plays {recording!r}: said as a note (a recording is not played)")
-        return literal(f"(the recording {recording} plays here)")
+        self.draft.warn(where, f"plays {recording!r}: kept as `audio:`, said as a note naming it")
+        return recorded(recording, "asterisk")
 
 
 def import_dialplan(text: str, source: str, context: str | None = None) -> Imported:

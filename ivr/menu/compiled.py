@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from ivr.menu.centre_model import CentreSpec
 from ivr.menu.conditions import Hours
 from ivr.menu.model import CallerInput, GlobalKeys, NodeSpec, QueueSpec
+from ivr.menu.recordings import Recording
 from ivr.source.reader import Loc, Source
 
 Text = dict[str, str]
@@ -89,6 +90,7 @@ class Menu:
     lint_disabled: set[str] = field(default_factory=set)
     centre: CentreSpec | None = None
     inputs: dict[str, CallerInput] = field(default_factory=dict)  # declared caller data
+    recordings: dict[str, dict[str, Recording]] = field(default_factory=dict)  # node -> language -> `audio:`
 
     @property
     def is_submenu(self) -> bool:

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, literal, node_id
+from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, joined, literal, node_id, recorded
 
 _SSML = re.compile(r"<[^>]+>")
 _ATTRIBUTE = re.compile(r"\$\.(?:Attributes|FlowAttributes|External|Lex\.IntentName)\.?([A-Za-z0-9_-]*)")
@@ -135,7 +135,8 @@ class _Importer:
             nodes[me] = {"type": "message", "prompt": self.say(action, params), "next": self.next_of(action)}
         elif kind == "MessageParticipantIteratively":
             texts = [self.say(action, m) for m in params.get("Messages", [])]
-            said = " ".join(t for t in texts if isinstance(t, str)) or False
+            spoken = [t for t in texts if isinstance(t, str) and t]
+            said = joined(spoken) if spoken else False
             nodes[me] = {"type": "message", "prompt": said, "next": self.next_of(action)}
             self.warn(action, "played over and over while a caller waits in Connect: said once here")
         elif kind in ("DisconnectParticipant", "EndFlowExecution", "EndFlowModuleExecution"):
@@ -287,7 +288,10 @@ class _Importer:
             text = str(params.get("Text") or _SSML.sub("", str(params.get("SSML"))))
             return literal(" ".join(text.split()))
         if params.get("PromptId"):
-            self.warn(action, "plays a stored prompt by its id: silent here (give it a text to hear it)")
+            given = params["PromptId"]
+            prompt = str(given.get("displayName", "prompt") if isinstance(given, dict) else given)
+            self.warn(action, "plays a stored prompt: kept as the node's `audio:`, said here as a note naming it")
+            return recorded(prompt, "connect")
         return False
 
     def transfer_to_queue(self, action: dict[str, Any]) -> dict[str, Any]:

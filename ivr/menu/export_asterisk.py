@@ -84,6 +84,10 @@ class _Dialplan(Exporter):
         return Exported(self.platform, files, self.lossy)
 
     def say(self, node: str, text: object, role: str = "prompt") -> list[str]:
+        sound = self.played(node, text, "asterisk")
+        if sound is not None:  # a menu's recording is a Background, so that a key cuts into it
+            heard = "Background" if self.menu.nodes[node].kind in ("menu", "collect") else "Playback"
+            return [f"same => n,{heard}({sound.removesuffix('.wav')})"]
         said = self.text(node, text)  # type: ignore[arg-type]
         if not said:
             return []

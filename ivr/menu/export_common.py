@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ivr.menu.compiled import CompiledNode, Menu, Text
 from ivr.menu.conditions import Condition
 from ivr.menu.lookup_model import LookupNode
+from ivr.menu.recordings import recording_for
 from ivr.menu.text import PLACEHOLDER, pick
 
 
@@ -95,6 +96,43 @@ class Exporter:
         lost = Lossy(node, feature, instead)
         if lost not in self.lossy:  # a text written twice (a prompt and the state before it) is one loss
             self.lossy.append(lost)
+
+    def played(
+        self,
+        node: str,
+        text: object,
+        own: str,
+        readable: tuple[str, ...] = (),
+        files: bool = True,
+        keeps_text: bool = False,
+    ) -> str | None:
+        """The recording this target plays for ``text`` when it is ``node``'s own prompt with an `audio:`
+        (in the exported language), as the target names it: a name marked with the target's scheme ``own``
+        without the mark, one of the ``readable`` schemes (https, arn, phrase) as it is, a WAV beside the
+        menu by its path when the target plays ``files``. None, and reported, for a recording the target
+        cannot play: its text is said. A target that plays the recording in place of the text (not
+        ``keeps_text``) reports the text as lost."""
+        compiled = self.menu.nodes.get(node)
+        if compiled is None or text is None or text is not getattr(compiled.spec, "prompt", None):
+            return None
+        found = recording_for(self.menu.recordings, node, self.language)
+        if found is None:
+            return None
+        scheme = found.platform
+        playable = scheme == own or scheme in readable or (scheme is None and files)
+        if playable and not keeps_text:
+            self.lose(node, "the prompt's text", f"the recording {found.name} is played in its place")
+        if scheme == own:
+            return found.name[len(own) + 1 :]
+        if scheme in readable:
+            return found.name
+        if scheme is None and files:
+            self.lose(
+                node, f"the recording {found.name}", "named by its path: put the file where the platform reads sounds"
+            )
+            return found.name
+        self.lose(node, f"the recording {found.name}", f"{self.platform} cannot play it: its text is said")
+        return None
 
     def text(self, node: str, text: Text | None, variable: str = "${{{name}}}") -> str:
         """The prompt in the first language, each `{name}` written as the target writes a variable."""

@@ -96,13 +96,23 @@ class _Connect(Exporter):
     def say(self, node_id: str, text: Any) -> str:
         return self.text(node_id, text, ATTRIBUTE)
 
-    def message(self, identifier: str, node_id: str, prompt: Any, onward: str) -> None:
-        self.said(identifier, self.say(node_id, prompt) if prompt else "", onward)
+    def spoken(self, node_id: str, prompt: Any) -> dict[str, str]:
+        """How an action says ``prompt``: the stored prompt (`PromptId`) the node's `audio:` names, else
+        its `Text`."""
+        stored = self.played(node_id, prompt, "connect", ("arn",), files=False)
+        if stored is not None:
+            return {"PromptId": stored}
+        return {"Text": (self.say(node_id, prompt) if prompt else "") or " "}
 
-    def said(self, identifier: str, text: str, onward: str) -> None:
-        """A MessageParticipant action saying ``text`` (already written as Connect says it), then ``onward``."""
+    def message(self, identifier: str, node_id: str, prompt: Any, onward: str) -> None:
+        self.said(identifier, self.spoken(node_id, prompt), onward)
+
+    def said(self, identifier: str, spoken: dict[str, str] | str, onward: str) -> None:
+        """A MessageParticipant action saying ``spoken`` (text already written as Connect says it, or
+        :meth:`spoken`'s parameters), then ``onward``."""
+        params = spoken if isinstance(spoken, dict) else {"Text": spoken or " "}
         errors = [{"NextAction": onward, "ErrorType": "NoMatchingError"}]
-        self.add(identifier, "MessageParticipant", {"Text": text or " "}, {"NextAction": onward, "Errors": errors})
+        self.add(identifier, "MessageParticipant", params, {"NextAction": onward, "Errors": errors})
 
     def node(self, node: CompiledNode) -> None:
         spec, me = node.spec, self.at(node.id)
@@ -147,11 +157,10 @@ class _Connect(Exporter):
 
     def prompt_then(self, me: str, node_id: str, prompt: Any) -> str:
         """The prompt as a message under ``me`` when there is one; the identifier of what follows it."""
-        said = self.say(node_id, prompt) if prompt else ""
-        if not said:
+        if not (self.say(node_id, prompt) if prompt else ""):
             return me
         body = _id(self.menu, f"{node_id}/do")
-        self.said(me, said, body)
+        self.said(me, self.spoken(node_id, prompt), body)
         return body
 
     def menu_action(self, me: str, node: CompiledNode, spec: MenuNode) -> None:
@@ -179,7 +188,7 @@ class _Connect(Exporter):
             for kind in ("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError")
         ]
         params = {
-            "Text": self.say(node.id, spec.prompt) or " ",
+            **self.spoken(node.id, spec.prompt),
             "StoreInput": "False",
             "InputTimeLimitSeconds": str(max(1, round(settings.timeout))),
         }
@@ -193,7 +202,7 @@ class _Connect(Exporter):
         if spec.min_digits > 1 or spec.validate_ is not None or spec.confirm is not None:
             self.lose(node.id, "digit checks and the read-back", "the entry is taken as typed")
         params = {
-            "Text": self.say(node.id, spec.prompt) or " ",
+            **self.spoken(node.id, spec.prompt),
             "StoreInput": "True",
             "InputTimeLimitSeconds": str(max(1, round(settings.timeout))),
             "InputValidation": {"CustomValidation": {"MaximumLength": str(spec.max_digits)}},

@@ -59,6 +59,9 @@ class _Menus(Exporter):
         return "none"
 
     def say(self, node: str, text: object) -> str:
+        sound = self.played(node, text, "freeswitch", ("phrase",))
+        if sound is not None:
+            return sound
         said = self.text(node, text)  # type: ignore[arg-type]
         return f"say:{said}" if said else ""
 

@@ -194,27 +194,36 @@ class _Studio(Exporter):
             case SurveyNode():
                 self.survey_states(node, spec)
 
-    def message(self, me: str, node_id: str, prompt: Any, onward: str | None) -> None:
+    def spoken(self, node_id: str, prompt: Any) -> dict[str, Any]:
+        """How a say-play or gather widget says ``prompt``: its recording's URL (`play`) where the node
+        names one Studio can fetch, else its text (`say`); empty when it says nothing."""
+        url = self.played(node_id, prompt, "studio", ("http", "https"), files=False)
+        if url is not None:
+            return {"play": url}
         said = self.say(node_id, prompt) if prompt else ""
+        return {"say": said} if said else {}
+
+    def message(self, me: str, node_id: str, prompt: Any, onward: str | None) -> None:
+        said = self.spoken(node_id, prompt)
         if said:
-            self.add(me, "say-play", [_go("audioComplete", onward)], {"say": said, "loop": 1})
+            self.add(me, "say-play", [_go("audioComplete", onward)], {**said, "loop": 1})
         else:
             self.add(me, "set-variables", [_go("next", onward)], {"variables": []})
 
     def prompt_then(self, me: str, node_id: str, prompt: Any) -> str:
         """A widget that cannot speak: its prompt is a say-play entered under the node's name, and the
         widget's own name (returned) comes after it."""
-        said = self.say(node_id, prompt) if prompt else ""
+        said = self.spoken(node_id, prompt)
         if not said:
             return me
-        self.add(me, "say-play", [_go("audioComplete", f"{me}_do")], {"say": said, "loop": 1})
+        self.add(me, "say-play", [_go("audioComplete", f"{me}_do")], {**said, "loop": 1})
         return f"{me}_do"
 
     def gather(
         self, me: str, node_id: str, prompt: Any, digits: int, timeout: float, onward: str, silence: str | None
     ) -> None:
         props = {
-            "say": self.say(node_id, prompt) or " ",
+            **(self.spoken(node_id, prompt) or {"say": " "}),
             "stop_gather": True,
             "number_of_digits": digits,
             "timeout": max(1, round(timeout)),

@@ -77,6 +77,9 @@ class _Document(Exporter):
         if not said:
             return
         element = ET.SubElement(parent, "prompt")
+        sound = self.played(node, text, "vxml", ("http", "https"), keeps_text=True)
+        if sound is not None:  # the recording, with the text inside it as the fallback the browser says
+            element = ET.SubElement(element, "audio", {"src": sound})
         parts = said.split("\0")
         element.text = parts[0]
         for i in range(1, len(parts) - 1, 2):

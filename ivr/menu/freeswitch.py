@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id
+from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id, recorded
 
 MAX_XML = 5_000_000  # characters of XML read
 _STRATEGIES = {
@@ -41,8 +41,8 @@ def _prompt(draft: MenuDraft, where: str, value: str | None) -> str | bool:
         return False
     if value.startswith("say:"):
         return literal(value[4:].strip())
-    draft.warn(where, f"plays {value!r}: said as a note (a recording is not played)")
-    return literal(f"(the recording {value} plays here)")
+    draft.warn(where, f"plays {value!r}: kept as `audio:`, said as a note naming it")
+    return recorded(value, "freeswitch")
 
 
 def _seconds(value: str | None, default: float) -> float:

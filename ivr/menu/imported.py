@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from ivr.menu.recordings import SCHEME
+
 END = "end_of_flow"  # the hang-up every branch that ends in the source flow leads to
 TEMPLATE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")  # Terraform's ${NAME}
 
@@ -34,6 +36,53 @@ def node_id(name: str) -> str:
 def literal(text: str) -> str:
     """Text said as it is: its braces doubled, as `ivr` prompts write a brace the caller should hear."""
     return text.replace("{", "{{").replace("}", "}}")
+
+
+class Recorded(str):
+    """A prompt that plays a recording: its text (what the caller hears in ivr) and the recording, which
+    the menu keeps as the node's `audio:` so that an export plays it again."""
+
+    audio: str
+
+    def __new__(cls, text: str, audio: str) -> Recorded:
+        made = super().__new__(cls, text)
+        made.audio = audio
+        return made
+
+
+def recorded(name: str, platform: str, text: str = "") -> Recorded:
+    """The recording ``name`` of ``platform`` (``asterisk``, ``freeswitch``, ...), with ``text`` as what is
+    said in its place (a note naming it, when the flow gives no text). A name without a scheme is marked
+    with the platform's, so that it is never read as a file beside the menu."""
+    short = name.rstrip("/").rsplit("/", 1)[-1]
+    spoken = text or literal(f"(the recording {short} plays here)")
+    return Recorded(spoken, name if SCHEME.match(name) else f"{platform}:{name}")
+
+
+def joined(prompts: list[str]) -> str:
+    """Prompts said in a row as one text; one recording alone stays a recording."""
+    return prompts[0] if len(prompts) == 1 else " ".join(prompts)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every :class:`Recorded` as plain text (YAML's safe writer takes no subclasses)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _with_audio(spec: dict[str, Any]) -> dict[str, Any]:
+    """A node as written: a recorded prompt gets its `audio:` right after it."""
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        out[key] = _plain(value)
+        if key == "prompt" and isinstance(value, Recorded):
+            out["audio"] = value.audio
+    return out
 
 
 @dataclass
@@ -74,6 +123,6 @@ class MenuDraft:
         out.append("nodes:")
         for node, spec in self.nodes.items():
             out.append(f"  # {self.comments.get(node, '')}")
-            block = yaml.safe_dump({node: spec}, sort_keys=False, allow_unicode=True, width=110)
+            block = yaml.safe_dump({node: _with_audio(spec)}, sort_keys=False, allow_unicode=True, width=110)
             out.append("\n".join("  " + line for line in block.rstrip().splitlines()))
         return "\n".join(out) + "\n"

@@ -34,6 +34,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "undefined-variable": ("warning", "a prompt uses a variable that nothing sets"),
     "unstaffed-queue": ("error", "a queue that no representative has the skill to answer"),
     "unused-skill": ("warning", "a representative's skill that no queue asks for"),
+    "audio-unusable": ("warning", "a prompt's recording beside the menu that is missing or not a WAV"),
 }
 
 MAX_OPTIONS = 4
@@ -105,8 +106,22 @@ class _Linter(LoopRules):
             if node.settings is not None:
                 self.input_node(node)
             self.variables(node)
+        self.recordings()
         self.staffing()
         return self.found
+
+    def recordings(self) -> None:
+        for node_id, found in self.menu.recordings.items():
+            for language, recording in found.items():
+                if recording.problem is not None:
+                    where = ("audio",) if not language else ("audio", language)
+                    self.report(
+                        "audio-unusable",
+                        self.menu.nodes[node_id],
+                        f"{recording.problem}: the prompt's text is spoken in its place",
+                        *where,
+                        hint="write it with `ivr speak`, or name a platform's recording with its scheme (arn:, https:)",
+                    )
 
     def staffing(self) -> None:
         centre = self.menu.centre

@@ -16,6 +16,7 @@ from ivr.menu.conditions import Hours
 from ivr.menu.load_state import LoaderState, Scope, _texts
 from ivr.menu.model import MenuFile, MenuNode, Reprompts
 from ivr.menu.model_types import ANY_LANGUAGE, PLAIN_TEXT
+from ivr.menu.recordings import OutsideFolder, Recording, recording
 from ivr.source.diagnostics import IvrError
 from ivr.source.reader import Loc, Source, read_yaml
 from ivr.source.validation import validation_diagnostics
@@ -143,6 +144,41 @@ class LoaderChecks(LoaderState):
                     f"language {language!r} is not one of this menu's languages ({', '.join(scope.languages)})",
                 )
             )
+
+    def _recordings_of(self, scope: Scope, loc: Loc, node_id: str, model: BaseModel) -> None:
+        """`audio:`: the recording of the node's prompt, per language; a path must stay in the menu's folder."""
+        audio = model.__dict__.get("audio")
+        if not audio:
+            return
+        if model.__dict__.get("prompt") is None:
+            self.problems.append(
+                scope.source.error(
+                    (*loc, "audio"),
+                    "`audio` is the recording of the node's prompt, and this node has no prompt",
+                    "write the prompt's text too: it is the spoken fallback and what a transcript shows",
+                )
+            )
+            return
+        found: dict[str, Recording] = {}
+        for language, name in audio.items():
+            where = (*loc, "audio") if language == PLAIN_TEXT else (*loc, "audio", language)
+            if language not in (PLAIN_TEXT, *scope.languages):
+                self.problems.append(
+                    scope.source.error(
+                        where,
+                        f"language {language!r} is not one of this menu's languages ({', '.join(scope.languages)})",
+                    )
+                )
+                continue
+            try:
+                found[language] = recording(name, scope.folder, self.root_folder)
+            except OutsideFolder as exc:
+                self.problems.append(
+                    scope.source.error(
+                        where, str(exc), "keep recordings below the menu's folder, or name a platform's recording"
+                    )
+                )
+        self.recordings[node_id] = found
 
     def _check_texts_of(self, scope: Scope, loc: Loc, model: BaseModel) -> None:
         for field_loc, text in _texts(model):

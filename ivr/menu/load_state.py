@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from ivr.menu.compiled import CompiledNode, Edge, Text
 from ivr.menu.conditions import Hours
 from ivr.menu.model import NODE_TYPES, MenuFile, QueueMessages
+from ivr.menu.recordings import Recording
 from ivr.source.diagnostics import Diagnostic
 from ivr.source.reader import Loc, Source
 from ivr.source.validation import validation_diagnostics
@@ -56,6 +57,7 @@ class LoaderState:
         self.centre_at: tuple[Source, Loc] | None = None  # where the centre is written, when in its own file
         self.centre_queues: dict[str, Source] = {}  # queues declared in the centre file, and that file
         self.parameters: dict[Path, dict[str, Any]] = {}  # sub-menu file -> its declared parameters
+        self.recordings: dict[str, dict[str, Recording]] = {}  # node -> language ("" for all) -> recording
 
     def _report(
         self, source: Source, base: Loc, exc: ValidationError, model: type[BaseModel] | None, raw: Any = None

@@ -189,6 +189,7 @@ class _Loader(LoaderIncludes):
                 edges.append(Edge(node_id, scope.absolute(target), kind, trigger, label, key))
 
         self._check_texts_of(scope, loc, spec)
+        self._recordings_of(scope, loc, node_id, spec)
         self._check_sets(scope, loc, spec)
         if isinstance(spec, MenuNode | CollectNode | SurveyNode):
             node.settings = self._settings(scope, loc, spec, local_ids)
@@ -374,6 +375,7 @@ def load_menu(path: str | Path) -> Menu:
         lint_disabled=set(root.lint.disable),
         centre=root.centre,
         inputs={**root.parameters, **root.inputs},  # checked alone, a sub-menu's parameters are givens
+        recordings=loader.recordings,
     )
 
 

@@ -63,6 +63,39 @@ Text = Annotated[
 ]
 
 
+def _audio(value: Any) -> Any:
+    if isinstance(value, str):
+        value = {PLAIN_TEXT: value}
+    if isinstance(value, dict):
+        for lang, name in value.items():
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"the {lang!r} recording must be a file name or a platform's recording id")
+            if len(name) > 1000 or any(ord(c) < 32 for c in name):
+                raise ValueError(f"the {lang!r} recording is over 1000 characters or holds control characters")
+        return value
+    raise ValueError("expected a recording (a WAV path or a platform's prompt id), or a mapping of language to one")
+
+
+Audio = Annotated[
+    dict[str, str],
+    BeforeValidator(_audio),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "a WAV beside the menu, or a platform's recording (scheme:name)"},
+                {"type": "object", "additionalProperties": {"type": "string"}, "description": "language -> recording"},
+            ]
+        }
+    ),
+]
+
+
 class NodeBase(Strict):
     description: str | None = None
+    audio: Audio | None = Field(
+        None,
+        description="the recording of this node's prompt: a WAV beside the menu (its length paces the prompt) or "
+        "a platform's recording id (arn:..., https://..., freeswitch:..., asterisk:...); the prompt's text is the "
+        "spoken fallback",
+    )
     set: dict[VarName, Scalar] = Field(default_factory=dict, description="variables set on entry")

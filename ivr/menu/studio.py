@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, literal, node_id
+from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, literal, node_id, recorded
 
 _LIQUID = re.compile(r"\{\{\s*([^}]*?)\s*\}\}")
 _DIGITS_INPUT = re.compile(r"^\{\{\s*widgets\.([A-Za-z0-9_-]+)\.Digits\s*\}\}$")
@@ -182,8 +182,8 @@ class _Importer:
         if props.get("say"):
             return self.text(state["name"], str(props["say"]))
         if props.get("play"):
-            self.warn(state["name"], f"plays a recording by URL ({props['play']}): said as a note instead")
-            return literal(f"(the recording {props['play']} plays here)")
+            self.warn(state["name"], f"plays a recording by URL ({props['play']}): kept as `audio:`, said as a note")
+            return recorded(str(props["play"]), "studio")
         return False
 
     def gather(self, state: dict[str, Any], props: dict[str, Any]) -> None:

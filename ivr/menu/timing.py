@@ -12,6 +12,7 @@ from typing import Any
 
 from ivr.menu.compiled import CompiledNode, Menu
 from ivr.menu.model import CollectNode, MenuNode, SurveyNode
+from ivr.menu.recordings import recording_for
 from ivr.menu.text import PLACEHOLDER, pick
 
 THINK = 1.0  # seconds a caller takes to press a key once the prompt ends
@@ -86,6 +87,9 @@ def time_to_reach(menu: Menu, language: str, durations: Durations) -> list[Reach
         texts = dict(spoken_texts(node))
         if role not in texts:
             return 0.0
+        recorded = recording_for(menu.recordings, node.id, language) if role == "prompt" else None
+        if recorded is not None and recorded.seconds is not None:  # a call takes the recording's length too
+            return recorded.seconds
         spoken = sample(pick(texts[role], language, menu.default_language))
         return durations(f"{node.id}.{role}", language, spoken)
 

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ivr.menu.freeswitch import parse_xml
-from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id
+from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id, recorded
 
 _NS = re.compile(r"^\{[^}]*\}")
 
@@ -44,8 +44,12 @@ def _text_of(element: ET.Element) -> str:
 
 def _said(element: ET.Element) -> str:
     """The text of the `<prompt>`s (and bare text) directly in ``element``."""
-    parts = [text for prompt in _children(element, "prompt", "audio") if (text := _text_of(prompt))]
-    return " ".join(parts)
+    said = _children(element, "prompt", "audio")
+    text = " ".join(part for prompt in said if (part := _text_of(prompt)))
+    sources = [a.get("src", "") for prompt in said for a in prompt.iter() if _tag(a) == "audio" and a.get("src")]
+    if len(sources) == 1:  # one recording: kept as the node's `audio:`, its fallback text is what is said
+        return recorded(sources[0], "vxml", text)
+    return text
 
 
 def _value(expr: str) -> str | int | float | bool | None:

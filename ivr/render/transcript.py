@@ -58,6 +58,8 @@ def describe(event: CallEvent) -> Text:
     elif isinstance(event, PromptPlayed):
         line.append("♪ ", style="magenta")
         line.append(event.text, style="italic")
+        if event.audio is not None:
+            line.append(f"  [recording {event.audio}]", style="dim magenta")
     elif isinstance(event, KeyPressed):
         line.append(f"⌨ {event.key}", style="bold yellow")
     elif isinstance(event, NoInput):

@@ -38,7 +38,11 @@ def mismatches(expect: m.Expect, driver: Any, recent: list[CallEvent]) -> list[s
     if expect.node is not None and call.state != expect.node:
         found.append(f"the call is at node {call.state!r}")
     if expect.prompt is not None and not any(_heard(expect.prompt, e) for e in recent if isinstance(e, PromptPlayed)):
-        heard = [f"{e.prompt_id}: {e.text!r}" for e in recent if isinstance(e, PromptPlayed)]
+        heard = [
+            f"{e.prompt_id}: {e.text!r}" + (f" [recording {e.audio}]" if e.audio else "")
+            for e in recent
+            if isinstance(e, PromptPlayed)
+        ]
         found.append("prompts heard since the last action: " + ("; ".join(heard) if heard else "none"))
     for name, value in (expect.variables or {}).items():
         actual = call.variables.get(name)
@@ -126,6 +130,8 @@ def _check_queued(test: m.QueuedTest, driver: Any) -> str | None:
 
 def _heard(test: m.TextTest, event: PromptPlayed) -> bool:
     if test.id is not None and event.prompt_id != test.id:
+        return False
+    if test.audio is not None and event.audio != test.audio:
         return False
     text = event.text
     fold = str.casefold if test.ignore_case else str

@@ -83,12 +83,13 @@ class TextTest(Strict):
     equals: str | None = None
     matches: str | None = None
     id: str | None = None
+    audio: str | None = Field(None, max_length=1000, description="the recording played, as the menu names it")
     ignore_case: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> TextTest:
-        if not any((self.contains, self.equals, self.matches, self.id)):
-            raise ValueError("a prompt test needs one of: contains, equals, matches, id")
+        if not any((self.contains, self.equals, self.matches, self.id, self.audio)):
+            raise ValueError("a prompt test needs one of: contains, equals, matches, id, audio")
         if self.matches is not None:
             patterns.check_pattern(self.matches)
         return self

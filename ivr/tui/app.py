@@ -38,6 +38,7 @@ from ivr.call.pacing import READING, Pacing
 from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
+from ivr.menu.recordings import recording_for
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
@@ -316,7 +317,8 @@ class IvrApp(TrainerControls):
         if isinstance(event, PromptPlayed):
             phone.show_prompt(event)
             if self.speaker is not None:
-                self.speaker.say(event.text, event.language)
+                recorded = recording_for(self.menu.recordings, event.node, event.language) if event.audio else None
+                self.speaker.say(event.text, event.language, recorded.playable if recorded else None)
         elif isinstance(event, KeyPressed):
             if self.speaker is not None:
                 self.speaker.interrupt()  # barge-in

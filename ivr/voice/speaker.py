@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from ivr.menu.recordings import wav_seconds
 from ivr.voice.engine import VoiceUnavailable, audio_problem, open_engine, voice_for
 
 _SAY, _STOP, _CLOSE = "say", "stop", "close"
 HANG_AFTER = 10.0  # seconds of slack on every prompt before a silent engine counts as hung
 SECONDS_PER_WORD = 1.0  # espeak speaks about 0.4 s a word at its default rate; this is generous
+PLAYERS = ("pw-play", "paplay", "aplay", "afplay")  # PipeWire, PulseAudio, ALSA, macOS: the first found plays
+
+
+def wav_player() -> str | None:
+    """The command that plays a WAV file on this machine, or None when there is none."""
+    return next((found for name in PLAYERS if (found := shutil.which(name))), None)
 
 
 class Speaker:
@@ -34,8 +44,10 @@ class Speaker:
         self.hang_after = HANG_AFTER if hang_after is None else hang_after
         self.driver = driver
         self.check_audio = check_audio
-        self.commands: queue.Queue[tuple[str, str, str]] = queue.Queue()
+        self.commands: queue.Queue[tuple[str, str, str, Path | None]] = queue.Queue()
         self.spoken: list[tuple[str, str]] = []  # (language, text) handed to the engine, for tests
+        self.played: list[Path] = []  # recordings handed to the player, for tests
+        self.player = wav_player()
         self.working = False
         self._thread: threading.Thread | None = None
         self._interrupted = threading.Event()
@@ -51,10 +63,11 @@ class Speaker:
         self._thread = threading.Thread(target=self._run, name="ivr-voice", daemon=True)
         self._thread.start()
 
-    def say(self, text: str, language: str) -> None:
+    def say(self, text: str, language: str, recording: Path | None = None) -> None:
+        """Queue a prompt: its ``recording`` played where there is one and a player, else its text spoken."""
         self.check()
         if self._thread is not None and text.strip():  # empty text makes pyttsx3 raise
-            self.commands.put((_SAY, text, language))
+            self.commands.put((_SAY, text, language, recording if self.player else None))
 
     def check(self) -> bool:
         """Whether speech still works; a prompt stuck far past its length switches to text mode.
@@ -76,13 +89,42 @@ class Speaker:
             with contextlib.suppress(queue.Empty):
                 while True:
                     self.commands.get_nowait()
-            self.commands.put((_STOP, "", ""))
+            self.commands.put((_STOP, "", "", None))
 
     def close(self, timeout: float = 2.0) -> None:
         if self._thread is not None:
-            self.commands.put((_CLOSE, "", ""))
+            self.commands.put((_CLOSE, "", "", None))
             self._thread.join(timeout)
             self._thread = None
+
+    def _play(self, recording: Path) -> bool:
+        """Play a WAV with the system's player until it ends or the caller barges in; False when it could
+        not be played (the text is spoken instead)."""
+        assert self.player is not None
+        try:
+            process = subprocess.Popen(
+                [self.player, str(recording)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        except OSError:
+            return False
+        self.played.append(recording)
+        try:
+            limit = time.monotonic() + self.hang_after + wav_seconds(recording)
+        except (OSError, ValueError):
+            limit = time.monotonic() + self.hang_after
+        while process.poll() is None:
+            if time.monotonic() > limit:
+                process.kill()
+                self._tell(f"the player ({self.player}) did not finish {recording.name}; it was stopped")
+                return True
+            if self._interrupted.wait(0.05):
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(1.0)
+                if process.poll() is None:
+                    process.kill()
+                return True
+        return process.returncode == 0
 
     def _tell(self, message: str) -> None:
         if not self._told:
@@ -111,12 +153,14 @@ class Speaker:
             engine.connect("error", on_error)
             self.working = True
             while True:
-                command, text, language = self.commands.get()
+                command, text, language, recording = self.commands.get()
                 if command == _CLOSE:
                     break
                 if command == _STOP:
                     continue
                 self._interrupted.clear()
+                if recording is not None and self._play(recording):
+                    continue
                 if language not in voices:
                     voices[language] = voice_for(engine, language)
                 if voices[language]:

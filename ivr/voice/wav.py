@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ivr.menu.recordings import wav_seconds
 from ivr.source.atomic import write_atomic
 from ivr.voice.engine import VoiceUnavailable, open_engine, voice_for
 
@@ -31,11 +32,6 @@ class Rendered:
 def wav_name(language: str, text: str) -> str:
     digest = hashlib.sha1(f"{language}\0{text}".encode()).hexdigest()[:16]
     return f"{language}-{digest}.wav"
-
-
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path)) as handle:
-        return handle.getnframes() / handle.getframerate()
 
 
 class WavWriter:
