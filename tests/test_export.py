@@ -17,7 +17,9 @@ from tests.conftest import MENUS, run_ivr
 OPEN = "2026-11-24T10:00"  # a Tuesday morning: the bundled lines are open
 
 
-def heard(menu: Path, keys: str, variables: dict[str, object] | None = None) -> list[tuple[str, str]]:
+def heard(
+    menu: Path, keys: str, variables: dict[str, object] | None = None, at: str = OPEN
+) -> list[tuple[str, str]]:
     """What the caller heard and where the call went, playing ``keys`` as `ivr call --keys` does (on the
     one driver, in this process: the round trips replay many calls)."""
     from ivr.call import Caller, SimClock
@@ -28,7 +30,7 @@ def heard(menu: Path, keys: str, variables: dict[str, object] | None = None) -> 
 
     loaded = load_menu(menu)
     events: list[object] = []
-    clock = SimClock(datetime.fromisoformat(OPEN).replace(tzinfo=loaded.timezone))
+    clock = SimClock(datetime.fromisoformat(at).replace(tzinfo=loaded.timezone))
     line = Line(loaded, clock, seed=1, background=False)
     live = line.dial(Caller(variables=dict(variables or {})), [events.append])
     play_steps(live, parse_keys(keys))
@@ -89,10 +91,14 @@ def assert_callers_hear_the_same(back: Path, report: str, given: dict[str, objec
 
 def test_the_helpdesk_goes_to_asterisk_and_back_and_callers_hear_the_same(tmp_path: Path) -> None:
     """Round trip: export, import the dialplan back, and each way through the menu says the same prompts
-    and ends in the same queue or transfer. The office-hours branch comes back as declared caller data
-    (its ExecIfTime tests do not run in ivr), given here as open."""
+    and ends in the same queue or transfer. The office hours come back as the dialplan's own time tests
+    (ExecIfTime read as weekday and time-of-day conditions), so nobody has to say the desk is open: the
+    calls are made on a Tuesday morning. Only the dated holidays come back as caller data."""
     report, back = help_desk_there_and_back("asterisk", "extensions.conf", tmp_path)
-    assert_callers_hear_the_same(back, report, {"condition_1": True})
+    assert_callers_hear_the_same(back, report, {})
+    evening = heard(back, "", {}, at="2026-11-24T21:00")  # the same dialplan in the evening is closed
+    assert evening[0] == ("said", heard(MENUS / "it-helpdesk.yaml", "", at="2026-11-24T21:00")[0][1])
+    assert evening[0][1].startswith("The service desk is closed")
     queues = (tmp_path / "queues.conf").read_text(encoding="utf-8")
     floor = run_ivr("import", str(tmp_path / "queues.conf"), "-o", str(tmp_path / "floor.yaml"))
     assert floor.returncode == 0 and "[identity]" in queues
@@ -139,7 +145,7 @@ def test_the_helpdesk_goes_to_voicexml_and_back_and_callers_hear_the_same(tmp_pa
     assert run_ivr("import", str(tmp_path / "it_helpdesk.vxml"), "-o", str(back)).returncode == 0
     for keys in WAYS:
         before = heard(MENUS / "it-helpdesk.yaml", keys)
-        after = heard(back, keys, {"condition_1": True})
+        after = heard(back, keys, {"ivr_open_service_desk": True})  # the session variable the report names
         if before[-1][0] == "queued":  # named in the report, and where the call goes is kept in the name
             assert f"the queue {before[-1][1]!r}: a bridged transfer to sip:queue-{before[-1][1]}" in report
             before[-1] = ("transferred", "")

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ivr.menu.asterisk_parse import Context, Step, parse_dialplan, split_args
+from ivr.menu.asterisk_parse import Context, Step, parse_dialplan
 from ivr.menu.asterisk_queues import import_queues, looks_like_queues_conf
+from ivr.menu.asterisk_tests import DialplanTests, _target, _var
 from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, joined, literal, node_id, recorded
 
 _TTS = re.compile(r"tts", re.IGNORECASE)
@@ -30,27 +31,20 @@ def looks_like_asterisk(text: str) -> bool:
     return bool(re.search(r"^\s*(exten|same)\s*=>", text, re.MULTILINE) or looks_like_queues_conf(text))
 
 
-def _var(name: str) -> str:
-    """An Asterisk variable's name as an ivr variable."""
-    return node_id(name).lower()[:40]
-
-
-def _target(args: list[str], context: str, ext: str) -> tuple[str, str, str]:
-    """A Goto's (context, extension, priority or label)."""
-    if len(args) >= 3:
-        return args[0], args[1], args[2]
-    if len(args) == 2:
-        return context, args[0], args[1]
-    return context, ext, args[0] if args else "1"
-
-
-class _Dialplan:
+class _Dialplan(DialplanTests):
     def __init__(self, contexts: dict[str, Context], draft: MenuDraft) -> None:
         self.contexts = contexts
         self.draft = draft
         self.made: dict[tuple[str, str, int], str] = {}
         self.ends = False
         self.conditions = 0
+        self.assigned = {  # the variables the dialplan sets itself: any other a test reads is caller data
+            _var(step.args[0].partition("=")[0])
+            for context in contexts.values()
+            for steps in context.extensions.values()
+            for step in steps
+            if step.app == "set" and step.args and "=" in step.args[0]
+        }
         self.taken: set[str] = {END}
         self.warned: set[str] = set()  # contexts whose extensions left out are already named
 
@@ -130,7 +124,7 @@ class _Dialplan:
                 if name.strip().upper() == "TIMEOUT(RESPONSE)" and value.strip().isdigit():
                     timeout = max(1.0, min(float(value), 60.0))
                 elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name.strip()) and "$" not in value and value:
-                    sets[name.strip()] = value.strip().strip('"')
+                    sets[_var(name)] = value.strip().strip('"')
                 elif not name.strip().upper().startswith("TIMEOUT("):
                     self.draft.warn(f"line {step.line}", f"{step} is not carried over (ivr sets plain values)")
             i += 1
@@ -176,6 +170,8 @@ class _Dialplan:
             return self.message(prompt, self.jump(*_target(args, context, ext), step.line))
         if app == "gotoif" and args:
             return self.branch(context, ext, i, prompt, ",".join(args))  # the test and both ways, whole
+        if app in ("execiftime", "gotoiftime") and args:
+            return self.timed(context, ext, i, prompt, ",".join(args))
         if app == "queue" and args:
             queue = node_id(args[0]).lower()[:40]
             self.draft.queues.setdefault(queue, {"description": f"from Queue({args[0]}) at {where}"})
@@ -236,24 +232,6 @@ class _Dialplan:
             self.ends = True
             spec.update(on_exhausted=END, max_no_input=1, max_no_match=1, exhausted_prompt=False)
         return spec
-
-    def branch(self, context: str, ext: str, index: int, prompt: str | bool, test: str) -> dict[str, Any]:
-        line = self.contexts[context].extensions[ext][index].line
-        condition, _, ways = test.partition("?")
-        yes, _, no = ways.partition(":")
-        self.conditions += 1
-        var = f"condition_{self.conditions}"
-        self.draft.inputs[var] = {"type": "yes-no", "description": f"GotoIf at line {line}: {condition.strip()}"}
-        self.draft.warn(f"line {line}", f"GotoIf on {condition.strip()!r}: kept as the caller data {var!r}")
-
-        def way(text: str) -> str:
-            text = text.strip()
-            return (
-                self.jump(*_target(split_args(text), context, ext), line) if text else self.at(context, ext, index + 1)
-            )
-
-        spec = {"type": "branch", "cases": [{"when": {"var": var, "eq": True}, "goto": way(yes)}], "default": way(no)}
-        return self.message(prompt, None, spec) if prompt else spec
 
     def message(
         self, prompt: str | bool, next_: str | None, then: dict[str, Any] | None = None, describe: str = ""

@@ -11,6 +11,8 @@ import yaml
 
 from ivr.menu.recordings import SCHEME
 
+IMPORTED_LANGUAGE = "en"  # an imported menu's one language (a flow's prompts are text in one language)
+CHOSEN_LANGUAGE = "chosen_language"
 END = "end_of_flow"  # the hang-up every branch that ends in the source flow leads to
 TEMPLATE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")  # Terraform's ${NAME}
 
@@ -96,13 +98,36 @@ class MenuDraft:
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)  # values the flow declares once for every call
+    calendar: dict[str, Any] = field(default_factory=dict)  # the time zone its time tests are in
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, where: str, text: str) -> None:
         self.warnings.append(f"{self.source}: {where}: {text}")
 
     def result(self, start: str) -> Imported:
+        for node, spec in self.nodes.items():
+            self._other_languages(node, spec)
         return Imported(self.render(start), self.warnings, len(self.nodes))
+
+    def _other_languages(self, node: str, spec: Any) -> None:
+        """A flow that switches the caller's language (`Set(language=ur)`, `xml:lang`) while its prompts are
+        in one: the choice is kept as `chosen_language`, since `language` may only name the menu's own."""
+        if isinstance(spec, list):
+            for item in spec:
+                self._other_languages(node, item)
+        if not isinstance(spec, dict):
+            return
+        sets = spec.get("set")
+        if isinstance(sets, dict) and "language" in sets and str(sets["language"]) != IMPORTED_LANGUAGE:
+            sets[CHOSEN_LANGUAGE] = sets.pop("language")
+            self.warn(
+                f"node {node!r}",
+                f"switches the caller's language to {sets[CHOSEN_LANGUAGE]!r}, but its prompts are in one language: "
+                f"the choice is kept as the variable {CHOSEN_LANGUAGE!r}",
+            )
+        for key, value in spec.items():
+            if key != "set":
+                self._other_languages(node, value)
 
     def render(self, start: str) -> str:
         head = {"version": 1, "name": node_id(self.source.rsplit("/", 1)[-1].split(".")[0]), "start": start}
@@ -111,6 +136,8 @@ class MenuDraft:
             "# Each node names where it comes from; warnings name what could not be carried over.",
             yaml.safe_dump(head, sort_keys=False, allow_unicode=True).rstrip(),
         ]
+        if self.calendar:
+            out.append(yaml.safe_dump({"calendar": self.calendar}, sort_keys=False, allow_unicode=True).rstrip())
         if self.variables:
             out.append(yaml.safe_dump({"variables": self.variables}, sort_keys=False, allow_unicode=True).rstrip())
         if self.inputs:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from ivr.menu.expressions import ecmascript_condition
 from ivr.menu.freeswitch import parse_xml
 from ivr.menu.imported import END, Imported, ImportProblem, MenuDraft, literal, node_id, recorded
 
@@ -82,6 +83,11 @@ class _Document:
         self.draft = MenuDraft("VoiceXML", source)
         self.ends = False
         self.conditions = 0
+        self.assigned = {  # what the document sets itself: any other name a `cond` reads is caller data
+            node_id(e.get("name", ""))
+            for e in root.iter()
+            if _tag(e) in ("var", "assign", "field", "data", "record") and e.get("name")
+        }
         for var in _children(root, "var"):
             value = _value(var.get("expr", ""))
             if var.get("name") and _NAME.match(var.get("name", "")) and value is not None:
@@ -130,15 +136,26 @@ class _Document:
 
     @staticmethod
     def counts(dialog: ET.Element) -> dict[str, object]:
-        """The dialog's timeout property and its handlers' highest counts, as ivr's settings."""
+        """The dialog's timeout property and its handlers as ivr's settings: the highest counts, what the
+        handlers that `<reprompt/>` say (in count order), and what the one that leaves says."""
         settings: dict[str, object] = {}
+        reprompts: dict[str, list[str | bool]] = {}
         for prop in _children(dialog, "property"):
             if prop.get("name") == "timeout" and (seconds := _seconds(prop.get("value"))) is not None:
                 settings["timeout"] = seconds
-        for kind, key in (("noinput", "max_no_input"), ("nomatch", "max_no_match")):
-            counts = [int(h.get("count", "1")) for h in _children(dialog, kind) if h.get("count", "1").isdigit()]
-            if counts:
-                settings[key] = max(1, min(max(counts), 20))
+        for kind, key, role in (("noinput", "max_no_input", "no_input"), ("nomatch", "max_no_match", "no_match")):
+            handlers = [h for h in _children(dialog, kind) if h.get("count", "1").isdigit()]
+            handlers.sort(key=lambda h: int(h.get("count", "1")))
+            if handlers:
+                settings[key] = max(1, min(int(handlers[-1].get("count", "1")), 20))
+            again = [_said(h) or False for h in handlers if _children(h, "reprompt")]
+            if again:
+                reprompts[role] = again
+            leaving = [_said(h) for h in handlers if _children(h, "goto", "disconnect", "exit")]
+            if leaving and leaving[-1] and "exhausted_prompt" not in settings:
+                settings["exhausted_prompt"] = leaving[-1]
+        if reprompts:
+            settings["reprompts"] = reprompts
         return settings
 
     def fallback(self, dialog: ET.Element) -> str:
@@ -276,12 +293,23 @@ class _Document:
             if cond is None:
                 default = goes
                 continue
-            self.conditions += 1
-            var = f"condition_{self.conditions}"
-            self.draft.inputs[var] = {"type": "yes-no", "description": f"<if cond> in {where}: {cond}"}
-            self.draft.warn(where, f"<if cond={cond!r}> is not run (ECMAScript): kept as the caller data {var!r}")
-            cases.append({"when": {"var": var, "eq": True}, "goto": goes})
+            when = ecmascript_condition(cond, self.variable)
+            if when is None:
+                self.conditions += 1
+                var = f"condition_{self.conditions}"
+                self.draft.inputs[var] = {"type": "yes-no", "description": f"<if cond> in {where}: {cond}"}
+                self.draft.warn(where, f"<if cond={cond!r}> is not run (ECMAScript): kept as the caller data {var!r}")
+                when = {"var": var, "eq": True}
+            cases.append({"when": when, "goto": goes})
         self.draft.nodes[me] = {"type": "branch", "cases": cases, "default": default}
+
+    def variable(self, name: str) -> str:
+        """A variable a `cond` reads; caller data when the document never sets it (a session variable the
+        platform gives, such as `session.ivr_open_office`)."""
+        var = node_id(name)
+        if var not in self.assigned and var not in self.draft.inputs:
+            self.draft.inputs[var] = {"type": "text", "description": f"{name}, which the document reads"}
+        return var
 
     def leads(self, item: ET.Element, where: str) -> str | None:
         """Where a `<goto>` inside the item (in its `<filled>` too, not in its no-input or no-match
