@@ -17,9 +17,7 @@ from tests.conftest import MENUS, run_ivr
 OPEN = "2026-11-24T10:00"  # a Tuesday morning: the bundled lines are open
 
 
-def heard(
-    menu: Path, keys: str, variables: dict[str, object] | None = None, at: str = OPEN
-) -> list[tuple[str, str]]:
+def heard(menu: Path, keys: str, variables: dict[str, object] | None = None, at: str = OPEN) -> list[tuple[str, str]]:
     """What the caller heard and where the call went, playing ``keys`` as `ivr call --keys` does (on the
     one driver, in this process: the round trips replay many calls)."""
     from ivr.call import Caller, SimClock
