@@ -59,6 +59,7 @@ def ended(flow: Path, at: str, variables: dict[str, object] | None = None) -> tu
         ("2026-11-24T16:59", "", ("queued", "sales")),  # Asterisk's 16:59 is the whole last minute
         ("2026-11-24T17:00", "", ("hung up", "")),
         ("2026-11-28T10:00", "", ("hung up", "")),  # a Saturday
+        ("2026-12-25T10:00", "", ("hung up", "")),  # a Friday, but 25 December every year
         ("2026-11-24T21:00", "gold", ("queued", "gold")),  # the channel variable the dialplan reads
     ],
 )
@@ -70,8 +71,7 @@ def test_a_dialplans_time_and_expression_tests_run_as_conditions(
     menu = load_menu(flow)
     assert str(menu.timezone) == "Europe/London"  # the time zone its ExecIfTime names
     assert "tier" in menu.inputs  # read but never set: the caller's data
-    dated = [name for name, given in menu.inputs.items() if "25,dec" in (given.description or "")]
-    assert dated  # a date that recurs every year stays caller data, with where it came from
+    assert not [name for name in menu.inputs if name.startswith("condition_")]  # every test was read
     kind, place = ended(flow, at, {"tier": tier} if tier else {})
     assert kind == where[0] and place == (where[1] or place)  # a hang-up anywhere: the closed message
 

@@ -172,6 +172,8 @@ class _Dialplan(DialplanTests):
             return self.branch(context, ext, i, prompt, ",".join(args))  # the test and both ways, whole
         if app in ("execiftime", "gotoiftime") and args:
             return self.timed(context, ext, i, prompt, ",".join(args))
+        if app == "execif" and args:
+            return self.exec_if(context, ext, i, prompt, ",".join(args))
         if app == "queue" and args:
             queue = node_id(args[0]).lower()[:40]
             self.draft.queues.setdefault(queue, {"description": f"from Queue({args[0]}) at {where}"})

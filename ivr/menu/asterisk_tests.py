@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import available_timezones
 
 from ivr.menu.asterisk_parse import Context, split_args
-from ivr.menu.expressions import expression_condition, time_condition
+from ivr.menu.expressions import date_condition, expression_condition, time_condition
 from ivr.menu.imported import MenuDraft, node_id
 
 
@@ -63,7 +63,7 @@ class DialplanTests:
 
     def timed(self, context: str, ext: str, index: int, prompt: str | bool, spec_text: str) -> dict[str, Any]:
         """`ExecIfTime(times,weekdays,mdays,months[,tz]?Set(X=v))` and `GotoIfTime(...?yes:no)`: the time
-        of day and weekdays as a condition; dates (which recur every year) as yes-no caller data."""
+        of day and weekdays, or a day of the year, as a condition; anything else as yes-no caller data."""
         step = self.contexts[context].extensions[ext][index]
         app = {"execiftime": "ExecIfTime", "gotoiftime": "GotoIfTime"}[step.app]
         line = step.line
@@ -76,9 +76,14 @@ class DialplanTests:
             else:
                 self.draft.warn(f"line {line}", f"the time zone {fields[4]!r} is not known: the menu's is used")
         dated = any(f not in ("*", "") for f in fields[2:4])
-        when = None if dated else time_condition(fields[0], fields[1])
+        if not dated:
+            when = time_condition(fields[0], fields[1])
+        elif all(f in ("*", "") for f in fields[:2]):  # a day of the year, such as a holiday
+            when = date_condition(fields[2], fields[3])
+        else:
+            when = None
         if when is None:
-            when = self.unknown(f"{app} on {times.strip()!r} (a date, or a time ivr cannot read)", line)
+            when = self.unknown(f"{app} on {times.strip()!r} (a time ivr cannot read)", line)
         after = self.at(context, ext, index + 1)
         if app == "GotoIfTime":
             yes, _, no = action.partition(":")
@@ -88,9 +93,27 @@ class DialplanTests:
             }
             spec = {"type": "branch", "cases": [{"when": when, "goto": target["yes"]}], "default": target["no"]}
             return self.message(prompt, None, spec) if prompt else spec
+        return self.set_when(context, ext, index, prompt, when, action)
+
+    def exec_if(self, context: str, ext: str, index: int, prompt: str | bool, spec_text: str) -> dict[str, Any]:
+        """`ExecIf(test?Set(X=v))`: the test as for `GotoIf`, then the variable set when it holds."""
+        test, _, action = spec_text.partition("?")
+        line = self.contexts[context].extensions[ext][index].line
+        when = expression_condition(test, self.variable) or self.unknown(f"ExecIf on {test.strip()!r}", line)
+        return self.set_when(context, ext, index, prompt, when, action)
+
+    def set_when(
+        self, context: str, ext: str, index: int, prompt: str | bool, when: dict[str, Any], action: str
+    ) -> dict[str, Any]:
+        """A branch that sets a variable when ``when`` holds (what `ExecIf` and `ExecIfTime` run, when it is
+        a `Set`), then goes on with the next priority either way."""
+        step = self.contexts[context].extensions[ext][index]
+        after = self.at(context, ext, index + 1)
         found = re.fullmatch(r"\s*set\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*=([^$]*)\)\s*", action, re.IGNORECASE)
         if found is None:
-            self.draft.warn(f"line {line}", f"ExecIfTime runs {action.strip()!r}, which ivr does not run: left out")
+            self.draft.warn(
+                f"line {step.line}", f"{step.app} runs {action.strip()!r}, which ivr does not run: left out"
+            )
             return self.message(prompt, after)
         then = self.fresh(f"{context}_{ext}_{index + 1}_then")
         self.draft.nodes[then] = {
@@ -99,7 +122,7 @@ class DialplanTests:
             "set": {_var(found.group(1)): found.group(2).strip().strip('"')},
             "next": after,
         }
-        self.draft.comments[then] = f"{context}: what ExecIfTime at line {line} sets when the time matches"
+        self.draft.comments[then] = f"{context}: what the test at line {step.line} sets when it holds"
         spec = {"type": "branch", "cases": [{"when": when, "goto": then}], "default": after}
         return self.message(prompt, None, spec) if prompt else spec
 

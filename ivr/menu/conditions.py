@@ -6,6 +6,7 @@ operator), ``open`` (a named schedule is open now), ``holiday``, ``weekday`` or 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,7 +36,7 @@ VarName = Annotated[
     StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$", max_length=80),
     AfterValidator(no_dunder),
 ]
-_KINDS = ("all", "any", "not", "var", "open", "holiday", "weekday", "time")
+_KINDS = ("all", "any", "not", "var", "open", "holiday", "weekday", "time", "date")
 _OPERATORS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "matches", "exists")
 
 
@@ -66,6 +67,9 @@ class Condition(BaseModel):
     holiday: bool | None = None
     weekday: Annotated[list[str], BeforeValidator(_listify)] | None = None
     time: str | None = Field(None, description="time-of-day range such as 09:00-12:00")
+    date: Annotated[list[str], BeforeValidator(_listify)] | None = Field(
+        None, description="days of the year, every year, written month-day: 12-25"
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
@@ -92,6 +96,8 @@ class Condition(BaseModel):
             from ivr.menu.calendar import parse_time_range
 
             parse_time_range(self.time)
+        for day in self.date or ():
+            _month_day(day)
         return self
 
     def variables(self) -> set[str]:
@@ -107,6 +113,19 @@ class Condition(BaseModel):
         for child in (*(self.all_ or ()), *(self.any_ or ()), *((self.not_,) if self.not_ else ())):
             found |= child.schedules()
         return found
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    """``"12-25"`` -> (12, 25); :class:`ValueError` for a day no year has."""
+    found = re.fullmatch(r"(\d{2})-(\d{2})", text)
+    try:
+        if found is None:
+            raise ValueError
+        month, day = int(found.group(1)), int(found.group(2))
+        date(2000, month, day)  # a leap year: 02-29 is a day of some years
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the year; write it month-day, such as 12-25") from None
+    return month, day
 
 
 def _attr(name: str) -> str:
@@ -156,6 +175,8 @@ def evaluate(cond: Condition, ctx: Context) -> bool:
 
         start, end = parse_time_range(cond.time)
         return start <= ctx.now.hour * 60 + ctx.now.minute < end
+    if cond.date is not None:
+        return f"{ctx.now.month:02d}-{ctx.now.day:02d}" in cond.date
     return _test_var(cond, ctx.variables)
 
 
@@ -224,6 +245,8 @@ def describe(cond: Condition) -> str:
         return "on " + ", ".join(cond.weekday)
     if cond.time is not None:
         return f"time {cond.time}"
+    if cond.date is not None:
+        return "on " + ", ".join(cond.date)
     for op, sign in (("eq", "="), ("ne", "≠"), ("lt", "<"), ("le", "≤"), ("gt", ">"), ("ge", "≥")):
         if getattr(cond, op) is not None:
             return f"{cond.var} {sign} {getattr(cond, op)}"

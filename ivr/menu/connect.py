@@ -13,6 +13,7 @@ from typing import Any
 from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, joined, literal, node_id, recorded
 
 _SSML = re.compile(r"<[^>]+>")
+_ATTRIBUTE = re.compile(r"\$\.(?:Attributes|External)\.([A-Za-z_][A-Za-z0-9_]*)")
 _ATTRIBUTE = re.compile(r"\$\.(?:Attributes|FlowAttributes|External|Lex\.IntentName)\.?([A-Za-z0-9_-]*)")
 # Actions that only change settings or hooks: no caller hears them, the call goes on
 _SETTINGS = {
@@ -286,7 +287,9 @@ class _Importer:
     def say(self, action: dict[str, Any], params: dict[str, Any]) -> str | bool:
         if params.get("Text") or params.get("SSML"):
             text = str(params.get("Text") or _SSML.sub("", str(params.get("SSML"))))
-            return literal(" ".join(text.split()))
+            # `$.Attributes.name` (a contact attribute) and `$.External.name` (what a Lambda returned) are
+            # said as their values in Connect: the placeholder `{name}` says them here
+            return _ATTRIBUTE.sub(lambda found: "{" + node_id(found.group(1)) + "}", literal(" ".join(text.split())))
         if params.get("PromptId"):
             given = params["PromptId"]
             prompt = str(given.get("displayName", "prompt") if isinstance(given, dict) else given)

@@ -213,6 +213,8 @@ class _Dialplan(Exporter):
 
         for case in spec.cases:
             walk(case.when)
+        if asked and self.menu.holidays:  # a schedule is closed on a holiday (`open:` means both)
+            asked.add("")
         zone, lines = str(self.menu.timezone), []
         for schedule in sorted(asked - {""}):
             flag = _flag(schedule)
@@ -228,6 +230,8 @@ class _Dialplan(Exporter):
                 month = _MONTHS[holiday.month - 1]
                 lines.append(f"same => n,ExecIfTime(*,*,{holiday.day},{month},{zone}?Set(IVR_HOLIDAY=1))")
             self.lose("(calendar)", "holidays are dated", "ExecIfTime matches the day and month every year")
+            for schedule in sorted(asked - {""}):
+                lines.append(f'same => n,ExecIf($["${{IVR_HOLIDAY}}" = "1"]?Set({_flag(schedule)}=0))')
         return lines
 
     def test(self, node: str, when: Condition) -> str:

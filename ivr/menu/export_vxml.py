@@ -71,12 +71,13 @@ class _Document(Exporter):
                 names.add(node.spec.variable)
         return names
 
-    def prompt(self, parent: ET.Element, node: str, text: Text | None) -> None:
-        """A `<prompt>` with each `{name}` as `<value expr="name"/>`."""
+    def prompt(self, parent: ET.Element, node: str, text: Text | None, count: int = 0) -> None:
+        """A `<prompt>` with each `{name}` as `<value expr="name"/>`; a ``count`` makes it one of tapered
+        prompts (said from that time the dialog asks)."""
         said = self.text(node, text, "\0{name}\0")
         if not said:
             return
-        element = ET.SubElement(parent, "prompt")
+        element = ET.SubElement(parent, "prompt", {"count": str(count)} if count else {})
         sound = self.played(node, text, "vxml", ("http", "https"), keeps_text=True)
         if sound is not None:  # the recording, with the text inside it as the fallback the browser says
             element = ET.SubElement(element, "audio", {"src": sound})
@@ -85,6 +86,16 @@ class _Document(Exporter):
         for i in range(1, len(parts) - 1, 2):
             value = ET.SubElement(element, "value", {"expr": variable(parts[i])})
             value.tail = parts[i + 1]
+
+    def tapered(self, parent: ET.Element, node: CompiledNode, prompt: Text, short: Text | None) -> None:
+        """The prompt, and a short prompt as `<prompt count="2">`: VoiceXML counts the times one visit
+        asks, so the short prompt is said on reprompts, and a new visit starts with the full one."""
+        if short is None:
+            self.prompt(parent, node.id, prompt)
+            return
+        self.prompt(parent, node.id, prompt, count=1)
+        self.prompt(parent, node.id, short, count=2)
+        self.lose(node.id, "the short prompt on a later visit", "said on the reprompts of one visit (prompt count 2)")
 
     def goto(self, parent: ET.Element, target: str | None) -> None:
         if target is None:
@@ -151,7 +162,7 @@ class _Document(Exporter):
         assert settings is not None
         element = ET.SubElement(root, "menu", {"id": dialog(me)})
         ET.SubElement(element, "property", {"name": "timeout", "value": f"{settings.timeout:g}s"})
-        self.prompt(element, me, spec.prompt)
+        self.tapered(element, node, spec.prompt, spec.short_prompt)
         for edge in self.menu.edges.get(me, ()):
             if edge.kind not in ("option", "key") or edge.key is None:
                 continue
@@ -194,7 +205,7 @@ class _Document(Exporter):
             form.remove(block)
         grammar = f"digits?minlength={spec.min_digits};maxlength={spec.max_digits}"
         field = ET.SubElement(form, "field", {"name": "entry", "type": grammar})
-        self.prompt(field, node.id, spec.prompt)
+        self.tapered(field, node, spec.prompt, spec.short_prompt)
         if spec.validate_ is not None or spec.confirm is not None:
             self.lose(node.id, "a pattern or Luhn check, or a read-back", "the digits grammar's length only")
         self.handlers(field, node)

@@ -7,6 +7,7 @@ gives None, and the importer keeps the test as caller data instead."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from ivr.menu.calendar import parse_time_range, parse_weekdays
@@ -222,3 +223,22 @@ def time_condition(times: str, weekdays: str) -> dict[str, Any] | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"all": parts}
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def date_condition(days: str, month: str) -> dict[str, Any] | None:
+    """An `ExecIfTime` day of the month (`25`, `24-26`) in one month (`dec`) as an ivr `date` condition,
+    which recurs every year as Asterisk's does; None for anything else."""
+    month = month.strip().lower()[:3]
+    found = re.fullmatch(r"(\d{1,2})(?:-(\d{1,2}))?", days.strip())
+    if month not in _MONTHS or found is None:
+        return None
+    first, last = int(found.group(1)), int(found.group(2) or found.group(1))
+    number = _MONTHS.index(month) + 1
+    try:
+        listed = [f"{number:02d}-{day:02d}" for day in range(first, last + 1) if date(2000, number, day)]
+    except ValueError:
+        return None
+    return {"date": listed if len(listed) > 1 else listed[0]} if listed else None

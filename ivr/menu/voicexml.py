@@ -43,14 +43,27 @@ def _text_of(element: ET.Element) -> str:
     return " ".join("".join(out).split())
 
 
-def _said(element: ET.Element) -> str:
-    """The text of the `<prompt>`s (and bare text) directly in ``element``."""
-    said = _children(element, "prompt", "audio")
+def _said(element: ET.Element, later: bool = False) -> str:
+    """The text of the `<prompt>`s (and bare text) directly in ``element``: those said the first time
+    (no `count`, or 1), or with ``later`` those of a higher `count` (tapered prompts: ivr's
+    `short_prompt`)."""
+    said = [p for p in _children(element, "prompt", "audio") if (_count(p) > 1) == later]
     text = " ".join(part for prompt in said if (part := _text_of(prompt)))
     sources = [a.get("src", "") for prompt in said for a in prompt.iter() if _tag(a) == "audio" and a.get("src")]
     if len(sources) == 1:  # one recording: kept as the node's `audio:`, its fallback text is what is said
         return recorded(sources[0], "vxml", text)
     return text
+
+
+def _count(prompt: ET.Element) -> int:
+    count = prompt.get("count", "1")
+    return int(count) if count.isdigit() else 1
+
+
+def _tapered(element: ET.Element) -> dict[str, str]:
+    """The `short_prompt` of a menu or field whose prompts taper (`<prompt count="2">`)."""
+    short = _said(element, later=True)
+    return {"short_prompt": short} if short else {}
 
 
 def _value(expr: str) -> str | int | float | bool | None:
@@ -128,6 +141,7 @@ class _Document:
         self.draft.nodes[me] = {
             "type": "menu",
             "prompt": _said(dialog) or "(no prompt)",
+            **_tapered(dialog),
             "options": options,
             "on_exhausted": self.fallback(dialog),
             **self.counts(dialog),
@@ -233,6 +247,7 @@ class _Document:
                 draft.nodes[me] = {
                     "type": "collect",
                     "prompt": _said(item) or "(no prompt)",
+                    **_tapered(item),
                     "variable": variable,
                     "min_digits": max(1, min(low, 32)),
                     "max_digits": max(1, min(max(low, high), 32)),
