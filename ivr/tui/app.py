@@ -42,11 +42,10 @@ from ivr.menu.recordings import recording_for
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
-from ivr.source.diagnostics import IvrError
+from ivr.tui.handout import SessionHandout
 from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
-from ivr.tui.trainer import TrainerControls
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -63,7 +62,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(TrainerControls):
+class IvrApp(SessionHandout):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
@@ -78,6 +77,7 @@ class IvrApp(TrainerControls):
         Binding("f3", "speed(60)", "x60"),
         Binding("r,R", "reload", "Reload", show=False),
         Binding("s,S", "save_script", "Script"),
+        Binding("e,E", "export_session", "Handout"),
         Binding("f12", "save_screenshot", "Screenshot", show=False),
         Binding("right_square_bracket", "pace(1)", "Surge", show=False),
         Binding("left_square_bracket", "pace(-1)", "Lull", show=False),
@@ -132,6 +132,7 @@ class IvrApp(TrainerControls):
         self.clock = SimClock(at)
         self._stamps = self._source_stamps()
         self._build_line()
+        self.start_session()
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ class IvrApp(TrainerControls):
         contact = live.contact if live is not None and not live.call.ended else None
         place = live.position() if live is not None else None
         floor_view.show(floor, contact.id if contact else None, place)
+        self.sample_floor(floor)
 
     # -- the call ----------------------------------------------------------------------------------
 
@@ -310,7 +312,7 @@ class IvrApp(TrainerControls):
     def on_call_event_message(self, message: CallEventMessage) -> None:
         event = message.event
         if isinstance(event, HungUp | Transferred):
-            self._keep_record()
+            self.keep_record()
         if not self.is_running:  # a message still queued while the app closes: stored above, no screen to show
             return
         phone = self.query_one(Phone)
@@ -355,20 +357,6 @@ class IvrApp(TrainerControls):
         data = ticket_data(self.live.call.variables)
         self.role_ticket = Ticket(reference, note.category, data, "you", note.resolved, note.text or None)
         self.live.representative_done("you", reference, note.resolved)
-
-    def _keep_record(self) -> None:
-        if self.store is None or self.recorder is None or self.call is None:
-            return
-        record = self.recorder.finish(self.call)
-        if self.role_ticket is not None:
-            record.ticket = self.role_ticket
-            record.outcome = "answered"
-            record.agent = "you"
-        try:
-            self.store.add(record)
-        except IvrError as exc:  # the call goes on, the record waits in memory; the screen says why
-            if self.is_running:  # else `ivr run` says at exit what was not stored
-                self.notify(exc.diagnostics[0].message, title="Records", severity="error", timeout=10)
 
     # -- map -----------------------------------------------------------------------------------------
 
