@@ -43,7 +43,7 @@ from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
 from ivr.tui.handout import SessionHandout
-from ivr.tui.panels import KEYPAD, FloorView, MenuMap, Phone, TitleBar, key_id
+from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.roleplay import Note, ScreenPop
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.voice.speaker import Speaker
@@ -232,7 +232,12 @@ class IvrApp(SessionHandout):
         return self.speed
 
     def advance(self, seconds: float) -> None:
-        """Move simulated time on: prompts start, timeouts fire, the floor moves, the screen follows."""
+        """Move simulated time on: prompts start, timeouts fire, the floor moves, the screen follows (a long
+        jump, such as a warm-up, in steps, so that the trends are drawn along the way)."""
+        while seconds > TREND_EVERY:
+            self.line.advance(TREND_EVERY)
+            self._refresh_floor()
+            seconds -= TREND_EVERY
         self.line.advance(seconds)
         self._update_title()
         self._refresh_floor()

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Button, DataTable, RichLog, Sparkline, Static, Tree
+from textual.widgets import Button, DataTable, RichLog, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ivr.call.events import CallEvent, NodeEntered, PromptPlayed
@@ -18,6 +18,7 @@ from ivr.contact.participants import Floor
 from ivr.menu.compiled import Menu
 from ivr.menu.text import fill, pick
 from ivr.render.transcript import clock_text, describe
+from ivr.tui.charts import TrendChart
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 
 KEYPAD = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
@@ -230,9 +231,9 @@ class FloorView(Vertical):
         yield Static(id="figures")
         with Horizontal(id="trends"):
             yield Static("SL", classes="trend-label")
-            yield Sparkline([], id="sl-trend")
-            yield Static("queue", classes="trend-label")
-            yield Sparkline([], id="queue-trend")
+            yield TrendChart(100, "%", id="sl-trend")
+            yield Static("waiting", classes="trend-label")
+            yield TrendChart(5, grows=True, id="queue-trend")
         with Horizontal(id="floor-tables"):
             yield DataTable(id="agents", cursor_type="none", zebra_stripes=True)
             yield DataTable(id="waiting", cursor_type="none", zebra_stripes=True)
@@ -246,8 +247,7 @@ class FloorView(Vertical):
         agents.add_column("for", width=4)
         agents.add_column("with", width=5)
         self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
-        self.history: deque[float] = deque(maxlen=120)
-        self.queue_history: deque[float] = deque(maxlen=120)
+        self.sampled_at: float | None = None
 
     def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
         colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim", "logged out": "dim"}
@@ -278,15 +278,25 @@ class FloorView(Vertical):
         if _cell_key(figures) != _cell_key(getattr(shown_figures, "shown", None)):
             shown_figures.shown = figures  # type: ignore[attr-defined]
             shown_figures.update(figures)
-        if sl is not None:
-            self.history.append(sl)
-            self.query_one("#sl-trend", Sparkline).data = list(self.history)
-        self.queue_history.append(float(len(floor.waiting)))
-        # an all-zero history would draw as full bars; nobody waiting is drawn as nothing
-        self.query_one("#queue-trend", Sparkline).data = list(self.queue_history) if any(self.queue_history) else []
+        self.sample(floor, sl)
+
+    def sample(self, floor: Floor, sl: float | None) -> None:
+        """A column on each trend every TREND_EVERY simulated seconds (not every redraw: time is the axis)."""
+        if self.sampled_at is not None and floor.at - self.sampled_at < TREND_EVERY:
+            return
+        if self.sampled_at is not None and floor.at < self.sampled_at:  # the day restarted
+            self.query_one("#sl-trend", TrendChart).clear()
+            self.query_one("#queue-trend", TrendChart).clear()
+        self.sampled_at = floor.at
+        shares = {share for share, _ in floor.targets.values()}
+        trend = self.query_one("#sl-trend", TrendChart)
+        trend.target = shares.pop() * 100 if len(shares) == 1 else None  # one target to mark, or none
+        trend.add(None if sl is None else sl * 100)
+        self.query_one("#queue-trend", TrendChart).add(float(len(floor.waiting)))
 
 
 MAX_QUEUE_LINES = 5  # queue lines above the tables; the busiest first
+TREND_EVERY = 30.0  # simulated seconds a column of the trends stands for
 
 
 def show_rows(table: DataTable[Any], rows: list[tuple[str, tuple[Any, ...]]]) -> None:
