@@ -10,12 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ivr.menu.asterisk import import_asterisk, looks_like_asterisk
-from ivr.menu.connect import import_connect, looks_like_connect
-from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
 from ivr.menu.imported import Imported, ImportProblem
-from ivr.menu.studio import import_studio, looks_like_studio
-from ivr.menu.voicexml import import_voicexml, looks_like_voicexml
 from ivr.source.atomic import write_atomic
 
 FOREIGN_SUFFIXES = (".json", ".js", ".xml", ".vxml", ".conf", ".sample")  # files read as other platforms' flows
@@ -27,6 +22,13 @@ FORMATS = (
 
 def importer_for(text: str, context: str | None = None) -> Callable[[str, str], Imported]:
     """The importer of the platform ``text`` is written for; :class:`ImportProblem` when none is."""
+    # the importers are read only when a flow is: a YAML menu, the usual case, starts without them
+    from ivr.menu.asterisk import import_asterisk, looks_like_asterisk
+    from ivr.menu.connect import import_connect, looks_like_connect
+    from ivr.menu.freeswitch import import_freeswitch, looks_like_freeswitch
+    from ivr.menu.studio import import_studio, looks_like_studio
+    from ivr.menu.voicexml import import_voicexml, looks_like_voicexml
+
     if context is not None and not looks_like_asterisk(text):
         raise ImportProblem("--context is for Asterisk dialplans, and this is not one")
     for looks_like, importer in (

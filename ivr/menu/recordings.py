@@ -10,7 +10,6 @@ what the caller hears when the recording cannot be played, and what a transcript
 from __future__ import annotations
 
 import re
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +45,8 @@ class OutsideFolder(ValueError):
 
 def wav_seconds(path: Path) -> float:
     """The length of a WAV file in seconds; :class:`ValueError` when it is not one."""
+    import wave  # only menus that name a recording need it: kept off the start-up of every command
+
     try:
         with wave.open(str(path)) as handle:
             rate = handle.getframerate()
