@@ -553,3 +553,26 @@ def test_a_walker_whose_last_step_ends_the_call_does_not_hang_up_again(monkeypat
     walker = callers.MenuWalker(engine_for(menu), random.Random(1), datetime(2026, 11, 24, 15, tzinfo=UTC))
     outcomes = {walker.walk(float(i)).outcome for i in range(300)}
     assert outcomes  # every walk returned: none raised on a call already over
+
+
+def test_fuzz_callers_walk_by_the_simulated_callers_policy_with_mischief() -> None:
+    """One caller policy: the random callers of `ivr fuzz` choose what the floor's simulated callers
+    choose (a menu's options, valid entries), and now and then stray: silence, a hang-up, any key."""
+    import random
+    from collections import Counter
+
+    from ivr.call.callers import FUZZING, CallerPolicy
+
+    menu = load_menu(MENUS / "customer-service.yaml")
+    call = Engine(menu).start_call(Caller(), SimClock(datetime(2026, 11, 24, 10, 0, tzinfo=menu.timezone)))
+    assert call.node.id == "language"
+    options = sorted(menu.nodes["language"].spec.options)  # type: ignore[union-attr]
+    calm = CallerPolicy({}, random.Random(1))
+    behaved = Counter(tuple(calm.next_actions(call)) for _ in range(2000))
+    assert set(behaved) == {(key,) for key in options}  # only the menu's own choices
+    fuzzing = CallerPolicy({}, random.Random(1), FUZZING)
+    turns = Counter(tuple(fuzzing.next_actions(call)) for _ in range(4000))
+    assert 0.09 < turns[("wait",)] / 4000 < 0.15 and 0.005 < turns[("hangup",)] / 4000 < 0.04
+    strays = sum(n for (key,), n in turns.items() if key not in (*options, "wait", "hangup"))
+    assert 0.15 < strays / 4000 < 0.30  # keys that mean nothing at the language menu
+    assert sum(turns[(key,)] for key in options) / 4000 > 0.55  # mostly what a caller would choose

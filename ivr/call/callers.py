@@ -3,13 +3,15 @@
 They listen to each prompt to the point of choice (the same pacing as every live call), think, and
 press the key the traffic's choice weights pick (uniformly without weights), type valid entries at
 digit prompts and confirm them. Background callers on the floor (`ivr simulate`, the TUI) and the
-callers of `ivr load` walk this way.
+callers of `ivr load` walk this way; the random callers of `ivr fuzz` too, with some mischief
+(:data:`FUZZING`): now and then they say nothing, hang up, or press a key that may mean nothing there.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from ivr.contact.participants import Arrival
 from ivr.menu.compiled import Menu
 from ivr.menu.luhn import luhn_check_digit
 from ivr.menu.model import CollectNode, MenuNode, RecordNode, SurveyNode
+from ivr.menu.model_types import DTMF_KEYS
 from ivr.source import patterns
 
 THINK_SECONDS = 1.0  # a caller's pause, after the prompt, before pressing a key
@@ -31,15 +34,38 @@ MAX_STEPS = 200
 MESSAGE_SHARE = (0.2, 0.9)  # a message left takes this share of the longest allowed, uniformly
 
 
+@dataclass(frozen=True, slots=True)
+class Mischief:
+    """How often a caller strays from the menu's choices, each a share of their turns."""
+
+    silence: float = 0.0  # says nothing until the prompt's timeout
+    hang_up: float = 0.0
+    stray_key: float = 0.0  # any phone key, whether or not it means something there
+
+
+BEHAVED = Mischief()
+FUZZING = Mischief(silence=0.12, hang_up=0.02, stray_key=0.25)
+
+
 class CallerPolicy:
     """What a simulated caller does next at the node they are at."""
 
-    def __init__(self, choices: dict[str, dict[str, float]], rng: random.Random) -> None:
+    def __init__(self, choices: dict[str, dict[str, float]], rng: random.Random, mischief: Mischief = BEHAVED) -> None:
         self.choices = choices
         self.rng = rng
+        self.mischief = mischief
 
     def next_actions(self, call: Call) -> list[str]:
         """Keys to press (one entry's worth at a collect node), or ``["wait"]`` / ``["hangup"]``."""
+        mischief = self.mischief
+        if mischief is not BEHAVED:
+            roll = self.rng.random()
+            if roll < mischief.silence:
+                return ["wait"]
+            if roll < mischief.silence + mischief.hang_up:
+                return ["hangup"]
+            if roll < mischief.silence + mischief.hang_up + mischief.stray_key:
+                return [self.rng.choice(DTMF_KEYS)]
         node = call.node
         spec = node.spec
         match spec:
@@ -58,6 +84,8 @@ class CallerPolicy:
                 return [self.rng.choice(sorted(spec.questions[call.question].answers))]
             case MenuNode():
                 return [self.rng.choice(sorted(spec.options))]
+        if mischief is not BEHAVED:
+            return [self.rng.choice(DTMF_KEYS)]  # somewhere with nothing to choose: any key at all
         raise ValueError(f"a caller has nothing to choose at {node.kind} node {node.id!r}")
 
     def pause_before(self, call: Call) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ivr.call.callers import valid_entry
+from ivr.call.callers import FUZZING, CallerPolicy
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
 from ivr.call.engine import Caller
@@ -25,9 +25,8 @@ from ivr.call.events import NodeEntered
 from ivr.call.line import Line
 from ivr.call.session import CallOver, CallStatus
 from ivr.menu.compiled import Menu
-from ivr.menu.model import BranchNode, CollectNode, MenuNode
+from ivr.menu.model import BranchNode
 
-KEYS = "0123456789*#"
 DROPPED = ("dead-end", "max-attempts", "loop")
 SILENT_ROUNDS = 100  # a silent caller must be out of the menu after this many timeouts
 
@@ -143,23 +142,14 @@ def _caller_values(menu: Menu, variable: str) -> set[str]:
 
 
 def _random_actions(lines: Lines, rng: random.Random, setting: Setting, limit: int) -> list[Action]:
-    """Actions chosen while calling, so that most keys mean something where they are pressed."""
+    """Actions chosen while calling, by the simulated callers' own policy with mischief (so that most keys
+    mean something where they are pressed, and some do not)."""
     live = lines.dial(setting)
     call = live.call
+    policy = CallerPolicy({}, rng, FUZZING)
     actions: list[Action] = []
     while call.status == CallStatus.ACTIVE and len(actions) < limit:
-        spec = call.node.spec
-        roll = rng.random()
-        if roll < 0.12:
-            choice = ["wait"]
-        elif roll < 0.14:
-            choice = ["hangup"]
-        elif isinstance(spec, CollectNode) and roll < 0.7:
-            choice = list(valid_entry(spec, rng)) + ([spec.confirm.yes] if spec.confirm else [])
-        elif isinstance(spec, MenuNode) and roll < 0.75:
-            choice = [rng.choice(sorted(spec.options))]
-        else:
-            choice = [rng.choice(KEYS)]
+        choice = policy.next_actions(call)
         for action in choice:
             actions.append(action)
             try:
