@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -64,3 +66,32 @@ async def test_the_session_handout_holds_the_figures_the_floor_and_each_call(tmp
     levels = [float(point.split(",")[1]) for point in page.series[0].split()]
     assert all(40 <= y <= 220 for y in levels)  # SL drawn inside its fixed 0-100 % frame
     assert re.search(r"\d+ % \(\d+ % in \d+ s\)", text)  # "82 % (80 % in 20 s)"
+
+
+async def test_a_finished_call_is_replayed_on_the_map_node_by_node(tmp_path: Path) -> None:
+    from ivr.tui.panels import MenuMap
+
+    tui = app(record_dir=tmp_path)
+    async with tui.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("m")  # nothing to replay yet: the screen says what to do
+        await until(pilot, lambda: any("No call has finished yet" in shown for shown in toasts(tui)))
+        await pilot.press("c", "1")
+        listen(tui)
+        await pilot.press("4")  # technical service
+        listen(tui)
+        await pilot.press("h")
+        await pilot.pause()
+        path = tui.session.calls[-1].record.path
+        assert path[:3] == ["opening_hours", "language", "greeting"] and "technical" in path
+        tui.replay_step = 0.05
+        map_ = tui.query_one(MenuMap)
+        marked: list[tuple[str, float]] = []
+        mark = map_.mark
+        map_.mark = lambda event: (marked.append((event.node, time.monotonic())), mark(event))  # type: ignore[method-assign]
+        await pilot.press("M")
+        await until(pilot, lambda: len(marked) >= len(path))
+        assert [node for node, _ in marked] == path  # every node, in the order the call went
+        gaps = [b - a for (_, a), (_, b) in itertools.pairwise(marked)]
+        assert min(gaps) >= 0.04  # one at a time, at the replay's pace
+        assert map_.current == path[-1]
+        assert map_.visited == set(path)

@@ -78,6 +78,7 @@ class IvrApp(SessionHandout):
         Binding("r,R", "reload", "Reload", show=False),
         Binding("s,S", "save_script", "Script"),
         Binding("e,E", "export_session", "Handout"),
+        Binding("m,M", "replay_on_map", "Replay", show=False),
         Binding("f12", "save_screenshot", "Screenshot", show=False),
         Binding("right_square_bracket", "pace(1)", "Surge", show=False),
         Binding("left_square_bracket", "pace(-1)", "Lull", show=False),

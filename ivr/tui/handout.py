@@ -1,6 +1,7 @@
 """The session as a handout: `E` (or the palette) writes one HTML page with the figures per queue, the
 floor over the session drawn to fixed scales, and every call made with its transcript
-(:mod:`ivr.records.handout`). In a browser (`ivr serve`) the page is downloaded instead."""
+(:mod:`ivr.records.handout`). In a browser (`ivr serve`) the page is downloaded instead. `M` replays the
+last finished call on the map, a node at a time, so a class can follow the way it went."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from ivr.call.events import NodeEntered
 from ivr.records.handout import CallHeard, FloorSample, Session, session_html
 from ivr.render.transcript import clock_text, describe
 from ivr.source.diagnostics import IvrError
+from ivr.tui.panels import MenuMap
 from ivr.tui.trainer import TrainerControls
 
 if TYPE_CHECKING:
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from ivr.records.store import CallRecord, RecordStore, Ticket
 
 SAMPLE_EVERY = 60.0  # simulated seconds between two floor samples
+REPLAY_STEP = 0.8  # real seconds a replayed call stays on each node of the map
 MAX_SAMPLES = 24 * 60  # a simulated day of minutes; older samples make way
 
 
@@ -45,10 +49,38 @@ class SessionHandout(TrainerControls):
 
         @property
         def call(self) -> Call | None: ...
+        def on_a_call(self) -> bool: ...
 
     def start_session(self) -> None:
         self.session = Session(self.menu.name, self.clock.wall())
         self._sampled_at: float | None = None
+        self.replay_step = REPLAY_STEP
+        self._replaying: list[str] = []
+
+    def action_replay_on_map(self) -> None:
+        """Walk the map along the last finished call's path, a node every ``replay_step`` seconds."""
+        if self.on_a_call():
+            self.notify("Hang up first: the map follows the call in progress.", severity="error")
+            return
+        if not self.session.calls:
+            self.notify("No call has finished yet: make one (C), then replay it here (M).")
+            return
+        path = [node for node in self.session.calls[-1].record.path if node in self.menu.nodes]
+        if not path:
+            return
+        self.query_one(MenuMap).forget_call()
+        self._replaying = list(path)
+        self.notify(f"Replaying call {len(self.session.calls)} on the map: {len(path)} steps")
+        self._replay_next()
+
+    def _replay_next(self) -> None:
+        if not self._replaying or self.on_a_call():  # a new call takes the map over
+            self._replaying = []
+            return
+        node = self._replaying.pop(0)
+        self.query_one(MenuMap).mark(NodeEntered(0.0, node, self.menu.nodes[node].kind))
+        if self._replaying:
+            self.set_timer(self.replay_step, self._replay_next)
 
     def keep_record(self) -> None:
         """The record of the call that has just ended: in the session's handout, and in the records
@@ -114,6 +146,11 @@ class SessionHandout(TrainerControls):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Replay the last call on the map (M)",
+            "The map walks the way the call went, a node at a time",
+            self.action_replay_on_map,
+        )
         yield SystemCommand(
             "Export the session as a handout (E)",
             "One HTML page: figures, the floor over time, every call and its transcript",
