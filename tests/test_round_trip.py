@@ -42,7 +42,7 @@ from ivr.menu.export import export_menu
 from ivr.menu.export_common import Exported
 from ivr.menu.model_types import PLAIN_TEXT
 from ivr.replay import model as m
-from ivr.replay.runner import MenuCache, caller_of, run_call, stage, world_start
+from ivr.replay.runner import MenuCache, act, caller_of, run_call, stage, world_start
 from ivr.replay.scripts import Script, load_script, merged
 from tests.conftest import ROOT
 
@@ -116,19 +116,8 @@ def replay_actions(menu: Menu, script: Script, call: m.CallScript, given: dict[s
     live = stage(menu, world).dial(caller)
     try:
         for step in call.steps:
-            if step.press is not None:
-                if not step.press.barge_in:
-                    live.listen()
-                for i, key in enumerate(step.press.keys):
-                    if i and step.press.pacing:
-                        live.silence(step.press.pacing)
-                    live.press(key)
-            elif step.silence == "timeout":
-                live.wait_for_timeout()
-            elif step.silence is not None:
-                live.silence(step.silence)
-            elif step.kind == "hangup":
-                live.hang_up()
+            if step.kind in ("press", "silence", "hangup"):
+                act(live, step)
             else:
                 live.listen()
         live.listen()

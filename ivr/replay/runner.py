@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -164,6 +165,26 @@ def unknown_teams(menu: Menu, counts: dict[str, int]) -> list[str]:
     return [name for name in counts if name not in known]
 
 
+def act(live: LiveCall, step: m.Step, heard: Callable[[], None] | None = None) -> None:
+    """Do what an action step says, as a caller lives it: keys once the prompt has been heard to the point
+    of choice (``heard`` is told then), a silence, or the hang-up."""
+    if step.press is not None:
+        if not step.press.barge_in:
+            live.listen()
+        if heard is not None:
+            heard()
+        for i, key in enumerate(step.press.keys):
+            if i and step.press.pacing:
+                live.silence(step.press.pacing)
+            live.press(key)
+    elif step.silence == "timeout":
+        live.wait_for_timeout()
+    elif step.silence is not None:
+        live.silence(step.silence)
+    else:
+        live.hang_up()
+
+
 def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     """Replay call number ``index`` of ``script``."""
     started = time.perf_counter()
@@ -172,26 +193,18 @@ def run_call(script: Script, index: int, cache: MenuCache) -> CallResult:
     call = driver.call
     result = CallResult(script, index, call_spec, call.transcript, menu=driver.menu)
     since = 0  # transcript position of the last action: expectations look at what came after it
+
+    def heard() -> None:  # the keys come after the prompt was heard: expectations look from there
+        nonlocal since
+        since = len(call.transcript)
+
     for number, step in enumerate(call_spec.steps):
         kind = step.kind
         if kind in ("press", "silence", "hangup"):
             since = len(call.transcript)
             live = driver.live
             try:
-                if step.press is not None:
-                    if not step.press.barge_in:
-                        live.listen()  # a caller hears the prompt to the point of choice, then presses
-                    since = len(call.transcript)
-                    for i, key in enumerate(step.press.keys):
-                        if i and step.press.pacing:
-                            live.silence(step.press.pacing)
-                        live.press(key)
-                elif step.silence == "timeout":
-                    live.wait_for_timeout()
-                elif step.silence is not None:
-                    live.silence(step.silence)
-                else:
-                    live.hang_up()
+                act(live, step, heard)
             except CallOver as exc:
                 result.failure = Failure(
                     number,
