@@ -741,3 +741,32 @@ def test_snapshot_200x60(snap_compare: object) -> None:
     """The room of a large screen used: a caller queued for billing, with the floor busy around them."""
     run = keys_then_listen("c", "1", "1", "1")
     assert snap_compare(app(traffic=True, warm_up=900.0), run_before=run, terminal_size=(200, 60))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("menu", ["customer-service", "it-helpdesk", "bank-balance"])
+async def test_the_map_draws_every_node_once_and_every_way_out(menu: str) -> None:
+    """The map lost the `agent` node (reached by key 0 and by attempts used up), never drew `*` or the
+    repeat key, and a caller queued through 0 stayed highlighted on `main`."""
+    tui = app(MENUS / f"{menu}.yaml")
+    async with tui.run_test(size=(160, 48)) as pilot:
+        menu_map = tui.query_one(MenuMap)
+        drawn: list[str] = []
+
+        def walk(item: Any) -> None:
+            for child in item.children:
+                drawn.append(child.label.plain)
+                walk(child)
+
+        walk(menu_map.root)
+        placed = [line for line in drawn if not line.endswith("↺")]
+        names = [line.split(" → ")[-1].rsplit(" ", 1)[0] for line in placed]
+        assert sorted(names) == sorted(tui.menu.nodes)  # every node, once
+        if menu == "customer-service":
+            ways = {line.split(" → ")[0] for line in drawn if " → " in line}
+            assert {"0 representative", "attempts used up", "* back", "9 again", "queue busy"} <= ways
+            await pilot.press("c", "1")
+            listen(tui)
+            await pilot.press("0")
+            listen(tui)
+            assert menu_map.current == "agent" and menu_map.cursor_node is not None
+            assert menu_map.cursor_node.data == "agent"  # the highlight follows the caller into the queue

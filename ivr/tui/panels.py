@@ -140,6 +140,20 @@ class Phone(Vertical):
         self.query_one("#transcript", RichLog).clear()
 
 
+WAYS_OUT = ("option", "case", "default", "next", "after", "key", "exhausted", "busy", "back")  # drawn in this order
+
+
+def _way(kind: str, label: str) -> str:
+    """How the map names a way out of a node."""
+    if kind == "next":
+        return ""
+    if kind == "back":
+        return f"{label} back"
+    if kind == "busy":
+        return "queue busy"
+    return label
+
+
 class MenuMap(Tree[str]):
     """The menu as a tree from its start node; the current node is highlighted and the path taken marked."""
 
@@ -157,25 +171,31 @@ class MenuMap(Tree[str]):
         self.rebuild(self.menu)
 
     def rebuild(self, menu: Menu) -> None:
-        """Lay the tree out again (after a reload); each node appears once, at its first place."""
+        """Lay the tree out again (after a reload): each node once, at its first place, and every way out of
+        it (options, global keys, where attempts lead, the busy route, back and repeat) as a branch, or as
+        a ↺ leaf where the node it leads to is drawn elsewhere."""
         self.menu = menu
         self.clear()
         self.nodes_by_id = {}
         placed: set[str] = set()
-        queue = deque([(self.root, menu.start, "")])
+        queue = deque([(self.root, menu.start, "", False)])
         while queue:
-            parent, node_id, via = queue.popleft()
+            parent, node_id, via, pointer = queue.popleft()
             label = self._label(node_id, via)
-            if node_id in placed:
+            if node_id in placed or pointer:  # drawn elsewhere; back and repeat only ever point
                 parent.add_leaf(Text.assemble(label, (" ↺", "dim")), data=node_id)
                 continue
             placed.add(node_id)
             item = parent.add(label, data=node_id, expand=True)
             self.nodes_by_id.setdefault(node_id, []).append(item)
-            for edge in menu.edges.get(node_id, ()):
-                if edge.kind in ("option", "case", "default", "next", "after"):
-                    queue.append((item, edge.target, edge.label if edge.kind != "next" else ""))
-            if not item.children:
+            edges = [e for kind in WAYS_OUT for e in menu.edges.get(node_id, ()) if e.kind == kind]
+            for edge in edges:
+                queue.append((item, edge.target, _way(edge.kind, edge.label), edge.kind == "back"))
+            node = menu.nodes[node_id]
+            repeat = node.settings.keys.repeat if node.settings is not None and node.kind == "menu" else None
+            if repeat:
+                queue.append((item, node_id, f"{repeat} again", True))
+            if not edges and not repeat:
                 item.allow_expand = False
         self.root.expand()
         self.refresh_marks()
