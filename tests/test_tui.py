@@ -410,8 +410,13 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
         listen(tui)  # "connecting you...": then the call reaches the representative, the user
         await pilot.pause()
         assert isinstance(tui.screen, ScreenPop)
-        details = str(tui.screen.query_one("#pop-details", Static).render())
-        assert "order_id = 12345678" in details and "order_number" in details
+        details = str(tui.screen.query_one("#pop-details", Static).render()).replace("\n", " ")
+        assert "order_id = 12345678" in details
+        # the way the caller came, in the menu's words, not node ids ("main › doubt › order_number")
+        assert "Chose English › a question about an order" in details and "order_number" not in details
+        tui.advance(75)  # the conversation goes on: the talk timer follows the simulated clock
+        await pilot.pause(1.2)
+        assert "Talking for 1:15" in str(tui.screen.query_one("#pop-talk", Static).render())
         await pilot.press(*"parcel is late")
         await pilot.click("#pop-resolved")  # not resolved
         await pilot.press("ctrl+s")

@@ -337,7 +337,9 @@ class IvrApp(SessionHandout):
             if self.role == "representative" and self.live is not None and self.live.status == CallStatus.QUEUED:
                 path = self.recorder.path if self.recorder else []
                 self.live.take_seat("you")
-                self.push_screen(ScreenPop(self.live.call, list(path)), self._noted)
+                answered = self.clock.now()
+                talking = lambda: self.clock.now() - answered  # noqa: E731 - read by the pop's timer
+                self.push_screen(ScreenPop(self.live.call, list(path), self.menu, talking), self._noted)
         elif isinstance(event, QueuePosition):
             phone.show_status(f"Number {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s…")
         elif isinstance(event, CallbackOffered):

@@ -3,6 +3,7 @@ menu collected; the representative writes the note of the claim."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -13,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from ivr.call.session import Call
+from ivr.menu.choices import journey
+from ivr.menu.compiled import Menu
 from ivr.records.cdr import CATEGORIES, category_of, ticket_data
 
 
@@ -30,10 +33,12 @@ class ScreenPop(ModalScreen[Note]):
 
     BINDINGS = [Binding("ctrl+s", "save", "Save note")]  # noqa: RUF012 - Textual reads it as a class attribute
 
-    def __init__(self, call: Call, path: list[str]) -> None:
+    def __init__(self, call: Call, path: list[str], menu: Menu, talking: Callable[[], float]) -> None:
         super().__init__()
         self.call = call
         self.path = path
+        self.menu = menu
+        self.talking = talking  # seconds of simulated time since the representative answered
 
     def compose(self) -> ComposeResult:
         call = self.call
@@ -46,8 +51,8 @@ class ScreenPop(ModalScreen[Note]):
             call.language,
             ("  queue ", "bold"),
             f"{call.queue}\n",
-            ("Path ", "bold"),
-            " › ".join(self.path),
+            ("Chose ", "bold"),
+            " › ".join(journey(self.menu, self.path)) or "nothing",
             "\n",
             ("Collected ", "bold"),
             ", ".join(f"{k} = {v}" for k, v in data.items()) or "nothing",
@@ -55,6 +60,7 @@ class ScreenPop(ModalScreen[Note]):
         with Vertical(id="pop"):
             yield Static(Text("Incoming call: you are the representative", style="bold reverse"))
             yield Static(details, id="pop-details")
+            yield Static(self._talk_time(), id="pop-talk")
             yield Label("Category of the claim")
             current = category_of(call.variables)
             names = dict.fromkeys((*CATEGORIES, current, "other"))  # the menu's own category among them
@@ -68,6 +74,11 @@ class ScreenPop(ModalScreen[Note]):
 
     def on_mount(self) -> None:
         self.query_one("#pop-note", Input).focus()
+        self.set_interval(1.0, lambda: self.query_one("#pop-talk", Static).update(self._talk_time()))
+
+    def _talk_time(self) -> Text:
+        seconds = int(self.talking())
+        return Text.assemble(("Talking for ", "bold"), f"{seconds // 60}:{seconds % 60:02d}")
 
     def action_save(self) -> None:
         category = self.query_one("#pop-category", Select).value
