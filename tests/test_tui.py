@@ -406,6 +406,8 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
     store = RecordStore(tmp_path / "role.db")
     tui = app(role="representative", store=store)
     async with tui.run_test(size=(120, 40)) as pilot:
+        agents = tui.query_one("#agents", DataTable)
+        assert [str(cell) for cell in agents.get_row_at(0)[:2]] == ["you", "available"]  # the trainee's seat
         await pilot.press("c", "1", "2", "1", *"12345678", "1")  # order status, confirmed
         listen(tui)  # "connecting you...": then the call reaches the representative, the user
         await pilot.pause()
@@ -417,12 +419,15 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
         tui.advance(75)  # the conversation goes on: the talk timer follows the simulated clock
         await pilot.pause(1.2)
         assert "Talking for 1:15" in str(tui.screen.query_one("#pop-talk", Static).render())
+        assert [str(cell) for cell in agents.get_row_at(0)[:2]] == ["you", "talking"]
         await pilot.press(*"parcel is late")
         await pilot.click("#pop-resolved")  # not resolved
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(tui.screen, ScreenPop)
         assert "Your reference number is Y O U 0 0 0 0 0 1" in transcript(tui)
+        (done,) = [e for e in tui.call.transcript if e.name == "representative_done"]  # type: ignore[union-attr]
+        assert done.talk == pytest.approx(75.0, abs=1.0)  # the conversation's own length, not 0 s
         await pilot.press("2", "3", "4")
         listen(tui)
         await pilot.pause()

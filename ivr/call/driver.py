@@ -53,6 +53,7 @@ class LiveCall:
         self.keep_transcript = keep_transcript
         self.contact: Contact | None = None
         self.answered_by: str | None = None
+        self.seated_at: float | None = None  # role play: when the user, as the representative, answered
         self.callback_open = False  # a callback was offered and not yet taken
         self._join_due = False
         self._moved = False  # overflowed: the next "queued" is the new queue's, not a first joining
@@ -164,6 +165,7 @@ class LiveCall:
         if call.status != QUEUED or self.answered_by is not None:
             return
         self.answered_by = agent
+        self.seated_at = self.line.clock.now()
         call.emit(Answered(0.0, call.state, call.queue or "", agent, call.elapsed))
         self.line.touch(self)
 
@@ -172,7 +174,8 @@ class LiveCall:
         call = self.call
         if call.status != QUEUED:
             raise CallOver("only a caller who is with a representative can be finished with")
-        call.emit(RepresentativeDone(0.0, call.state, agent, reference, resolved, 0.0))
+        talk = self.line.clock.now() - self.seated_at if self.seated_at is not None else 0.0
+        call.emit(RepresentativeDone(0.0, call.state, agent, reference, resolved, talk))
         call.resume({"reference": reference, "resolved": resolved, "agent": agent})
         self._settle()
 

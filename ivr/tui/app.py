@@ -262,7 +262,11 @@ class IvrApp(SessionHandout):
         live = self.live
         contact = live.contact if live is not None and not live.call.ended else None
         place = live.position() if live is not None else None
-        floor_view.show(floor, contact.id if contact else None, place)
+        seat: tuple[str, float | None] | None = None
+        if self.role == "representative":
+            talking = live is not None and live.seated_at is not None and live.status == CallStatus.QUEUED
+            seat = ("talking", live.seated_at) if talking and live is not None else ("available", None)
+        floor_view.show(floor, contact.id if contact else None, place, seat)
         self.sample_floor(floor)
 
     # -- the call ----------------------------------------------------------------------------------

@@ -269,10 +269,23 @@ class FloorView(Vertical):
         self.query_one("#waiting", DataTable).add_columns("caller", "queue", "wait")
         self.sampled_at: float | None = None
 
-    def show(self, floor: Floor, live_contact: int | None, live_place: tuple[int, float] | None) -> None:
+    def show(
+        self,
+        floor: Floor,
+        live_contact: int | None,
+        live_place: tuple[int, float] | None,
+        seat: tuple[str, float | None] | None = None,
+    ) -> None:
+        """The floor now; ``seat`` is the user's own line in role play: their state and since when."""
         colours = {"available": "green", "talking": "yellow", "wrap-up": "cyan", "break": "dim", "logged out": "dim"}
         shown = {"logged out": "gone home"}  # the state column is 9 wide: abbreviate, never crop
         agent_rows: list[tuple[str, tuple[Any, ...]]] = []
+        if seat is not None:  # role play: the trainee is on the floor too, first
+            state_name, since_at = seat
+            since_text = "" if since_at is None else _span(floor.at - since_at)
+            who_text = Text("caller", style="bold magenta") if state_name == "talking" else ""
+            mine = (Text("you", style="bold magenta"), Text(state_name, style=colours.get(state_name, "")))
+            agent_rows.append(("you", (*mine, Text(since_text, justify="right"), who_text)))
         for agent in floor.agents:
             who: str | Text = "" if agent.contact is None else f"#{agent.contact}"
             if agent.contact is not None and agent.contact == live_contact:
