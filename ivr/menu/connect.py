@@ -13,7 +13,7 @@ from typing import Any
 from ivr.menu.imported import END, TEMPLATE, Imported, ImportProblem, MenuDraft, joined, literal, node_id, recorded
 
 _SSML = re.compile(r"<[^>]+>")
-_ATTRIBUTE = re.compile(r"\$\.(?:Attributes|External)\.([A-Za-z_][A-Za-z0-9_]*)")
+_SAID_ATTRIBUTE = re.compile(r"\$\.(?:Attributes|External)\.([A-Za-z_][A-Za-z0-9_]*)")  # inside a prompt's text
 _ATTRIBUTE = re.compile(r"\$\.(?:Attributes|FlowAttributes|External|Lex\.IntentName)\.?([A-Za-z0-9_-]*)")
 # Actions that only change settings or hooks: no caller hears them, the call goes on
 _SETTINGS = {
@@ -289,7 +289,8 @@ class _Importer:
             text = str(params.get("Text") or _SSML.sub("", str(params.get("SSML"))))
             # `$.Attributes.name` (a contact attribute) and `$.External.name` (what a Lambda returned) are
             # said as their values in Connect: the placeholder `{name}` says them here
-            return _ATTRIBUTE.sub(lambda found: "{" + node_id(found.group(1)) + "}", literal(" ".join(text.split())))
+            said = literal(" ".join(text.split()))
+            return _SAID_ATTRIBUTE.sub(lambda found: "{" + node_id(found.group(1)) + "}", said)
         if params.get("PromptId"):
             given = params["PromptId"]
             prompt = str(given.get("displayName", "prompt") if isinstance(given, dict) else given)
