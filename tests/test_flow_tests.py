@@ -118,3 +118,29 @@ def test_a_voicexml_cond_runs_as_a_condition_and_script_stays_caller_data(
     (kept,) = [name for name in menu.inputs if name.startswith("condition_")]  # Math.random() is not read
     assert "Math.random()" in (menu.inputs[kept].description or "")
     assert ended(flow, "2026-11-24T10:00", variables) == where
+
+
+@pytest.mark.parametrize(
+    ("dialect", "test", "condition"),
+    [
+        ("asterisk", '$["${X}" = "true"]', {"var": "x", "eq": "true"}),  # Asterisk compares text
+        ("asterisk", "$[${N} >= 3 | !${Y}]", None),  # a bare ${Y} under ! reads; >= with a number too
+        ("asterisk", '$["${FILTER(0-9,${S})}" = ""]', None),  # a function: caller data instead
+        ("ecmascript", "flag === true", {"var": "flag", "eq": True}),  # ECMAScript has booleans
+        ("ecmascript", "session.connection.remote.uri == 'x'", None),  # an object's property
+        ("ecmascript", "a == 'b' || (c != 'd' && !e)", "any"),
+    ],
+)
+def test_only_comparisons_of_variables_are_read_as_conditions(
+    dialect: str, test: str, condition: dict[str, object] | str | None
+) -> None:
+    from ivr.menu.expressions import ecmascript_condition, expression_condition
+
+    read = expression_condition if dialect == "asterisk" else ecmascript_condition
+    got = read(test, str.lower)
+    if condition == "any":
+        assert got is not None and list(got) == ["any"]
+    elif test.startswith("$[${N}"):
+        assert got is not None and got["any"][0] == {"var": "n", "ge": 3.0}
+    else:
+        assert got == condition

@@ -86,7 +86,8 @@ def _js_tokens(text: str) -> list[tuple[str, str]]:
 def _unscoped(name: str) -> str:
     for scope in _JS_SCOPES:
         if name.startswith(scope):
-            return name[len(scope) :]
+            name = name[len(scope) :]
+            break
     if "." in name:
         raise _Unreadable(name)  # a property of an object ivr does not have
     return name
@@ -98,6 +99,7 @@ class _Parser:
         self.at = 0
         self.name = name  # a platform variable's name -> the ivr variable
         self.falsy = falsy  # the values a bare variable is false with
+        self.booleans = False in falsy  # ECMAScript: `true` and `false` are values, not words
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -108,6 +110,11 @@ class _Parser:
             raise _Unreadable("the expression ends too soon")
         self.at += 1
         return token
+
+    def literal(self, word: str) -> str | bool:
+        if self.booleans and word in ("true", "false"):
+            return word == "true"
+        return word
 
     def either(self) -> dict[str, Any]:
         parts = [self.both()]
@@ -149,15 +156,11 @@ class _Parser:
         operator = _COMPARE[self.take()[1]]
         other_kind, other = self.take()
         if kind == "var" and other_kind == "word":
-            return _compare(self.name(text), operator, _literal(other))
+            return _compare(self.name(text), operator, self.literal(other))
         if kind == "word" and other_kind == "var":
             flipped = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}.get(operator, operator)
-            return _compare(self.name(other), flipped, _literal(text))
+            return _compare(self.name(other), flipped, self.literal(text))
         raise _Unreadable(f"{text} {operator} {other}")
-
-
-def _literal(word: str) -> str | bool:
-    return {"true": True, "false": False}.get(word, word)
 
 
 def _compare(name: str, operator: str, value: str | bool) -> dict[str, Any]:
