@@ -3,6 +3,7 @@ and what every node has (a description, variables set on entry)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
@@ -30,22 +31,33 @@ PLAIN_TEXT = ""
 ANY_LANGUAGE = "*"
 
 
-def _text(value: Any) -> Any:
-    from ivr.menu.text import template_problem
-
-    if value is False:  # `false`: say nothing here (an empty text does the same)
-        return {PLAIN_TEXT: ""}
+def _per_language(value: Any, check: Callable[[str, Any], None], expected: str) -> Any:
+    """A value written once for every language (a string) or per language (a mapping), each one checked."""
     if isinstance(value, str):
         value = {PLAIN_TEXT: value}
-    if isinstance(value, dict):
-        for lang, text in value.items():
-            if not isinstance(text, str):
-                raise ValueError(f"the {lang!r} text must be a string")
-            problem = template_problem(text)
-            if problem:
-                raise ValueError(problem if lang == PLAIN_TEXT else f"the {lang!r} text: {problem}")
-        return value
-    raise ValueError("expected text, or a mapping of language code to text such as {en: ..., ur: ...}")
+    if not isinstance(value, dict):
+        raise ValueError(expected)
+    for lang, item in value.items():
+        check(lang, item)
+    return value
+
+
+def _text_ok(lang: str, text: Any) -> None:
+    from ivr.menu.text import template_problem
+
+    if not isinstance(text, str):
+        raise ValueError(f"the {lang!r} text must be a string")
+    problem = template_problem(text)
+    if problem:
+        raise ValueError(problem if lang == PLAIN_TEXT else f"the {lang!r} text: {problem}")
+
+
+def _text(value: Any) -> Any:
+    if value is False:  # `false`: say nothing here (an empty text does the same)
+        return {PLAIN_TEXT: ""}
+    return _per_language(
+        value, _text_ok, "expected text, or a mapping of language code to text such as {en: ..., ur: ...}"
+    )
 
 
 Text = Annotated[
@@ -63,17 +75,19 @@ Text = Annotated[
 ]
 
 
+def _recording_ok(lang: str, name: Any) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"the {lang!r} recording must be a file name or a platform's recording id")
+    if len(name) > 1000 or any(ord(c) < 32 for c in name):
+        raise ValueError(f"the {lang!r} recording is over 1000 characters or holds control characters")
+
+
 def _audio(value: Any) -> Any:
-    if isinstance(value, str):
-        value = {PLAIN_TEXT: value}
-    if isinstance(value, dict):
-        for lang, name in value.items():
-            if not isinstance(name, str) or not name.strip():
-                raise ValueError(f"the {lang!r} recording must be a file name or a platform's recording id")
-            if len(name) > 1000 or any(ord(c) < 32 for c in name):
-                raise ValueError(f"the {lang!r} recording is over 1000 characters or holds control characters")
-        return value
-    raise ValueError("expected a recording (a WAV path or a platform's prompt id), or a mapping of language to one")
+    return _per_language(
+        value,
+        _recording_ok,
+        "expected a recording (a WAV path or a platform's prompt id), or a mapping of language to one",
+    )
 
 
 Audio = Annotated[
