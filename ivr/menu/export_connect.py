@@ -35,6 +35,7 @@ from ivr.menu.model import (
 
 MAX_ACTIONS = 250  # Connect's limit for one flow
 ATTRIBUTE = "$.Attributes.{name}"
+SILENT = {"Text": " "}  # an action that says nothing still has a text: Connect refuses an empty one
 _OPERATORS = {"eq": "Equals", "lt": "NumberLessThan", "gt": "NumberGreaterThan", "le": "NumberLessOrEqualTo"}
 _OPERATORS["ge"] = "NumberGreaterOrEqualTo"
 
@@ -96,16 +97,17 @@ class _Connect(Exporter):
     def say(self, node_id: str, text: Any) -> str:
         return self.text(node_id, text, ATTRIBUTE)
 
-    def spoken(self, node_id: str, prompt: Any) -> dict[str, str]:
+    def spoken(self, node_id: str, prompt: Any) -> dict[str, str] | None:
         """How an action says ``prompt``: the stored prompt (`PromptId`) the node's `audio:` names, else
-        its `Text`."""
+        its `Text`; None when it says nothing."""
         stored = self.played(node_id, prompt, "connect", ("arn",), files=False)
         if stored is not None:
             return {"PromptId": stored}
-        return {"Text": (self.say(node_id, prompt) if prompt else "") or " "}
+        said = self.say(node_id, prompt) if prompt else ""
+        return {"Text": said} if said else None
 
     def message(self, identifier: str, node_id: str, prompt: Any, onward: str) -> None:
-        self.said(identifier, self.spoken(node_id, prompt), onward)
+        self.said(identifier, self.spoken(node_id, prompt) or "", onward)
 
     def said(self, identifier: str, spoken: dict[str, str] | str, onward: str) -> None:
         """A MessageParticipant action saying ``spoken`` (text already written as Connect says it, or
@@ -157,10 +159,11 @@ class _Connect(Exporter):
 
     def prompt_then(self, me: str, node_id: str, prompt: Any) -> str:
         """The prompt as a message under ``me`` when there is one; the identifier of what follows it."""
-        if not (self.say(node_id, prompt) if prompt else ""):
+        spoken = self.spoken(node_id, prompt)
+        if spoken is None:
             return me
         body = _id(self.menu, f"{node_id}/do")
-        self.said(me, self.spoken(node_id, prompt), body)
+        self.said(me, spoken, body)
         return body
 
     def menu_action(self, me: str, node: CompiledNode, spec: MenuNode) -> None:
@@ -188,7 +191,7 @@ class _Connect(Exporter):
             for kind in ("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError")
         ]
         params = {
-            **self.spoken(node.id, spec.prompt),
+            **(self.spoken(node.id, spec.prompt) or SILENT),
             "StoreInput": "False",
             "InputTimeLimitSeconds": str(max(1, round(settings.timeout))),
         }
@@ -202,7 +205,7 @@ class _Connect(Exporter):
         if spec.min_digits > 1 or spec.validate_ is not None or spec.confirm is not None:
             self.lose(node.id, "digit checks and the read-back", "the entry is taken as typed")
         params = {
-            **self.spoken(node.id, spec.prompt),
+            **(self.spoken(node.id, spec.prompt) or SILENT),
             "StoreInput": "True",
             "InputTimeLimitSeconds": str(max(1, round(settings.timeout))),
             "InputValidation": {"CustomValidation": {"MaximumLength": str(spec.max_digits)}},
