@@ -111,9 +111,7 @@ class SessionHandout(TrainerControls):
         self.session.calls.append(CallHeard(record, lines))
 
     def sample_floor(self, floor: Floor) -> None:
-        """The floor once a simulated minute (and the figures so far, whenever it is looked at)."""
-        self.session.figures = list(floor.totals)
-        self.session.targets = dict(floor.targets)
+        """The floor once a simulated minute (the figures are read when the handout is written)."""
         if self._sampled_at is not None and floor.at - self._sampled_at < SAMPLE_EVERY:
             return
         self._sampled_at = floor.at
@@ -128,6 +126,10 @@ class SessionHandout(TrainerControls):
 
     def action_export_session(self) -> None:
         """Write the handout to ``sessions/`` beside the saved scripts (a download in a browser)."""
+        floor = self.line.floor()
+        if floor is not None:  # the figures so far, read once, now
+            self.session.figures = list(floor.totals)
+            self.session.targets = dict(floor.targets)
         page = session_html(self.session)
         name = f"session-{datetime.now():%Y%m%d-%H%M%S}.html"
         if self.is_web:
