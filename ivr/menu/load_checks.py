@@ -138,12 +138,13 @@ class LoaderChecks(LoaderState):
     def _check_sets(self, scope: Scope, loc: Loc, spec: Any) -> None:
         language = spec.set.get("language") if hasattr(spec, "set") else None
         if language is not None and language not in scope.languages:
-            self.problems.append(
-                scope.source.error(
-                    (*loc, "set", "language"),
-                    f"language {language!r} is not one of this menu's languages ({', '.join(scope.languages)})",
-                )
-            )
+            self._unknown_language(scope, (*loc, "set", "language"), language)
+
+    def _unknown_language(self, scope: Scope, loc: Loc, language: object) -> None:
+        known = ", ".join(scope.languages)
+        self.problems.append(
+            scope.source.error(loc, f"language {language!r} is not one of this menu's languages ({known})")
+        )
 
     def _recordings_of(self, scope: Scope, loc: Loc, node_id: str, model: BaseModel) -> None:
         """`audio:`: the recording of the node's prompt, per language; a path must stay in the menu's folder."""
@@ -163,12 +164,7 @@ class LoaderChecks(LoaderState):
         for language, name in audio.items():
             where = (*loc, "audio") if language == PLAIN_TEXT else (*loc, "audio", language)
             if language not in (PLAIN_TEXT, *scope.languages):
-                self.problems.append(
-                    scope.source.error(
-                        where,
-                        f"language {language!r} is not one of this menu's languages ({', '.join(scope.languages)})",
-                    )
-                )
+                self._unknown_language(scope, where, language)
                 continue
             try:
                 found[language] = recording(name, scope.folder, self.root_folder)
