@@ -68,6 +68,21 @@ def toasts(app: object) -> list[str]:
     return [str(toast.render()) for toast in app.screen.query("Toast")]  # type: ignore[attr-defined]
 
 
+def connect_flow(message: dict[str, str]) -> str:
+    """An Amazon Connect flow (the 2019-10-30 flow language) that says ``message`` (the parameters of a
+    MessageParticipant: a `Text` or a `PromptId`) and hangs up."""
+    import json
+
+    say = {
+        "Identifier": "say",
+        "Type": "MessageParticipant",
+        "Parameters": message,
+        "Transitions": {"NextAction": "end"},
+    }
+    end = {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+    return json.dumps({"Version": "2019-10-30", "StartAction": "say", "Actions": [say, end]})
+
+
 def names(call: Call) -> list[str]:
     return [e.name for e in call.transcript]
 

@@ -9,7 +9,7 @@ import pytest
 
 from ivr.menu import load_menu
 from ivr.source.diagnostics import MenuError
-from tests.conftest import MENUS, SIMPLE
+from tests.conftest import MENUS, SIMPLE, connect_flow
 
 
 def errors(path: Path) -> list[str]:
@@ -369,27 +369,8 @@ def test_a_flow_saved_without_a_suffix_is_recognised_by_its_content(
 ) -> None:
     """Amazon Connect's console exports a flow as a file with no suffix ("2-Simple Survey Example"):
     such a file loads as the flow it is, and a YAML menu with no suffix still loads as YAML."""
-    import json
-
     flow = tmp_path / "Goodbye Flow"
-    flow.write_text(
-        json.dumps(
-            {
-                "Version": "2019-10-30",
-                "StartAction": "say",
-                "Actions": [
-                    {
-                        "Identifier": "say",
-                        "Type": "MessageParticipant",
-                        "Parameters": {"Text": "Goodbye"},
-                        "Transitions": {"NextAction": "end"},
-                    },
-                    {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-                ],
-            }
-        ),
-        encoding="utf-8",
-    )
+    flow.write_text(connect_flow({"Text": "Goodbye"}), encoding="utf-8")
     menu = load_menu(flow)
     assert sorted(n.kind for n in menu.nodes.values()) == ["hangup", "message"]
     assert "Goodbye" in str(menu.nodes[menu.start].spec.prompt)

@@ -14,7 +14,7 @@ import pytest
 from ivr.menu import load_menu
 from ivr.menu.lint import lint_menu
 from ivr.source.diagnostics import MenuError
-from tests.conftest import run_ivr
+from tests.conftest import connect_flow, run_ivr
 
 RECORDED = """
 version: 1
@@ -180,21 +180,7 @@ FLOWS = {  # a small flow of each platform that plays a recording, and the `audi
         "https://example.com/hello.mp3",
     ),
     "connect.json": (
-        json.dumps(
-            {
-                "Version": "2019-10-30",
-                "StartAction": "hi",
-                "Actions": [
-                    {
-                        "Identifier": "hi",
-                        "Type": "MessageParticipant",
-                        "Parameters": {"PromptId": "arn:aws:connect:eu-west-2:1:instance/i/prompt/hello"},
-                        "Transitions": {"NextAction": "end"},
-                    },
-                    {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-                ],
-            }
-        ),
+        connect_flow({"PromptId": "arn:aws:connect:eu-west-2:1:instance/i/prompt/hello"}),
         "arn:aws:connect:eu-west-2:1:instance/i/prompt/hello",
     ),
 }
