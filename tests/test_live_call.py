@@ -407,3 +407,52 @@ def test_random_callers_on_generated_menus_with_floors(
     for i in range(waiting):
         line.centre.enqueue(queues[i % len(queues)], live=False)
     _drive(line, actions)
+
+
+# -- role play: hold and transfer (issue "a trainer in front of a class") -----------------------------
+
+
+def test_role_play_hold_then_transfer_to_another_queue_where_the_floor_answers(floor_menu: Path) -> None:
+    line = Line(load_menu(floor_menu), SimClock(OPEN), seed=3, background=False)
+    live = line.dial(to_floor=False)  # the user is the representative
+    live.press_when_heard("1")
+    live.listen()
+    live.take_seat("you")
+    line.advance(30)
+    live.hold(True)
+    live.listen()
+    live.press("5")  # the caller on hold: the key does nothing, and they are told why
+    live.hold(False)
+    with pytest.raises(ValueError, match=r"no queue .sales.*help, nobody, spare, tiny"):
+        live.hand_over("sales")
+    live.hand_over("spare")  # Bilal's queue: the floor answers now, not the user
+    line.run_until(lambda: live.call.ended, 3600)
+    names = [e.name for e in live.call.transcript]
+    said = [e.text for e in live.call.transcript if isinstance(e, PromptPlayed)]
+    assert "Please hold for a moment while I check that for you." in said
+    assert "Please hold while I transfer your call to the right team." in said
+    unused = next(e for e in live.call.transcript if e.name == "key_not_used")
+    assert unused.why == "the representative has put you on hold"
+    held = [e.on for e in live.call.transcript if e.name == "held"]
+    assert held == [True, False]
+    over = next(e for e in live.call.transcript if e.name == "handed_over")
+    assert (over.agent, over.queue, over.to) == ("you", "help", "spare")
+    answers = [e for e in live.call.transcript if isinstance(e, Answered)]
+    assert [a.agent for a in answers] == ["you", "Bilal"]
+    assert names.index("handed_over") < names.index("representative_done")
+    assert live.call.end_reason == "completed"
+    said_after = said[-1]
+    assert said_after.startswith("Your reference is REF-")  # Bilal's reference, read back after his call
+    times = [e.at for e in live.call.transcript]
+    assert times == sorted(times)
+
+
+def test_hold_and_transfer_need_a_caller_talking_to_the_representative(floor_menu: Path) -> None:
+    line = Line(load_menu(floor_menu), SimClock(OPEN), seed=3, background=False)
+    live = line.dial(to_floor=False)
+    with pytest.raises(CallOver, match="on hold"):
+        live.hold(True)
+    live.press_when_heard("1")
+    live.listen()
+    with pytest.raises(CallOver, match="transferred"):
+        live.hand_over("spare")  # queued, but nobody has answered yet

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from textual.widgets import DataTable, RichLog, Static
+from textual.widgets import DataTable, RichLog, Select, Static
 
 from ivr.tui.app import CallEventMessage, IvrApp
 from ivr.tui.panels import MenuMap
@@ -442,6 +442,40 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
     }
     answers = {r["question"]: r["answer"] for r in store.rows("SELECT question, answer FROM survey_answers")}
     assert answers == {"resolved": "no", "service": "3", "representative": "4"}
+
+
+async def test_role_play_hold_then_transfer_to_another_queue(tmp_path: Path) -> None:
+    from ivr.tui.roleplay import ScreenPop
+
+    tui = app(role="representative")
+    async with tui.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c", "1", "2", "1", *"12345678", "1")  # order status, confirmed
+        listen(tui)
+        await pilot.pause()
+        assert isinstance(tui.screen, ScreenPop)
+        await pilot.press("f5")  # hold: the caller is told, the pop says so
+        await pilot.pause()
+        assert "on hold" in str(tui.screen.query_one("#pop-talk", Static).render())
+        listen(tui)
+        await pilot.press("f5")  # back to the caller
+        await pilot.pause()
+        await pilot.click("#pop-to")  # choose the billing queue, the one after accounts
+        await pilot.press("down", "enter")
+        assert str(tui.screen.query_one("#pop-to", Select).value) == "billing"
+        await pilot.press("f6")
+        await pilot.pause()
+        assert not isinstance(tui.screen, ScreenPop)
+        for _ in range(120):  # the billing team answers and finishes within an hour of simulated time
+            if tui.call is None or tui.call.state == "survey":
+                break
+            tui.advance(30)
+            await pilot.pause()
+        shown = transcript(tui)
+        assert "Please hold for a moment while I check that for you." in shown
+        assert "you transfers the caller from 'orders' to 'billing'" in shown
+        assert tui.call is not None and tui.call.state == "survey"
+        answered = [e.agent for e in tui.call.transcript if e.name == "answered"]
+        assert answered[0] == "you" and answered[1] != "you"  # the floor's billing representative
 
 
 @pytest.mark.slow

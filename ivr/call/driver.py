@@ -18,6 +18,8 @@ from ivr.call.events import (
     CallbackOffered,
     CallbackTaken,
     CallEvent,
+    HandedOver,
+    Held,
     KeyNotUsed,
     QueueBusy,
     Queued,
@@ -54,6 +56,7 @@ class LiveCall:
         self.contact: Contact | None = None
         self.answered_by: str | None = None
         self.seated_at: float | None = None  # role play: when the user, as the representative, answered
+        self.held = False  # role play: the representative has put the caller on hold
         self.callback_open = False  # a callback was offered and not yet taken
         self._join_due = False
         self._moved = False  # overflowed: the next "queued" is the new queue's, not a first joining
@@ -169,12 +172,45 @@ class LiveCall:
         call.emit(Answered(0.0, call.state, call.queue or "", agent, call.elapsed))
         self.line.touch(self)
 
+    def hold(self, on: bool) -> None:
+        """Role play: the representative puts the caller on hold (they hear why, and their keys do nothing)
+        or takes them off it."""
+        call = self.call
+        if self.seated_at is None or call.status != QUEUED:
+            raise CallOver("only a caller who is talking to the representative can be put on hold")
+        if on == self.held:
+            return
+        self.held = on
+        call.emit(Held(0.0, call.state, self.answered_by or "you", on))
+        if on:
+            self._tell(call.node, "hold")
+        self.line.touch(self)
+
+    def hand_over(self, queue: str) -> None:
+        """Role play: the representative transfers the caller to ``queue``, where the simulated floor answers
+        them; the call goes on from there as any queued call (the same queue node's `after`)."""
+        call = self.call
+        if self.seated_at is None or call.status != QUEUED:
+            raise CallOver("only a caller who is talking to the representative can be transferred")
+        if self.line.centre is None or queue not in self.line.menu.queues:
+            known = ", ".join(sorted(self.line.menu.queues)) or "none"
+            raise ValueError(f"there is no queue {queue!r} on this line's floor (its queues: {known})")
+        call.emit(HandedOver(0.0, call.state, self.answered_by or "you", call.queue or "", queue))
+        self._tell(call.node, "handover")
+        self.held = False
+        self.seated_at = None
+        self.to_floor = True  # from here the floor answers, not the user
+        call.move_to_queue(queue)
+        self._join()
+        self._settle()
+
     def representative_done(self, agent: str, reference: str, resolved: bool) -> None:
         """The representative noted the claim: the call goes on (reference read-back, survey)."""
         call = self.call
         if call.status != QUEUED:
             raise CallOver("only a caller who is with a representative can be finished with")
         talk = self.line.clock.now() - self.seated_at if self.seated_at is not None else 0.0
+        self.held = False
         call.emit(RepresentativeDone(0.0, call.state, agent, reference, resolved, talk))
         call.resume({"reference": reference, "resolved": resolved, "agent": agent})
         self._settle()
@@ -287,7 +323,9 @@ class LiveCall:
         node = call.node
         spec = node.spec_as(QueueNode)
         centre = self.line.centre
-        if self.answered_by is not None:
+        if self.held:
+            call.emit(KeyNotUsed(0.0, node.id, key, "the representative has put you on hold"))
+        elif self.answered_by is not None:
             call.emit(KeyNotUsed(0.0, node.id, key, f"you are talking to {self.answered_by}"))
         elif key == spec.callback_key and self.callback_open and self.contact is not None and centre:
             centre.accept_callback(self.contact)

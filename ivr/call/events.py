@@ -171,6 +171,25 @@ class RepresentativeDone(CallEvent):
 
 
 @dataclass(slots=True)
+class Held(CallEvent):
+    """Role play: the representative put the caller on hold (``on``) or took them off it."""
+
+    agent: str
+    on: bool
+    name: ClassVar[str] = "held"
+
+
+@dataclass(slots=True)
+class HandedOver(CallEvent):
+    """Role play: the representative transferred the caller to another queue, where the floor answers them."""
+
+    agent: str
+    queue: str
+    to: str
+    name: ClassVar[str] = "handed_over"
+
+
+@dataclass(slots=True)
 class KeyNotUsed(CallEvent):
     """A key that does nothing where it was pressed (e.g. in a queue that declares no key for it)."""
 
@@ -207,6 +226,8 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         CallbackTaken,
         Answered,
         RepresentativeDone,
+        Held,
+        HandedOver,
         KeyNotUsed,
         HungUp,
     )

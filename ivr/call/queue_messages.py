@@ -31,6 +31,14 @@ BUILT_IN: dict[str, Text] = {
         "en": "Thank you. We will call you back at {caller.number|digits} when it is your turn. Goodbye.",
         "ur": "شکریہ۔ آپ کی باری آنے پر ہم آپ کو {caller.number|digits} پر کال کریں گے۔ خدا حافظ۔",
     },
+    "hold": {
+        "en": "Please hold for a moment while I check that for you.",
+        "ur": "براہِ کرم ایک لمحہ لائن پر رہیے، میں ابھی معلوم کرتا ہوں۔",
+    },
+    "handover": {
+        "en": "Please hold while I transfer your call to the right team.",
+        "ur": "براہِ کرم لائن پر رہیے، آپ کی کال متعلقہ ٹیم کو منتقل کی جا رہی ہے۔",
+    },
     "full": {
         "en": "All our representatives are busy and the queue is full. Please call again later.",
         "ur": "ہمارے تمام نمائندے مصروف ہیں اور قطار بھری ہوئی ہے۔ براہِ کرم بعد میں کال کریں۔",

@@ -193,6 +193,13 @@ class Call(CallInput):
         else:
             self._end(reason)
 
+    def move_to_queue(self, queue: str) -> None:
+        """The queued call now waits in ``queue`` (a representative transferred it there)."""
+        if self.status != QUEUED:
+            raise CallOver(f"the call has {self._over_reason()}; only a queued call can move to another queue")
+        self._stamp(self.clock.now())
+        self.queue = queue
+
     def end(self, reason: str) -> None:
         """The line ends the call now (e.g. a callback was taken: the caller keeps their place and hangs up)."""
         if self.status == ENDED:

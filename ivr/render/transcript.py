@@ -14,6 +14,8 @@ from ivr.call.events import (
     CallbackTaken,
     CallEvent,
     CallStarted,
+    HandedOver,
+    Held,
     HungUp,
     KeyNotUsed,
     KeyPressed,
@@ -94,6 +96,10 @@ def describe(event: CallEvent) -> Text:
     elif isinstance(event, RepresentativeDone):
         result = "resolved" if event.resolved else "not resolved"
         line.append(f"✎ {event.agent} notes {event.reference} ({result}) after {event.talk:.0f} s", "green")
+    elif isinstance(event, Held):
+        line.append(f"⏸ {event.agent} puts the caller on hold" if event.on else f"▶ {event.agent} is back", "green")
+    elif isinstance(event, HandedOver):
+        line.append(f"⇒ {event.agent} transfers the caller from {event.queue!r} to {event.to!r}", "bold green")
     elif isinstance(event, KeyNotUsed):
         line.append(f"⌨ {event.key} not used: {event.why}", "yellow")
     elif isinstance(event, Transferred):

@@ -44,7 +44,7 @@ from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
 from ivr.tui.handout import SessionHandout
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
-from ivr.tui.roleplay import Note, ScreenPop
+from ivr.tui.roleplay import Note, ScreenPop, card_of
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.voice.speaker import Speaker
 
@@ -339,11 +339,7 @@ class IvrApp(SessionHandout):
         elif isinstance(event, Queued):
             phone.show_status(f"Waiting for a representative in {event.queue!r}…")
             if self.role == "representative" and self.live is not None and self.live.status == CallStatus.QUEUED:
-                path = self.recorder.path if self.recorder else []
-                self.live.take_seat("you")
-                answered = self.clock.now()
-                talking = lambda: self.clock.now() - answered  # noqa: E731 - read by the pop's timer
-                self.push_screen(ScreenPop(self.live.call, list(path), self.menu, talking), self._noted)
+                self._seat_the_user(self.live)
         elif isinstance(event, QueuePosition):
             phone.show_status(f"Number {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s…")
         elif isinstance(event, CallbackOffered):
@@ -358,6 +354,15 @@ class IvrApp(SessionHandout):
             phone.show_status(f"Call ended ({event.reason}). Press C to call again.")
         if not isinstance(event, NodeEntered) or self.query_one(MenuMap).current is None:
             phone.log_event(event)
+
+    def _seat_the_user(self, live: LiveCall) -> None:
+        """Role play: the user answers the queued caller; the screen pop shows who it is."""
+        path = self.recorder.path if self.recorder else []
+        live.take_seat("you")
+        answered = self.clock.now()
+        talking = lambda: self.clock.now() - answered  # noqa: E731 - read by the pop's timer
+        card = card_of(live.call, list(path), self.menu)
+        self.push_screen(ScreenPop(card, talking, live.hold, live.hand_over), self._noted)
 
     def _noted(self, note: Note | None) -> None:
         """The representative (the user) saved the note: the call goes on (reference, survey)."""
