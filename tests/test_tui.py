@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import DataTable, RichLog, Select, Static
 
+from ivr.menu import load_menu
 from ivr.tui.app import CallEventMessage, IvrApp
 from ivr.tui.panels import MenuMap
-from tests.conftest import MENUS, run_ivr, toasts
+from tests.conftest import MENUS, ROOT, run_ivr, toasts
 
 pytest.importorskip("pytest_textual_snapshot")
 
@@ -476,6 +477,30 @@ async def test_role_play_hold_then_transfer_to_another_queue(tmp_path: Path) -> 
         assert tui.call is not None and tui.call.state == "survey"
         answered = [e.agent for e in tui.call.transcript if e.name == "answered"]
         assert answered[0] == "you" and answered[1] != "you"  # the floor's billing representative
+
+
+async def test_caller_briefs_on_the_phone_and_the_call_made_as_the_briefs_caller(tmp_path: Path) -> None:
+    from ivr.replay.briefs import load_briefs
+
+    menu = MENUS / "customer-service.yaml"
+    briefs = load_briefs(ROOT / "briefs" / "customer-service.briefs.yaml", load_menu(menu)).briefs
+    tui = app(briefs=briefs, record_dir=tmp_path)
+    async with tui.run_test(size=(120, 40)) as pilot:
+        shown = str(tui.query_one("#brief", Static).render())
+        assert "Brief 1 of 4: The late parcel" in shown and "You have order number 12345678" in shown
+        await pilot.press("b", "b")  # the third brief: an Urdu speaker
+        assert "Brief 3 of 4: No signal at home" in str(tui.query_one("#brief", Static).render())
+        await pilot.press("c")
+        listen(tui)
+        await pilot.pause()
+        assert tui.call is not None
+        assert (tui.call.caller.number, tui.call.language) == ("+924237778889", "ur")
+        await pilot.press("b")  # not while on a call: the caller stays who they are
+        assert "Brief 3 of 4" in str(tui.query_one("#brief", Static).render())
+        await pilot.press("s")
+        await pilot.pause()
+    (saved,) = tui.saved_scripts
+    assert "+924237778889" in saved.read_text(encoding="utf-8")  # the script keeps the brief's caller
 
 
 @pytest.mark.slow

@@ -29,6 +29,28 @@ from ivr.menu.centre_model import MAX_WARM_UP
 from ivr.source.diagnostics import IvrError
 
 
+def briefs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--briefs FILE``: caller briefs for role play (see docs/tui.md)."""
+    return click.option(
+        "--briefs",
+        "briefs_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Caller briefs (a *.briefs.yaml file): the caller's phone shows who to play; B: the next one.",
+    )(func)
+
+
+def load_briefs_or_exit(path: Path | None, menu: Any) -> list[Any]:
+    """The briefs of ``path`` checked against ``menu`` (none without a path); exit 2 with file:line problems."""
+    if path is None:
+        return []
+    from ivr.replay.briefs import load_briefs
+
+    try:
+        return load_briefs(path, menu).briefs
+    except IvrError as exc:
+        raise FileProblems(exc.diagnostics) from None
+
+
 def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--bidi shape|terminal``: who lays out right-to-left text (see ivr.tui.rtl); sets IVR_BIDI."""
 
@@ -78,6 +100,7 @@ def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
     metavar="NAME|FILE",
     help="Open on a staged floor: one of the menu's `centre.scenarios`, or a scenario file.",
 )
+@briefs_option
 @db_option
 @caller_options
 @bidi_option
@@ -98,9 +121,11 @@ def run(
     at: str | None,
     warm_up: str,
     scenario: str | None,
+    briefs_file: Path | None,
 ) -> None:
     """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
     menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
+    briefs = load_briefs_or_exit(briefs_file, menu)
     warm_seconds = parse_duration(warm_up, "--warm-up")
     if not 0 <= warm_seconds <= MAX_WARM_UP:
         fail("--warm-up must be from 0 to 4h")
@@ -131,6 +156,7 @@ def run(
         store=store,
         record_dir=scripts_dir,
         warm_up=warm_seconds,
+        briefs=briefs,
     )
     app.opening = opening
     crashed = run_tui(app)

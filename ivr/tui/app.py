@@ -41,8 +41,9 @@ from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
 from ivr.records.cdr import LiveRecorder, ticket_data
 from ivr.records.store import RecordStore, Ticket
+from ivr.replay.briefs import Brief
 from ivr.replay.record import Recorder
-from ivr.tui.handout import SessionHandout
+from ivr.tui.briefing import CallerBriefs
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.roleplay import Note, ScreenPop, card_of
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
@@ -62,7 +63,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(SessionHandout):
+class IvrApp(CallerBriefs):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
@@ -79,6 +80,7 @@ class IvrApp(SessionHandout):
         Binding("s,S", "save_script", "Script"),
         Binding("e,E", "export_session", "Handout"),
         Binding("m,M", "replay_on_map", "Replay", show=False),
+        Binding("b,B", "next_brief", "Brief", show=False),
         Binding("f12", "save_screenshot", "Screenshot", show=False),
         Binding("right_square_bracket", "pace(1)", "Surge", show=False),
         Binding("left_square_bracket", "pace(-1)", "Lull", show=False),
@@ -104,8 +106,10 @@ class IvrApp(SessionHandout):
         record_dir: Path | None = None,
         warm_up: float = 0.0,
         pacing: Pacing = READING,
+        briefs: list[Brief] | None = None,
     ) -> None:
         super().__init__()
+        self.briefs = list(briefs or [])
         self.pacing = pacing
         self.role = role
         self.store = store
@@ -160,6 +164,7 @@ class IvrApp(SessionHandout):
         self._update_title()
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)
+        self.show_brief()
         self.started()
 
     def started(self) -> None:
@@ -286,7 +291,7 @@ class IvrApp(SessionHandout):
         self.tape = Recorder("recorded in the simulator")
         # One stream: the record, the script being recorded and the screen all hear the same events.
         listeners: list[Any] = [self.tape, self.recorder.on_call, lambda e: self.post_message(CallEventMessage(e))]
-        self.live = self.line.dial(self.caller, listeners, to_floor=self.role != "representative")
+        self.live = self.line.dial(self.caller_now(), listeners, to_floor=self.role != "representative")
 
     def action_hang_up(self) -> None:
         if self.live is None or self.live.call.ended:

@@ -55,11 +55,14 @@ class DesignerActions(CrashReport):
             self.notify("Make a call first (C), then save it as a script (S).")
             return
         target = self.record_dir / f"recorded-{datetime.now():%Y%m%d-%H%M%S}.call.yaml"
-        caller = {"number": self.caller.number}
-        if self.caller.language:
-            caller["language"] = self.caller.language
-        if self.caller.tier:
-            caller["tier"] = self.caller.tier
+        made_as = self.call.caller  # the caller this call was made as (a brief's, or the command line's)
+        caller: dict[str, object] = {"number": made_as.number}
+        if made_as.language:
+            caller["language"] = made_as.language
+        if made_as.tier:
+            caller["tier"] = made_as.tier
+        if made_as.variables:
+            caller["variables"] = dict(made_as.variables)
         start = self.clock.wall(self.call.started_at).astimezone(self.menu.timezone)
         text = self.tape.script(self.menu_path, target, caller, start)
         try:
