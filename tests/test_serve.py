@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,6 +133,110 @@ def test_a_browser_calls_the_line(tmp_path: Path) -> None:
 
         until(recorded, "the call in the records")
         assert recorded() == [("transferred", "13")]
+    finally:
+        if browser is not None:
+            browser.quit()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_two_seat_role_play_through_to_the_ticket_and_the_survey_in_the_callers_tab(tmp_path: Path) -> None:
+    """One tab plays the caller (/caller), another the representative (/representative): the caller's call
+    reaches a queue and pops up at the desk; the trainee notes the claim; the caller hears the reference
+    and answers the survey in their own tab; the ticket and the answers are stored."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    port = free_port()
+    db = tmp_path / "classroom.sqlite3"
+    briefs = ROOT / "briefs" / "customer-service.briefs.yaml"
+    args = ("serve", "menus/customer-service.yaml", *OPEN, "--port", str(port), "--db", str(db))
+    args += ("--briefs", str(briefs))
+    server = subprocess.Popen([sys.executable, "-m", "ivr", *args], cwd=ROOT, stdout=subprocess.DEVNULL)
+    browser = None
+    try:
+        wait_for_port(port)
+        options = Options()
+        options.binary_location = CHROMIUM or ""
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-background-timer-throttling",  # the tab not in front keeps drawing
+            "--disable-renderer-backgrounding",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1400,1000",
+        ):
+            options.add_argument(flag)
+        browser = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})
+
+        def seen(text: str, since: int = 0) -> Callable[[], bool]:
+            script = "return !!window.__ivrHas && window.__ivrHas(arguments[0], arguments[1])"
+            return lambda: bool(browser.execute_script(script, text, since))
+
+        def mark() -> int:
+            return int(browser.execute_script("return window.__ivrMark()"))
+
+        def terminal() -> Any:
+            until(lambda: browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea"), "a terminal")
+            return browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")[0]
+
+        browser.get(f"http://127.0.0.1:{port}/representative")
+        desk = browser.current_window_handle
+        until(seen("you are Trainee 1"), "the representative's desk")
+        browser.switch_to.new_window("tab")
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})  # per tab
+        browser.get(f"http://127.0.0.1:{port}/caller")
+        caller = browser.current_window_handle
+        phone = terminal()
+        until(seen("The late parcel"), "the caller's brief on the phone")
+        for key, heard in (("c", "For English"), ("1", "For a complaint"), ("2", "status of an order")):
+            since = mark()
+            phone.send_keys(key)
+            until(seen(heard, since), f"{heard!r} after {key!r}")
+        since = mark()
+        phone.send_keys("1")
+        until(seen("8-digit order number", since), "the order number asked for")
+        since = mark()
+        phone.send_keys("12345678")
+        until(seen("press 1", since), "the order number read back")
+        phone.send_keys("1")  # confirmed: the order-status queue, where the trainee answers
+        until(seen("Talking to Trainee 1", since), "the caller answered by the trainee", 60)
+
+        browser.switch_to.window(desk)
+        until(seen("Incoming call"), "the screen pop at the desk")
+        assert seen("order_id = 12345678")()  # what the caller entered in the other tab
+        desk_terminal = terminal()
+        desk_terminal.send_keys("parcel is late")
+        desk_terminal.send_keys(Keys.CONTROL, "s")
+        until(seen("noted doubt (resolved) for Caller 1"), "the note kept at the desk")
+
+        browser.switch_to.window(caller)
+        until(seen("Your reference number is T R N"), "the reference read back in the caller's tab", 60)
+        # the survey, answered in the caller's tab, each answer once its question has been heard
+        for key, question in (("1", "Was your problem solved?"), ("5", "rate our service"), ("5", "How well did")):
+            until(seen(question), f"the survey question {question!r}", 60)
+            phone.send_keys(key)
+
+        def rows(query: str) -> list[tuple[object, ...]]:
+            if not db.exists():
+                return []
+            with sqlite3.connect(db) as connection:
+                return list(connection.execute(query))
+
+        until(lambda: rows("SELECT * FROM survey_answers"), "the survey answers stored", 60)
+        tickets = rows("SELECT category, resolved, note, representative FROM tickets")
+        assert tickets == [("doubt", 1, "parcel is late", "Trainee 1")]
+        answers = dict(rows("SELECT question, answer FROM survey_answers"))
+        assert answers == {"resolved": "yes", "service": "5", "representative": "5"}
+        calls = rows("SELECT caller FROM calls")
+        assert calls == [("+923001112223",)]  # the brief's caller
     finally:
         if browser is not None:
             browser.quit()

@@ -100,6 +100,12 @@ def bidi_option(func: Callable[..., Any]) -> Callable[..., Any]:
     metavar="NAME|FILE",
     help="Open on a staged floor: one of the menu's `centre.scenarios`, or a scenario file.",
 )
+@click.option(
+    "--seat",
+    type=click.Choice(["caller", "representative"]),
+    hidden=True,  # set by `ivr serve` for its /caller and /representative tabs (two-seat role play)
+    help="Two-seat role play under ivr serve: this tab's seat in the room named by IVR_ROOM.",
+)
 @briefs_option
 @db_option
 @caller_options
@@ -122,10 +128,21 @@ def run(
     warm_up: str,
     scenario: str | None,
     briefs_file: Path | None,
+    seat: str | None,
 ) -> None:
     """Open the simulator on FILE: the caller's phone, the menu map and the representatives' floor."""
     menu = load_or_exit(str(file))  # errors are shown here, before the screen takes over
     briefs = load_briefs_or_exit(briefs_file, menu)
+    room = os.environ.get("IVR_ROOM") if seat is not None else None
+    if seat is not None and not room:
+        fail(
+            "--seat is for the tabs of `ivr serve`, which names their room in IVR_ROOM", "open ivr serve's /caller page"
+        )
+    if seat == "representative":
+        from ivr.tui.desk import DeskApp
+
+        assert room is not None
+        sys.exit(EXIT_CRASHED if run_tui(DeskApp(room, menu.name)) else 0)
     warm_seconds = parse_duration(warm_up, "--warm-up")
     if not 0 <= warm_seconds <= MAX_WARM_UP:
         fail("--warm-up must be from 0 to 4h")
@@ -157,6 +174,7 @@ def run(
         record_dir=scripts_dir,
         warm_up=warm_seconds,
         briefs=briefs,
+        room=room,
     )
     app.opening = opening
     crashed = run_tui(app)
@@ -184,20 +202,36 @@ def run(
     show_default=True,
     help="Most browser tabs served at once; past it a tab gets a page saying the seats are taken.",
 )
+@briefs_option
 @bidi_option
-def serve(file: Path, host: str, port: int, role: str, db: str | None, at: str | None, sessions: int) -> None:
-    """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE."""
+def serve(
+    file: Path, host: str, port: int, role: str, db: str | None, at: str | None, sessions: int, briefs_file: Path | None
+) -> None:
+    """Serve the simulator to web browsers (a classroom): each browser tab gets its own app on FILE.
+
+    /caller and /representative seat two trainees for role play: the caller's call, on reaching a queue,
+    goes to a trainee at a representative's desk in another tab."""
     from ivr.tui.server import ClassroomServer
 
     menu = load_or_exit(str(file))  # a broken menu or --at is reported here, not in every browser
-    parts = [sys.executable, "-m", "ivr", "run", str(Path(file).resolve()), "--mute", "--role", role]
+    parts = [sys.executable, "-m", "ivr", "run", str(Path(file).resolve()), "--mute"]
+    load_briefs_or_exit(briefs_file, menu)
+    if briefs_file is not None:
+        parts += ["--briefs", str(briefs_file.resolve())]
     if db:
         parts += ["--db", str(Path(db).resolve())]
     if at is not None:
         make_clock(menu, at)
         parts += ["--at", at]
-    server = ClassroomServer(parts, sessions=sessions, host=host, port=port, title=f"ivr: {file}")
-    err.print(f"serving {file} at http://{host}:{port} to {sessions} tabs at most (Ctrl+C stops)")
+    seats = {
+        "": [*parts, "--role", role],
+        "caller": [*parts, "--seat", "caller"],
+        "representative": [*parts, "--seat", "representative"],
+    }
+    server = ClassroomServer(seats, sessions=sessions, host=host, port=port, title=f"ivr: {file}")
+    url = f"http://{host}:{port}"
+    err.print(f"serving {file} at {url} to {sessions} tabs at most (Ctrl+C stops)")
+    err.print(f"role play in two seats: {url}/caller for the caller, {url}/representative for the representative")
     try:
         server.serve()
     except OSError as exc:

@@ -39,14 +39,13 @@ from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
-from ivr.records.cdr import LiveRecorder, ticket_data
+from ivr.records.cdr import LiveRecorder
 from ivr.records.store import RecordStore, Ticket
 from ivr.replay.briefs import Brief
 from ivr.replay.record import Recorder
-from ivr.tui.briefing import CallerBriefs
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
-from ivr.tui.roleplay import Note, ScreenPop, card_of
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
+from ivr.tui.seating import Seating
 from ivr.voice.speaker import Speaker
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -63,7 +62,7 @@ class CallEventMessage(Message):
         self.event = event
 
 
-class IvrApp(CallerBriefs):
+class IvrApp(Seating):
     """The simulator: call the line, watch the floor."""
 
     TITLE = "ivr"
@@ -107,9 +106,11 @@ class IvrApp(CallerBriefs):
         warm_up: float = 0.0,
         pacing: Pacing = READING,
         briefs: list[Brief] | None = None,
+        room: str | None = None,
     ) -> None:
         super().__init__()
         self.briefs = list(briefs or [])
+        self.room = room  # two-seat role play: the representative is a trainee in another tab
         self.pacing = pacing
         self.role = role
         self.store = store
@@ -165,6 +166,7 @@ class IvrApp(CallerBriefs):
         self._refresh_floor()
         self._fit(self.size.width, self.size.height)
         self.show_brief()
+        self.join_room()
         self.started()
 
     def started(self) -> None:
@@ -291,7 +293,8 @@ class IvrApp(CallerBriefs):
         self.tape = Recorder("recorded in the simulator")
         # One stream: the record, the script being recorded and the screen all hear the same events.
         listeners: list[Any] = [self.tape, self.recorder.on_call, lambda e: self.post_message(CallEventMessage(e))]
-        self.live = self.line.dial(self.caller_now(), listeners, to_floor=self.role != "representative")
+        to_floor = self.role != "representative" and self.room is None  # else a person answers, not the floor
+        self.live = self.line.dial(self.caller_now(), listeners, to_floor=to_floor)
 
     def action_hang_up(self) -> None:
         if self.live is None or self.live.call.ended:
@@ -328,6 +331,7 @@ class IvrApp(CallerBriefs):
         event = message.event
         if isinstance(event, HungUp | Transferred):
             self.keep_record()
+            self.leave_room()
         if not self.is_running:  # a message still queued while the app closes: stored above, no screen to show
             return
         phone = self.query_one(Phone)
@@ -343,8 +347,11 @@ class IvrApp(CallerBriefs):
             self.query_one(MenuMap).mark(event)
         elif isinstance(event, Queued):
             phone.show_status(f"Waiting for a representative in {event.queue!r}…")
-            if self.role == "representative" and self.live is not None and self.live.status == CallStatus.QUEUED:
-                self._seat_the_user(self.live)
+            if self.live is not None and self.live.status == CallStatus.QUEUED:
+                if self.role == "representative":
+                    self._seat_the_user(self.live)
+                elif self.room is not None:
+                    self.offer_to_room(self.live)
         elif isinstance(event, QueuePosition):
             phone.show_status(f"Number {event.position} in {event.queue!r}, about {event.estimated_wait:.0f} s…")
         elif isinstance(event, CallbackOffered):
@@ -359,26 +366,6 @@ class IvrApp(CallerBriefs):
             phone.show_status(f"Call ended ({event.reason}). Press C to call again.")
         if not isinstance(event, NodeEntered) or self.query_one(MenuMap).current is None:
             phone.log_event(event)
-
-    def _seat_the_user(self, live: LiveCall) -> None:
-        """Role play: the user answers the queued caller; the screen pop shows who it is."""
-        path = self.recorder.path if self.recorder else []
-        live.take_seat("you")
-        answered = self.clock.now()
-        talking = lambda: self.clock.now() - answered  # noqa: E731 - read by the pop's timer
-        card = card_of(live.call, list(path), self.menu)
-        self.push_screen(ScreenPop(card, talking, live.hold, live.hand_over), self._noted)
-
-    def _noted(self, note: Note | None) -> None:
-        """The representative (the user) saved the note: the call goes on (reference, survey)."""
-        if note is None or self.live is None or self.live.status != CallStatus.QUEUED:
-            return
-        self.notes += 1
-        reference = self.line.centre.references("YOU") if self.line.centre and self.line.centre.references else ""
-        reference = reference or f"YOU-{self.notes:06d}"  # no database: counted in this session
-        data = ticket_data(self.live.call.variables)
-        self.role_ticket = Ticket(reference, note.category, data, "you", note.resolved, note.text or None)
-        self.live.representative_done("you", reference, note.resolved)
 
     # -- map -----------------------------------------------------------------------------------------
 

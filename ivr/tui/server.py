@@ -17,6 +17,8 @@ import json
 import logging
 import os
 import signal
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -24,6 +26,8 @@ import jinja2
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
+
+from ivr.tui.room import Room
 
 log = logging.getLogger("ivr.serve")
 
@@ -96,14 +100,23 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-class ClassroomServer(Server):
-    """textual-serve's server with clamped sizes, a session limit, no folder listing and children that end."""
+SEATS = ("caller", "representative")  # the pages of two-seat role play: /caller and /representative
 
-    def __init__(self, argv: list[str], *, sessions: int, **kwargs: Any) -> None:
-        super().__init__(" ".join(argv), **kwargs)
-        self.argv = argv
+
+class ClassroomServer(Server):
+    """textual-serve's server with clamped sizes, a session limit, no folder listing and children that end;
+    and the room of two-seat role play, whose pages are /caller and /representative.
+
+    ``seats`` maps each page to the command its tabs run: "" for /, and each of :data:`SEATS`."""
+
+    def __init__(self, seats: dict[str, list[str]], *, sessions: int, **kwargs: Any) -> None:
+        super().__init__(" ".join(seats[""]), **kwargs)
+        self.seats = seats
         self.sessions = sessions
         self.tabs: set[TabProcess] = set()
+        self._room_dir = tempfile.TemporaryDirectory(prefix="ivr-room-")
+        self.room = Room(str(Path(self._room_dir.name) / "room.sock"))
+        os.environ["IVR_ROOM"] = self.room.path  # each tab's process inherits it
 
     async def _make_app(self) -> web.Application:
         # textual-serve's own routes, but the static folder is served without a listing (show_index=False)
@@ -113,16 +126,34 @@ class ClassroomServer(Server):
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
+                *(web.get(f"/{seat}", self.handle_seat_index) for seat in SEATS),
+                *(web.get(f"/ws/{seat}", self.handle_websocket) for seat in SEATS),
                 web.get("/download/{key}", self.handle_download, name="download"),
                 web.static("/static", self.statics_path, show_index=False, name="static"),
             ]
         )
         app.on_startup.append(self.on_startup)
+        app.on_startup.append(self._open_room)
         app.on_shutdown.append(self.on_shutdown)
         return app
 
+    async def _open_room(self, app: web.Application) -> None:
+        await self.room.start()
+
     async def on_shutdown(self, app: web.Application) -> None:
         await asyncio.gather(*(tab.stop() for tab in list(self.tabs)), return_exceptions=True)
+        await self.room.stop()
+        self._room_dir.cleanup()
+
+    async def handle_seat_index(self, request: web.Request) -> web.StreamResponse:
+        """The page of a role-play seat: textual-serve's page, with the seat's own websocket."""
+        if len(self.tabs) >= self.sessions:
+            return web.Response(status=503, text=full_page(self.title, self.sessions), content_type="text/html")
+        context = await Server.handle_index.__wrapped__(self, request)  # type: ignore[attr-defined]
+        seat = request.path.strip("/")
+        context["app_websocket_url"] = f"{context['app_websocket_url']}/{seat}"
+        context["application"]["name"] = f"{self.title} · {seat}"
+        return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if len(self.tabs) >= self.sessions:
@@ -134,8 +165,9 @@ class ClassroomServer(Server):
             raise web.HTTPServiceUnavailable(text=f"all {self.sessions} sessions are in use")
         websocket = web.WebSocketResponse(heartbeat=15)
         width, height = clamp_size(request.query.get("width", 80), request.query.get("height", 24))
+        seat = request.path.rsplit("/", 1)[-1]
         tab = TabProcess(
-            self.argv,
+            self.seats.get(seat if seat in SEATS else "", self.seats[""]),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
