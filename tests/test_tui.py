@@ -839,3 +839,56 @@ async def test_the_map_draws_every_node_once_and_every_way_out(menu: str) -> Non
             listen(tui)
             assert menu_map.current == "agent" and menu_map.cursor_node is not None
             assert menu_map.cursor_node.data == "agent"  # the highlight follows the caller into the queue
+
+
+def desk_with_a_caller() -> object:
+    """A representative's desk (two-seat role play), told by the room what a class would see: two
+    trainees seated, and a caller from another tab in front of this one."""
+    from ivr.tui.desk import DeskApp
+    from ivr.tui.seating import RoomMessage
+
+    card = {
+        "number": "+923001112223",
+        "tier": "gold",
+        "language": "en",
+        "queue": "orders",
+        "journey": ["English", "a question about an order, your account or our offices", "the orders queue"],
+        "collected": {"topic": "order_status", "order_id": "12345678"},
+        "category": "doubt",
+        "queues": ["accounts", "billing", "complaints"],
+    }
+    said = [
+        {"type": "welcome", "name": "Trainee 1"},
+        {"type": "incoming", "caller": "Caller 1", "card": card},
+        {
+            "type": "roster",
+            "representatives": [
+                {"name": "Trainee 1", "state": "talking", "for": 0, "with": "Caller 1"},
+                {"name": "Trainee 2", "state": "available", "for": 65, "with": ""},
+            ],
+            "waiting": 1,
+        },
+    ]
+
+    async def run(pilot: Any) -> None:
+        await pilot.pause(0.2)  # the desk finds no room here, and says so; then the room's messages
+        for data in said:
+            pilot.app.post_message(RoomMessage(data))
+            await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return DeskApp("/nonexistent/room.sock", "customer-service", clock=lambda: 100.0), run  # a still clock
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (200, 60)])
+def test_snapshot_desk(snap_compare: Any, size: tuple[int, int]) -> None:
+    desk, run = desk_with_a_caller()  # type: ignore[misc]
+    assert snap_compare(desk, run_before=run, terminal_size=size)
+
+
+def test_snapshot_caller_with_a_brief_80x24(snap_compare: Any) -> None:
+    from ivr.replay.briefs import load_briefs
+
+    briefs = load_briefs(ROOT / "briefs" / "customer-service.briefs.yaml", load_menu(MENUS / "customer-service.yaml"))
+    assert snap_compare(app(briefs=briefs.briefs), run_before=keys_then_listen("c", "1"), terminal_size=(80, 24))

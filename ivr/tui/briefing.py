@@ -4,11 +4,11 @@ they have at hand, and their call carries the brief's caller data; part of :clas
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ivr.call.engine import Caller
 from ivr.replay.briefs import Brief
 from ivr.tui.handout import SessionHandout
+from ivr.tui.panels import PromptBox
 
 
 class CallerBriefs(SessionHandout):
@@ -49,7 +49,10 @@ class CallerBriefs(SessionHandout):
             text.append("\n")
             text.append("You have ", style="bold")
             text.append(", ".join(f"{name} {value}" for name, value in brief.know.items()))
-        self.query_one("#brief", Static).update(text)
+        box = self.query_one("#brief", PromptBox)
+        box.update(text)
+        box.scroll_home(animate=False)
+        self.call_after_refresh(box.hint_more)  # a brief longer than its box says so, as a long prompt does
 
     def action_next_brief(self) -> None:
         """The next brief (between calls: a call keeps the caller it was made as)."""

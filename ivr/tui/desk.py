@@ -8,6 +8,7 @@ that call reaches a queue. The screen pop shows who calls and what the menu coll
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -42,13 +43,15 @@ class DeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
-    def __init__(self, room: str, menu_name: str) -> None:
+    def __init__(self, room: str, menu_name: str, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
+        self.clock = clock  # wall seconds: the conversation runs in real time in the caller's tab
         self.room = room
         self.menu_name = menu_name
         self.name_here = "a trainee"
         self.caller: str | None = None  # the caller in front of the trainee
         self.talking_since = 0.0
+        self.opened = self.clock()  # the log counts from here: the session's own time, not the hour
         self.link = SeatLink(room, REPRESENTATIVE, self._from_room)
 
     def compose(self) -> ComposeResult:
@@ -79,11 +82,11 @@ class DeskApp(App[None]):
         self.query_one("#desk-status", Static).update(Text(text))
 
     def _write_log(self, text: str) -> None:
-        self.query_one("#desk-log", RichLog).write(Text(f"{time.strftime('%H:%M:%S')}  {text}"))
+        self.query_one("#desk-log", RichLog).write(Text(f"{minutes(self.clock() - self.opened):>6}  {text}"))
 
     def _tick(self) -> None:
         if self.caller is not None:
-            self._status(f"Talking to {self.caller} for {minutes(time.monotonic() - self.talking_since)}")
+            self._status(f"Talking to {self.caller} for {minutes(self.clock() - self.talking_since)}")
 
     def on_room_message(self, message: RoomMessage) -> None:
         data = message.data
@@ -120,10 +123,10 @@ class DeskApp(App[None]):
 
     def _incoming(self, caller: str, card: CallerCard) -> None:
         self.caller = caller
-        self.talking_since = time.monotonic()
+        self.talking_since = self.clock()
         self._write_log(f"{caller} ({card.number}) from the {card.queue!r} queue")
         since = self.talking_since
-        pop = ScreenPop(card, lambda: time.monotonic() - since, self._hold, self._transfer)
+        pop = ScreenPop(card, lambda: self.clock() - since, self._hold, self._transfer)
         self.push_screen(pop, self._noted)
         self.bell()
 

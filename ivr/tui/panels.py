@@ -90,7 +90,7 @@ class Phone(Vertical):
     ALLOW_MAXIMIZE = True  # projector mode (V)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="brief")  # the caller's brief, in role play with briefs
+        yield PromptBox(id="brief")  # the caller's brief, in role play with briefs (its border says "more")
         yield PromptBox("Press C to call.", id="prompt")
         with Grid(id="keypad"):
             for key in KEYPAD:

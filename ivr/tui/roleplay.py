@@ -118,13 +118,13 @@ class ScreenPop(ModalScreen[Note | None]):
                         queues = [(q, q) for q in card.queues]
                         yield Select(queues, value=card.queues[0], allow_blank=False, id="pop-to")
                         yield Button("Transfer (F6)", id="pop-transfer")
-            yield Label("Category of the claim")
             current = card.category
             names = dict.fromkeys((*CATEGORIES, current, "other"))  # the menu's own category among them
             options = [(name, name) for name in names]
-            yield Select(options, value=current, allow_blank=False, id="pop-category")
-            with Horizontal(id="pop-resolved-row"):
-                yield Label("Resolved at first contact ")
+            with Horizontal(id="pop-resolved-row"):  # one row, so that the pop fits a 24-row screen
+                yield Label("Category ")
+                yield Select(options, value=current, allow_blank=False, id="pop-category")
+                yield Label(" Resolved ")
                 yield Switch(value=True, id="pop-resolved")
             yield Input(placeholder="Note of the claim or order", id="pop-note")
             yield Button("Save note and end the conversation (Ctrl+S)", id="pop-save", variant="primary")
