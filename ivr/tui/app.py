@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -41,12 +41,14 @@ from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
 from ivr.records.cdr import LiveRecorder
 from ivr.records.store import RecordStore, Ticket
-from ivr.replay.briefs import Brief
 from ivr.replay.record import Recorder
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.seating import Seating
 from ivr.voice.speaker import Speaker
+
+if TYPE_CHECKING:
+    from ivr.replay.briefs import Brief  # read only with --briefs (the CLI loads them)
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 120  # below it the floor's two tables stack, so that neither loses a column

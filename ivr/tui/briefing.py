@@ -3,12 +3,16 @@ they have at hand, and their call carries the brief's caller data; part of :clas
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from ivr.call.engine import Caller
-from ivr.replay.briefs import Brief
 from ivr.tui.handout import SessionHandout
 from ivr.tui.panels import PromptBox
+
+if TYPE_CHECKING:
+    from ivr.replay.briefs import Brief
 
 
 class CallerBriefs(SessionHandout):
