@@ -892,3 +892,35 @@ def test_snapshot_caller_with_a_brief_80x24(snap_compare: Any) -> None:
 
     briefs = load_briefs(ROOT / "briefs" / "customer-service.briefs.yaml", load_menu(MENUS / "customer-service.yaml"))
     assert snap_compare(app(briefs=briefs.briefs), run_before=keys_then_listen("c", "1"), terminal_size=(80, 24))
+
+
+SIZES = [(80, 24), (160, 48), (200, 60)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_demo(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A demo two steps in ("faulty product": 1 1 3 pressed, the queue expected), captions and ticks shown."""
+    from ivr.replay.scripts import load_script
+    from ivr.tui.demo import DemoApp
+
+    script = load_script(MENUS.parent / "scripts" / "customer-service" / "complaints.call.yaml")
+    demo = DemoApp(script, 2, autoplay=False)
+
+    async def run(pilot: Any) -> None:
+        for _ in range(len(script.file.calls[2].steps)):
+            await pilot.press("n")
+            await until(pilot, lambda: not demo.pending_keys)  # each key of a step is shown being pressed
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    assert snap_compare(demo, run_before=run, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_role_play_screen_pop(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The user as the representative: the screen pop over the simulator, a caller on the orders queue."""
+    assert snap_compare(
+        app(role="representative"),
+        run_before=keys_then_listen("c", "1", "2", "1", *"12345678", "1"),
+        terminal_size=size,
+    )

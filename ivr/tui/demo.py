@@ -31,6 +31,13 @@ class DemoApp(IvrApp):
         Binding("n", "step", "Step"),
         Binding("r", "restart", "Restart"),
         Binding("c,C,h,H", "not_in_demo", show=False),  # the script makes the call: these would break it
+        Binding("p,P", "toggle_demo", "Pause demo", show=False),  # one pause, for the steps and the clock
+        # still there, but not in the footer: an 80-column footer keeps room for what a demo is driven by
+        Binding("s,S", "save_script", "Script", show=False),
+        *(
+            Binding(key, f"speed({speed})", f"x{speed}", show=False)
+            for key, speed in (("f1", 1), ("f2", 10), ("f3", 60))
+        ),
         *IvrApp.BINDINGS,
     ]
 
