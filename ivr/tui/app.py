@@ -45,10 +45,10 @@ from ivr.replay.record import Recorder
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.seating import Seating
-from ivr.voice.speaker import Speaker
 
 if TYPE_CHECKING:
     from ivr.replay.briefs import Brief  # read only with --briefs (the CLI loads them)
+    from ivr.voice.speaker import Speaker  # imported when the app speaks, not with --mute
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
@@ -158,6 +158,8 @@ class IvrApp(Seating):
 
     def on_mount(self) -> None:
         if not self.mute:
+            from ivr.voice.speaker import Speaker
+
             self.speaker = Speaker(self._voice_problem, self.voice_driver, check_audio=self.voice_driver is None)
             self.speaker.start()
             self.every(1.0, self.speaker.check)  # a hung engine turns into a message, not silence

@@ -198,8 +198,7 @@ class MenuMap(Tree[str]):
                 queue.append((item, node_id, f"{repeat} again", True))
             if not edges and not repeat:
                 item.allow_expand = False
-        self.root.expand()
-        self.refresh_marks()
+        self.root.expand()  # each label above already carries its marks (_label)
 
     def _label(self, node_id: str, via: str) -> Text:
         node = self.menu.nodes[node_id]

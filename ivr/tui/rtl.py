@@ -15,9 +15,6 @@ import re
 import textwrap
 from enum import StrEnum
 
-import arabic_reshaper
-from bidi import get_display
-
 RTL_LANGUAGES = frozenset({"ur", "ar", "fa", "he", "ps", "sd", "ug", "yi"})
 _RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
@@ -48,6 +45,9 @@ def visual_lines(text: str, width: int, rtl: bool, mode: BidiMode | None = None)
     mode = mode or bidi_mode()
     if mode is BidiMode.TERMINAL or not has_rtl(text):
         return textwrap.wrap(text, width) or [""]
+    import arabic_reshaper  # here, not at start-up: most screens never meet right-to-left text
+    from bidi import get_display
+
     shaped = arabic_reshaper.reshape(text)
     lines = textwrap.wrap(shaped, width) or [""]
     return [get_display(line, base_dir="R" if rtl else "L") for line in lines]
