@@ -272,6 +272,14 @@ async def test_a_warm_up_opens_on_a_busy_floor_not_an_empty_one() -> None:
         assert tui.clock.now() == before
 
 
+def still_cursors(tui: Any) -> None:
+    """A blinking cursor is drawn or not depending on the instant of the snapshot: hold it still."""
+    from textual.widgets import Input
+
+    for field in tui.screen.query(Input):
+        field.cursor_blink = False
+
+
 def keys_then_listen(*keys: str) -> object:
     """For snapshots: press ``keys``, then let the line say what it has to say."""
 
@@ -279,6 +287,7 @@ def keys_then_listen(*keys: str) -> object:
         await pilot.press(*keys)  # type: ignore[attr-defined]
         listen(pilot.app)  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]
+        still_cursors(pilot.app)  # type: ignore[attr-defined]
         await pilot.wait_for_scheduled_animations()  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]  # the prompt's "more" hint follows its layout
 
@@ -875,6 +884,7 @@ def desk_with_a_caller() -> object:
         for data in said:
             pilot.app.post_message(RoomMessage(data))
             await pilot.pause()
+        still_cursors(pilot.app)
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
