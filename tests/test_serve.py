@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,21 +73,18 @@ def until(check: Callable[[], object], what: str, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
-def test_a_browser_calls_the_line(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def classroom(tmp_path: Path, *extra: str) -> Iterator[tuple[Any, int, Path]]:
+    """`ivr serve` on the bundled line (records in a database under ``tmp_path``) and a headless Chromium
+    that keeps what each tab receives (:data:`SEEN`); yields the browser, the port and the database."""
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
 
     port = free_port()
     db = tmp_path / "classroom.sqlite3"
-    args = ("serve", "menus/customer-service.yaml", *OPEN, "--port", str(port), "--db", str(db))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ivr", *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    args = ("serve", "menus/customer-service.yaml", *OPEN, "--port", str(port), "--db", str(db), *extra)
+    server = subprocess.Popen([sys.executable, "-m", "ivr", *args], cwd=ROOT, stdout=subprocess.DEVNULL)
     browser = None
     try:
         wait_for_port(port)
@@ -99,6 +97,8 @@ def test_a_browser_calls_the_line(tmp_path: Path) -> None:
             "--disable-quic",
             "--no-first-run",
             "--disable-background-networking",
+            "--disable-background-timer-throttling",  # a tab not in front keeps drawing
+            "--disable-renderer-backgrounding",
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
@@ -106,139 +106,108 @@ def test_a_browser_calls_the_line(tmp_path: Path) -> None:
         ):
             options.add_argument(flag)
         browser = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})
-        browser.get(f"http://127.0.0.1:{port}")
-
-        def seen(text: str, since: int = 0) -> Callable[[], bool]:
-            """``text`` drawn on the page (after the first ``since`` characters it received)."""
-            script = "return !!window.__ivrHas && window.__ivrHas(arguments[0], arguments[1])"
-            return lambda: bool(browser.execute_script(script, text, since))
-
-        def terminals() -> list[object]:
-            return list(browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea"))
-
-        until(terminals, "a terminal on the page")
-        terminal = terminals()[0]
-        until(seen("Press C to call"), "the app's first screen")  # the app starts in its own process behind the page
-        # call, English, each once the caller has heard what to press; then leave a suggestion: the call
-        # is transferred and recorded
-        for key, heard in (("c", "For English"), ("1", "For a complaint")):
-            mark = int(browser.execute_script("return window.__ivrMark()"))
-            terminal.send_keys(key)  # type: ignore[attr-defined]
-            until(seen(heard, mark), f"the prompt {heard!r} on screen after {key!r}")
-        terminal.send_keys("3")  # type: ignore[attr-defined]
-
-        def recorded() -> list[tuple[str, str]]:
-            return list(sqlite3.connect(db).execute("SELECT outcome, keys FROM calls")) if db.exists() else []
-
-        until(recorded, "the call in the records")
-        assert recorded() == [("transferred", "13")]
+        yield browser, port, db
     finally:
         if browser is not None:
             browser.quit()
         server.terminate()
         server.wait(timeout=10)
+
+
+class Tab:
+    """One browser tab on a page of the server, read through what it has received."""
+
+    def __init__(self, browser: Any, url: str, new: bool = False) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.browser = browser
+        if new:
+            browser.switch_to.new_window("tab")
+        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})  # per tab
+        browser.get(url)
+        self.handle = browser.current_window_handle
+        selector = "textarea.xterm-helper-textarea"
+        until(lambda: browser.find_elements(By.CSS_SELECTOR, selector), "a terminal on the page")
+        self.terminal = browser.find_elements(By.CSS_SELECTOR, selector)[0]
+
+    def front(self) -> Tab:
+        self.browser.switch_to.window(self.handle)
+        return self
+
+    def seen(self, text: str, since: int = 0) -> Callable[[], bool]:
+        """``text`` drawn on the page (after the first ``since`` characters it received)."""
+        script = "return !!window.__ivrHas && window.__ivrHas(arguments[0], arguments[1])"
+        return lambda: bool(self.browser.execute_script(script, text, since))
+
+    def mark(self) -> int:
+        return int(self.browser.execute_script("return window.__ivrMark()"))
+
+    def type(self, *keys: str) -> None:
+        self.terminal.send_keys(*keys)
+
+    def press_when_heard(self, key: str, heard: str, seconds: float = 30) -> None:
+        """Press ``key``, then wait until the screen shows ``heard``."""
+        since = self.mark()
+        self.type(key)
+        until(self.seen(heard, since), f"{heard!r} after {key!r}", seconds)
+
+
+def rows(db: Path, query: str) -> list[tuple[object, ...]]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as connection:
+        return list(connection.execute(query))
+
+
+def test_a_browser_calls_the_line(tmp_path: Path) -> None:
+    with classroom(tmp_path) as (browser, port, db):
+        tab = Tab(browser, f"http://127.0.0.1:{port}")
+        until(tab.seen("Press C to call"), "the app's first screen")  # the app starts in its own process
+        # call, English, each once the caller has heard what to press; then leave a suggestion: the call
+        # is transferred and recorded
+        tab.press_when_heard("c", "For English")
+        tab.press_when_heard("1", "For a complaint")
+        tab.type("3")
+        until(lambda: rows(db, "SELECT outcome, keys FROM calls"), "the call in the records")
+        assert rows(db, "SELECT outcome, keys FROM calls") == [("transferred", "13")]
 
 
 def test_two_seat_role_play_through_to_the_ticket_and_the_survey_in_the_callers_tab(tmp_path: Path) -> None:
     """One tab plays the caller (/caller), another the representative (/representative): the caller's call
     reaches a queue and pops up at the desk; the trainee notes the claim; the caller hears the reference
     and answers the survey in their own tab; the ticket and the answers are stored."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    port = free_port()
-    db = tmp_path / "classroom.sqlite3"
     briefs = ROOT / "briefs" / "customer-service.briefs.yaml"
-    args = ("serve", "menus/customer-service.yaml", *OPEN, "--port", str(port), "--db", str(db))
-    args += ("--briefs", str(briefs))
-    server = subprocess.Popen([sys.executable, "-m", "ivr", *args], cwd=ROOT, stdout=subprocess.DEVNULL)
-    browser = None
-    try:
-        wait_for_port(port)
-        options = Options()
-        options.binary_location = CHROMIUM or ""
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-background-timer-throttling",  # the tab not in front keeps drawing
-            "--disable-renderer-backgrounding",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1400,1000",
-        ):
-            options.add_argument(flag)
-        browser = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})
+    with classroom(tmp_path, "--briefs", str(briefs)) as (browser, port, db):
+        desk = Tab(browser, f"http://127.0.0.1:{port}/representative")
+        until(desk.seen("you are Trainee 1"), "the representative's desk")
+        phone = Tab(browser, f"http://127.0.0.1:{port}/caller", new=True)
+        until(phone.seen("The late parcel"), "the caller's brief on the phone")
+        phone.press_when_heard("c", "For English")
+        phone.press_when_heard("1", "For a complaint")
+        phone.press_when_heard("2", "status of an order")
+        phone.press_when_heard("1", "8-digit order number")
+        phone.press_when_heard("12345678", "press 1")  # the order number read back
+        phone.press_when_heard("1", "Talking to Trainee 1", 60)  # the orders queue, where the trainee answers
 
-        def seen(text: str, since: int = 0) -> Callable[[], bool]:
-            script = "return !!window.__ivrHas && window.__ivrHas(arguments[0], arguments[1])"
-            return lambda: bool(browser.execute_script(script, text, since))
+        desk.front()
+        until(desk.seen("Incoming call"), "the screen pop at the desk")
+        assert desk.seen("order_id = 12345678")()  # what the caller entered in the other tab
+        desk.type("parcel is late")
+        desk.type(Keys.CONTROL, "s")
+        until(desk.seen("noted doubt (resolved) for Caller 1"), "the note kept at the desk")
 
-        def mark() -> int:
-            return int(browser.execute_script("return window.__ivrMark()"))
-
-        def terminal() -> Any:
-            until(lambda: browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea"), "a terminal")
-            return browser.find_elements(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")[0]
-
-        browser.get(f"http://127.0.0.1:{port}/representative")
-        desk = browser.current_window_handle
-        until(seen("you are Trainee 1"), "the representative's desk")
-        browser.switch_to.new_window("tab")
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEEN})  # per tab
-        browser.get(f"http://127.0.0.1:{port}/caller")
-        caller = browser.current_window_handle
-        phone = terminal()
-        until(seen("The late parcel"), "the caller's brief on the phone")
-        for key, heard in (("c", "For English"), ("1", "For a complaint"), ("2", "status of an order")):
-            since = mark()
-            phone.send_keys(key)
-            until(seen(heard, since), f"{heard!r} after {key!r}")
-        since = mark()
-        phone.send_keys("1")
-        until(seen("8-digit order number", since), "the order number asked for")
-        since = mark()
-        phone.send_keys("12345678")
-        until(seen("press 1", since), "the order number read back")
-        phone.send_keys("1")  # confirmed: the order-status queue, where the trainee answers
-        until(seen("Talking to Trainee 1", since), "the caller answered by the trainee", 60)
-
-        browser.switch_to.window(desk)
-        until(seen("Incoming call"), "the screen pop at the desk")
-        assert seen("order_id = 12345678")()  # what the caller entered in the other tab
-        desk_terminal = terminal()
-        desk_terminal.send_keys("parcel is late")
-        desk_terminal.send_keys(Keys.CONTROL, "s")
-        until(seen("noted doubt (resolved) for Caller 1"), "the note kept at the desk")
-
-        browser.switch_to.window(caller)
-        until(seen("Your reference number is T R N"), "the reference read back in the caller's tab", 60)
+        phone.front()
+        until(phone.seen("Your reference number is T R N"), "the reference read back in the caller's tab", 60)
         # the survey, answered in the caller's tab, each answer once its question has been heard
         for key, question in (("1", "Was your problem solved?"), ("5", "rate our service"), ("5", "How well did")):
-            until(seen(question), f"the survey question {question!r}", 60)
-            phone.send_keys(key)
+            until(phone.seen(question), f"the survey question {question!r}", 60)
+            phone.type(key)
 
-        def rows(query: str) -> list[tuple[object, ...]]:
-            if not db.exists():
-                return []
-            with sqlite3.connect(db) as connection:
-                return list(connection.execute(query))
-
-        until(lambda: rows("SELECT * FROM survey_answers"), "the survey answers stored", 60)
-        tickets = rows("SELECT category, resolved, note, representative FROM tickets")
+        until(lambda: rows(db, "SELECT * FROM survey_answers"), "the survey answers stored", 60)
+        tickets = rows(db, "SELECT category, resolved, note, representative FROM tickets")
         assert tickets == [("doubt", 1, "parcel is late", "Trainee 1")]
-        answers = dict(rows("SELECT question, answer FROM survey_answers"))
+        answers = dict(rows(db, "SELECT question, answer FROM survey_answers"))
         assert answers == {"resolved": "yes", "service": "5", "representative": "5"}
-        calls = rows("SELECT caller FROM calls")
-        assert calls == [("+923001112223",)]  # the brief's caller
-    finally:
-        if browser is not None:
-            browser.quit()
-        server.terminate()
-        server.wait(timeout=10)
+        assert rows(db, "SELECT caller FROM calls") == [("+923001112223",)]  # the brief's caller
