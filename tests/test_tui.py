@@ -426,6 +426,9 @@ async def test_role_play_screen_pop_and_the_note_of_the_claim(tmp_path: Path) ->
         assert "order_id = 12345678" in details
         # the way the caller came, in the menu's words, not node ids ("main › doubt › order_number")
         assert "Chose English › a question about an order" in details and "order_number" not in details
+        tui.action_speed(60)  # the trainer's x60 does not race a conversation a person is having
+        assert tui.effective_speed() == 1 and "x60 (x1 while you talk)" in tui.sub_title
+        tui.action_pause()
         tui.advance(75)  # the conversation goes on: the talk timer follows the simulated clock
         await pilot.pause(1.2)
         assert "Talking for 1:15" in str(tui.screen.query_one("#pop-talk", Static).render())

@@ -50,9 +50,6 @@ if TYPE_CHECKING:
     from ivr.replay.briefs import Brief  # read only with --briefs (the CLI loads them)
     from ivr.voice.speaker import Speaker  # imported when the app speaks, not with --mute
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
-WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
-TALL = 32  # below it the phone closes up its margins
 TICK = 0.1  # wall seconds between clock steps
 
 
@@ -202,25 +199,6 @@ class IvrApp(Seating):
         else:
             self.call_from_thread(self.notify, f"Voice: {message}.", severity="warning", timeout=8)
 
-    def on_resize(self, event: Any) -> None:
-        self._fit(event.size.width, event.size.height)
-
-    def _fit(self, width: int, height: int) -> None:
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.set_class(small, "-too-small")
-        self.set_class(width < WIDE, "-narrow")
-        self.set_class(height < TALL, "-short")
-        self.query_one(Footer).compact = width < WIDE  # every key's label whole, not the last one cut
-        self.query_one(MenuMap).guide_depth = 2 if width < WIDE else 4  # deep nodes' labels fit a narrow map
-        if small:
-            self.query_one("#too-small", Static).update(
-                Text(
-                    f"The terminal is {width}x{height}; ivr needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
-                    "Make the window larger (or the font smaller).",
-                    justify="center",
-                )
-            )
-
     # -- the clock ---------------------------------------------------------------------------------
 
     @property
@@ -240,10 +218,22 @@ class IvrApp(Seating):
 
     def effective_speed(self) -> int:
         """Fast-forward only while the caller has nothing to do (in a queue, in a message): when the line
-        waits on the caller, time runs at x1 so that speed never costs them a timeout."""
-        if self.speed > 1 and self.live is not None and self.live.waiting_for_caller():
+        waits on the caller, or a person (role play) is talking to them, time runs at x1, so that speed
+        never costs the caller a timeout nor turns a conversation's minutes into seconds."""
+        if self.speed > 1 and self._at_human_pace() is not None:
             return 1
         return self.speed
+
+    def _at_human_pace(self) -> str | None:
+        """Why time must run at x1 now, if it must."""
+        live = self.live
+        if live is None:
+            return None
+        if live.waiting_for_caller():
+            return "while you choose"
+        if live.seated_at is not None and live.status == CallStatus.QUEUED:
+            return "while you talk"
+        return None
 
     def advance(self, seconds: float) -> None:
         """Move simulated time on: prompts start, timeouts fire, the floor moves, the screen follows (a long
@@ -261,7 +251,7 @@ class IvrApp(Seating):
         if self.paused:
             state = "paused"
         elif self.effective_speed() != self.speed:
-            state = f"x{self.speed} (x1 while you choose)"
+            state = f"x{self.speed} (x1 {self._at_human_pace()})"
         else:
             state = f"x{self.speed}"
         self.sub_title = f"{self.menu.name} · {local:%a %H:%M:%S} · {state}{self.pace_note()}{self.view_note()}"

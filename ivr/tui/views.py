@@ -1,16 +1,23 @@
-"""Projector mode (one panel at a time, full screen, and back) and the command palette's entries."""
+"""The layout that fits the screen, projector mode (one panel at a time, full screen, and back) and the
+command palette's entries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
 from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Footer, Static
 
 from ivr.tui.designer import DesignerActions
+from ivr.tui.panels import MenuMap
 
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
+TALL = 32  # below it the phone closes up its margins
 SPEEDS = (1, 10, 60)  # clock speeds: F1, F2, F3
 PANELS = ("#phone", "#map", "#floor")  # the order V steps through them; after the last, all three again
 
@@ -32,6 +39,25 @@ class PanelViews(DesignerActions):
 
     def _update_title(self) -> None:
         raise NotImplementedError
+
+    def on_resize(self, event: Any) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        self.set_class(width < WIDE, "-narrow")
+        self.set_class(height < TALL, "-short")
+        self.query_one(Footer).compact = width < WIDE  # every key's label whole, not the last one cut
+        self.query_one(MenuMap).guide_depth = 2 if width < WIDE else 4  # deep nodes' labels fit a narrow map
+        if small:
+            self.query_one("#too-small", Static).update(
+                Text(
+                    f"The terminal is {width}x{height}; ivr needs at least {MIN_WIDTH}x{MIN_HEIGHT}.\n"
+                    "Make the window larger (or the font smaller).",
+                    justify="center",
+                )
+            )
 
     def action_next_view(self) -> None:
         """Show the next panel full screen, or all three after the last one."""
