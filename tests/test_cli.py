@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivr.call.pacing import reading_seconds
-from tests.conftest import SIMPLE, run_ivr
+from tests.conftest import MENUS, SIMPLE, run_ivr
 
 CS = "menus/customer-service.yaml"
 
@@ -330,3 +330,25 @@ def test_import_marks_what_it_cannot_carry_and_the_menu_runs(tmp_path: Path) -> 
     assert "Hi {who}" in text  # Liquid that ivr has, as its variable
     call = run_ivr("call", str(menu), "--keys", "1", "--var", "who=Ana")
     assert call.returncode == 0 and "queued for 'Sales_Team'" in call.stdout and "Hi Ana" in call.stdout
+
+
+def test_a_briefs_file_with_problems_is_refused_at_file_line_before_any_screen(tmp_path: Path) -> None:
+    briefs = tmp_path / "class.briefs.yaml"
+    briefs.write_text(
+        "briefs:\n"
+        "  - { name: Sana, persona: A nurse., goal: Her parcel., caller: { language: fr } }\n"
+        "  - { name: Sana, persona: A shopkeeper., goal: A refund. }\n",
+        encoding="utf-8",
+    )
+    for command in ("run", "serve"):
+        result = run_ivr(command, str(MENUS / "customer-service.yaml"), "--briefs", str(briefs))
+        assert result.returncode == 2, result.stderr
+        assert "class.briefs.yaml:2:" in result.stderr and "no language 'fr'" in result.stderr
+        assert "class.briefs.yaml:3:" in result.stderr and "another brief is named 'Sana' (line 2)" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_seat_is_only_for_the_tabs_of_ivr_serve() -> None:
+    result = run_ivr("run", str(MENUS / "customer-service.yaml"), "--seat", "caller", env={"IVR_ROOM": ""})
+    assert result.returncode == 2
+    assert "--seat is for the tabs of `ivr serve`" in result.stderr
