@@ -456,3 +456,16 @@ def test_hold_and_transfer_need_a_caller_talking_to_the_representative(floor_men
     live.listen()
     with pytest.raises(CallOver, match="transferred"):
         live.hand_over("spare")  # queued, but nobody has answered yet
+
+
+def test_a_caller_waiting_for_a_person_hears_the_comfort_message(floor_menu: Path) -> None:
+    line = Line(load_menu(floor_menu), SimClock(OPEN), seed=3, background=False)
+    live = line.dial(to_floor=False)
+    live.press_when_heard("1")
+    live.comfort()
+    live.listen()
+    said = [e.text for e in live.call.transcript if isinstance(e, PromptPlayed)]
+    assert said[-1] == "Thank you for holding. Your call is important to us."
+    live.take_seat("Trainee 1")
+    with pytest.raises(CallOver, match="still waiting"):
+        live.comfort()  # talking to the trainee now

@@ -937,3 +937,49 @@ def test_snapshot_role_play_screen_pop(snap_compare: Any, size: tuple[int, int])
         run_before=keys_then_listen("c", "1", "2", "1", *"12345678", "1"),
         terminal_size=size,
     )
+
+
+async def test_the_callers_seat_waits_in_the_room_then_the_trainees_note_ends_the_conversation(tmp_path: Path) -> None:
+    """Two-seat role play from the caller's tab, with the representative's tab played by a plain socket: the
+    queued call waits in the room (and the caller hears they are held), then a trainee answers and notes
+    the claim, and the caller's call goes on to the reference."""
+    import asyncio
+    import json
+
+    from ivr.records.store import RecordStore
+    from ivr.tui.room import Room
+
+    room = Room(str(tmp_path / "room.sock"))
+    await room.start()
+    store = RecordStore(tmp_path / "class.db")
+    tui = app(room=room.path, store=store)
+    try:
+        async with tui.run_test(size=(120, 40)) as pilot:
+            await pilot.press("c", "1", "2", "1", *"12345678", "1")  # order status, confirmed: the orders queue
+            listen(tui)
+            # nobody is seated yet: the caller waits in the room, and hears the comfort message
+            await until(pilot, lambda: "Thank you for holding" in transcript(tui))
+            assert "Thank you for holding" in transcript(tui)
+            assert not room.seats[0].partner and room.waiting[0] is room.seats[0]
+            reader, writer = await asyncio.open_unix_connection(room.path)
+            writer.write(b'{"type": "hello", "seat": "representative"}\n')
+            incoming: dict[str, object] = {}
+            while incoming.get("type") != "incoming":
+                incoming = json.loads(await asyncio.wait_for(reader.readline(), 5))
+            card = incoming["card"]
+            assert isinstance(card, dict) and card["collected"]["order_id"] == "12345678"
+            await until(pilot, lambda: "Trainee 1 answers" in transcript(tui))
+            note = {"type": "note", "category": "doubt", "resolved": False, "text": "lost in transit"}
+            writer.write((json.dumps(note) + "\n").encode())
+            await until(pilot, lambda: tui.call is not None and tui.call.status == "active")
+            listen(tui)
+            await pilot.pause()
+            assert "Your reference number is T R N 0 0 0 0 0 1" in transcript(tui)
+            await pilot.press("h")
+            await pilot.pause()
+            writer.close()
+    finally:
+        await room.stop()
+    [ticket] = list(store.rows("SELECT reference, note, representative, resolved FROM tickets"))
+    expected = {"reference": "TRN-000001", "note": "lost in transit", "representative": "Trainee 1", "resolved": 0}
+    assert ticket == expected

@@ -172,6 +172,14 @@ class LiveCall:
         call.emit(Answered(0.0, call.state, call.queue or "", agent, call.elapsed))
         self.line.touch(self)
 
+    def comfort(self) -> None:
+        """Role play: the caller waits for a person, not for the floor; they hear the queue's comfort message."""
+        call = self.call
+        if call.status != QUEUED or self.answered_by is not None:
+            raise CallOver("only a caller still waiting in a queue is told to hold on")
+        self._tell(call.node, "comfort")
+        self.line.touch(self)
+
     def hold(self, on: bool) -> None:
         """Role play: the representative puts the caller on hold (they hear why, and their keys do nothing)
         or takes them off it."""

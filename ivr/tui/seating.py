@@ -36,6 +36,7 @@ class Seating(CallerBriefs):
     seat_link: SeatLink | None = None
     live: LiveCall | None
     _offered = False  # the call on the line has been offered to the room
+    _room_place: object = None  # the caller's place in the room's queue, as last told
 
     notes = 0  # claims noted by the user or a trainee this session
     role_ticket: Ticket | None
@@ -82,6 +83,7 @@ class Seating(CallerBriefs):
             return
         path = self.recorder.path if self.recorder else []
         self._offered = True
+        self._room_place = None
         self.seat_link.send({"type": "queued", "card": card_of(live.call, list(path), self.menu).to_dict()})
         self.query_one(Phone).show_status("Waiting for a representative (a trainee in another tab)…")
 
@@ -107,6 +109,9 @@ class Seating(CallerBriefs):
                 where = f"number {data.get('position')}" if data.get("representatives") else "waiting"
                 nobody = "" if data.get("representatives") else ": no representative has sat down yet"
                 self.query_one(Phone).show_status(f"Waiting for a representative, {where}{nobody}…")
+                if data.get("position") != self._room_place:  # on joining, and as the caller moves up
+                    self._room_place = data.get("position")
+                    live.comfort()  # the caller hears that they are held, as in any queue
             elif kind == "answered":
                 live.take_seat(str(data.get("agent", "representative")))
             elif kind == "hold":
