@@ -13,7 +13,7 @@ from textual.widgets import DataTable, RichLog, Select, Static
 
 from ivr.menu import load_menu
 from ivr.tui.app import CallEventMessage, IvrApp
-from ivr.tui.panels import MenuMap
+from ivr.tui.panels import Keypad, MenuMap
 from tests.conftest import MENUS, ROOT, run_ivr, toasts
 
 pytest.importorskip("pytest_textual_snapshot")
@@ -127,11 +127,12 @@ async def test_keypad_buttons_work_by_mouse() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:
         await pilot.click("#call")
-        await pilot.click("#key-2")  # Urdu
+        keypad = tui.query_one(Keypad)
+        await pilot.click("#keypad", offset=keypad.offset_of("2"))  # Urdu
         listen(tui)
         await pilot.pause()
         assert drawn("شکایت کے لیے 1 دبائیں") in prompt_text(tui)  # shaped and right to left
-        await pilot.click("#key-7")
+        await pilot.click("#keypad", offset=keypad.offset_of("7"))
         await pilot.pause()
         assert "no match '7'" in transcript(tui)
         await pilot.click("#hangup")

@@ -8,9 +8,12 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ivr.contact.metrics import Row
-from ivr.records.store import CallRecord
+
+if TYPE_CHECKING:
+    from ivr.records.store import CallRecord  # the page reads records; the store itself is not needed
 
 WIDTH, HEIGHT, MARGIN = 640, 180, 40  # the plots' drawing area, in SVG units
 

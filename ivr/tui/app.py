@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -39,14 +39,14 @@ from ivr.call.session import Call, CallOver, CallStatus
 from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
-from ivr.records.cdr import LiveRecorder
-from ivr.records.store import RecordStore, Ticket
 from ivr.replay.record import Recorder
-from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, MenuMap, Phone, TitleBar, key_id
+from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, Keypad, MenuMap, Phone, TitleBar
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.seating import Seating
 
 if TYPE_CHECKING:
+    from ivr.records.cdr import LiveRecorder
+    from ivr.records.store import RecordStore, Ticket
     from ivr.replay.briefs import Brief  # read only with --briefs (the CLI loads them)
     from ivr.voice.speaker import Speaker  # imported when the app speaks, not with --mute
 
@@ -285,7 +285,9 @@ class IvrApp(Seating):
         phone.clear()
         self.query_one(MenuMap).forget_call()
         self.role_ticket = None
-        self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{uuid.uuid4().hex[:12]}")
+        from ivr.records.cdr import LiveRecorder  # at the first call, not at start-up
+
+        self.recorder = LiveRecorder(self.menu, self.clock.wall(), f"live-{secrets.token_hex(6)}")
         self.tape = Recorder("recorded in the simulator")
         # One stream: the record, the script being recorded and the screen all hear the same events.
         listeners: list[Any] = [self.tape, self.recorder.on_call, lambda e: self.post_message(CallEventMessage(e))]
@@ -311,9 +313,8 @@ class IvrApp(Seating):
         except CallOver:
             self.bell()
 
-    @on(Button.Pressed, ".key")
-    def _keypad(self, event: Button.Pressed) -> None:
-        self.action_key(str(event.button.label))
+    def on_keypad_pressed(self, message: Keypad.Pressed) -> None:
+        self.action_key(message.key)
 
     @on(Button.Pressed, "#call")
     def _call_button(self) -> None:
@@ -337,6 +338,7 @@ class IvrApp(Seating):
                 recorded = recording_for(self.menu.recordings, event.node, event.language) if event.audio else None
                 self.speaker.say(event.text, event.language, recorded.playable if recorded else None)
         elif isinstance(event, KeyPressed):
+            self.query_one(Keypad).light(event.key)  # typed or clicked, the class sees which key
             if self.speaker is not None:
                 self.speaker.interrupt()  # barge-in
         elif isinstance(event, NodeEntered):
@@ -391,4 +393,4 @@ class IvrApp(Seating):
         self._update_title()
 
 
-__all__ = ["KEYPAD", "CallEventMessage", "IvrApp", "key_id"]
+__all__ = ["KEYPAD", "CallEventMessage", "IvrApp"]

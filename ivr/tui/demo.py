@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Button, RichLog
+from textual.widgets import RichLog
 
 from ivr.call.session import CallOver
 from ivr.menu.loader import load_menu
@@ -16,7 +16,7 @@ from ivr.replay.expectations import check, describe_expectation
 from ivr.replay.runner import caller_of, stage, world_start
 from ivr.replay.scripts import Script, merged
 from ivr.tui.app import IvrApp
-from ivr.tui.panels import key_id
+from ivr.tui.panels import Keypad
 
 STEP_SECONDS = 1.5  # wall seconds between demo steps at x1 (each waits for the line to fall quiet too)
 KEY_SECONDS = 0.4  # between the keys of one press step
@@ -193,8 +193,7 @@ class DemoApp(IvrApp):
         if not self.pending_keys:
             return
         key = self.pending_keys.pop(0)
-        button = self.query_one(f"#{key_id(key)}", Button)
-        button.press()  # shows the press on the keypad, and presses the key through the app
+        self.query_one(Keypad).press(key)  # shows the press on the keypad, and presses the key through the app
         if not self.pending_keys and self.step_index >= len(self.call_spec.steps):
             self._note(Text("■ end of script (R restarts)", style="bold"))
 

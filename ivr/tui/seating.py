@@ -7,18 +7,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from ivr.call.driver import LiveCall
 from ivr.call.session import CallOver, CallStatus
-from ivr.records.cdr import ticket_data
-from ivr.records.store import Ticket
 from ivr.tui.briefing import CallerBriefs
 from ivr.tui.panels import Phone
-from ivr.tui.roleplay import Note, ScreenPop, card_of
 from ivr.tui.room import CALLER, SeatLink
+
+if TYPE_CHECKING:
+    from ivr.records.store import Ticket
+    from ivr.tui.roleplay import Note
+
+# The screen pop's widgets and the records are imported when role play first needs them, not at start-up.
 
 
 class RoomMessage(Message):
@@ -43,6 +46,8 @@ class Seating(CallerBriefs):
 
     def _seat_the_user(self, live: LiveCall) -> None:
         """Role play: the user answers the queued caller; the screen pop shows who it is."""
+        from ivr.tui.roleplay import ScreenPop, card_of
+
         path = self.recorder.path if self.recorder else []
         live.take_seat("you")
         answered = self.clock.now()
@@ -57,6 +62,9 @@ class Seating(CallerBriefs):
 
     def note_taken(self, note: Note, agent: str) -> None:
         """``agent`` noted the claim: the ticket is made and the call goes on (reference, survey)."""
+        from ivr.records.cdr import ticket_data
+        from ivr.records.store import Ticket
+
         if self.live is None or self.live.status != CallStatus.QUEUED:
             return
         self.notes += 1
@@ -79,6 +87,8 @@ class Seating(CallerBriefs):
 
     def offer_to_room(self, live: LiveCall) -> None:
         """The call reached a queue: it waits for a trainee representative (shown in their screen pop)."""
+        from ivr.tui.roleplay import card_of
+
         if self.seat_link is None:
             return
         path = self.recorder.path if self.recorder else []
@@ -120,6 +130,8 @@ class Seating(CallerBriefs):
                 self._offered = False
                 live.hand_over(str(data.get("queue")))
             elif kind == "note":
+                from ivr.tui.roleplay import Note
+
                 self._offered = False
                 note = Note(str(data.get("category")), bool(data.get("resolved")), str(data.get("text", "")))
                 self.note_taken(note, str(data.get("agent", "representative")))

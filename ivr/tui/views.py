@@ -48,7 +48,9 @@ class PanelViews(DesignerActions):
         self.set_class(small, "-too-small")
         self.set_class(width < WIDE, "-narrow")
         self.set_class(height < TALL, "-short")
-        self.query_one(Footer).compact = width < WIDE  # every key's label whole, not the last one cut
+        footer = self.query_one(Footer)
+        footer.compact = width < WIDE  # every key's label whole, not the last one cut
+        footer.show_command_palette = width >= WIDE  # Ctrl+P still opens it; its hint gives way to the keys
         self.query_one(MenuMap).guide_depth = 2 if width < WIDE else 4  # deep nodes' labels fit a narrow map
         if small:
             self.query_one("#too-small", Static).update(
