@@ -492,6 +492,22 @@ async def test_role_play_hold_then_transfer_to_another_queue(tmp_path: Path) -> 
         assert answered[0] == "you" and answered[1] != "you"  # the floor's billing representative
 
 
+async def test_hold_after_the_caller_hung_up_says_why_and_the_pop_stays() -> None:
+    from ivr.tui.roleplay import ScreenPop
+
+    tui = app(role="representative")
+    async with tui.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("c", "1", "2", "1", *"12345678", "1")
+        listen(tui)
+        await pilot.pause()
+        assert isinstance(tui.screen, ScreenPop) and tui.live is not None
+        tui.live.hang_up()  # the caller puts the phone down mid-conversation
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(tui.screen, ScreenPop)  # no crash: the trainee still writes the note
+        assert any("Cannot hold" in shown for shown in toasts(tui))
+
+
 async def test_caller_briefs_on_the_phone_and_the_call_made_as_the_briefs_caller(tmp_path: Path) -> None:
     from ivr.replay.briefs import load_briefs
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from ivr.call.session import Call
+from ivr.call.session import Call, CallOver
 from ivr.menu.choices import journey
 from ivr.menu.compiled import Menu
 from ivr.records.cdr import CATEGORIES, category_of, ticket_data
@@ -142,8 +142,12 @@ class ScreenPop(ModalScreen[Note | None]):
         """Put the caller on hold, or take them off it."""
         if self.hold is None:
             return
+        try:
+            self.hold(not self.held)
+        except (CallOver, ValueError) as exc:  # the caller hung up meanwhile, say
+            self.notify(f"Cannot hold: {exc}", severity="warning")
+            return
         self.held = not self.held
-        self.hold(self.held)
         self.query_one("#pop-hold", Button).label = "Back to the caller (F5)" if self.held else "Hold (F5)"
         self.query_one("#pop-talk", Static).update(self._talk_time())
 
@@ -151,7 +155,11 @@ class ScreenPop(ModalScreen[Note | None]):
         """Transfer the caller to the queue chosen beside the button; the floor answers them there."""
         if self.transfer is None or not self.card.queues:
             return
-        self.transfer(str(self.query_one("#pop-to", Select).value))
+        try:
+            self.transfer(str(self.query_one("#pop-to", Select).value))
+        except (CallOver, ValueError) as exc:
+            self.notify(f"Cannot transfer: {exc}", severity="warning")
+            return
         self.dismiss(None)
 
     def action_save(self) -> None:
