@@ -27,6 +27,12 @@ class MenuCoverage:
 
     menu: Menu
     seen: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
+    # each menu node's option keys, read once: a suite adds thousands of calls
+    _options: dict[str, frozenset[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        nodes = self.menu.nodes.values()
+        self._options = {n.id: frozenset(n.spec.options) for n in nodes if isinstance(n.spec, MenuNode)}
 
     def possible(self) -> dict[str, set[str]]:
         nodes = self.menu.nodes.values()
@@ -47,7 +53,7 @@ class MenuCoverage:
         }
 
     def add(self, transcript: Iterable[CallEvent]) -> None:
-        options = {n.id: set(n.spec.options) for n in self.menu.nodes.values() if isinstance(n.spec, MenuNode)}
+        options = self._options
         for event in transcript:
             if isinstance(event, NodeEntered):
                 self.seen["nodes"].add(event.node)
