@@ -98,7 +98,12 @@ class DeskApp(App[None]):
         elif kind == "roster":
             self._roster(data)
         elif kind == "incoming" and isinstance(data.get("card"), dict):
-            self._incoming(str(data.get("caller", "a caller")), CallerCard.from_dict(data["card"]))
+            try:
+                card = CallerCard.from_dict(data["card"])
+            except TypeError as exc:  # a caller's tab of another version, say: tell, do not fall over
+                self._write_log(f"a call came that this desk cannot read ({exc})")
+                return
+            self._incoming(str(data.get("caller", "a caller")), card)
         elif kind == "gone":
             self._write_log(f"{self.caller or 'the caller'} hung up")
             self.caller = None

@@ -103,8 +103,11 @@ class Room:
         try:
             hello = decode(await reader.readline())
             kind = hello.get("seat") if hello is not None and hello["type"] == "hello" else None
-            if kind not in (CALLER, REPRESENTATIVE) or len(self.seats) >= MAX_SEATS:
+            if kind not in (CALLER, REPRESENTATIVE):
                 writer.write(encode({"type": "refused", "why": "say hello as a caller or a representative"}))
+                return
+            if len(self.seats) >= MAX_SEATS:
+                writer.write(encode({"type": "refused", "why": f"the room has its {MAX_SEATS} seats taken"}))
                 return
             self.numbers[kind] += 1
             label = "Trainee" if kind == REPRESENTATIVE else "Caller"
