@@ -1000,3 +1000,21 @@ async def test_the_callers_seat_waits_in_the_room_then_the_trainees_note_ends_th
     [ticket] = list(store.rows("SELECT reference, note, representative, resolved FROM tickets"))
     expected = {"reference": "TRN-000001", "note": "lost in transit", "representative": "Trainee 1", "resolved": 0}
     assert ticket == expected
+
+
+async def test_the_desks_roster_counts_each_trainees_time_in_state_on() -> None:
+    from ivr.tui.desk import DeskApp
+    from ivr.tui.seating import RoomMessage
+
+    now = [100.0]
+    desk = DeskApp("/nonexistent/room.sock", "customer-service", clock=lambda: now[0])
+    async with desk.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        roster = {"name": "Trainee 2", "state": "available", "for": 5, "with": ""}
+        desk.post_message(RoomMessage({"type": "roster", "representatives": [roster], "waiting": 0}))
+        await pilot.pause()
+        table = desk.query_one("#representatives", DataTable)
+        assert [str(cell) for cell in table.get_row_at(0)] == ["Trainee 2", "available", "0:05", ""]
+        now[0] += 60  # a minute on, with no news from the room
+        await pilot.pause(1.2)
+        assert str(table.get_row_at(0)[2]) == "1:05"

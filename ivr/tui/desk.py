@@ -52,6 +52,8 @@ class DeskApp(App[None]):
         self.caller: str | None = None  # the caller in front of the trainee
         self.talking_since = 0.0
         self.opened = self.clock()  # the log counts from here: the session's own time, not the hour
+        self.roster: list[dict[str, Any]] = []  # the room's last roster, and when it came
+        self.roster_at = self.opened
         self.link = SeatLink(room, REPRESENTATIVE, self._from_room)
 
     def compose(self) -> ComposeResult:
@@ -85,6 +87,7 @@ class DeskApp(App[None]):
         self.query_one("#desk-log", RichLog).write(Text(f"{minutes(self.clock() - self.opened):>6}  {text}"))
 
     def _tick(self) -> None:
+        self._draw_roster()
         if self.caller is not None:
             self._status(f"Talking to {self.caller} for {minutes(self.clock() - self.talking_since)}")
 
@@ -115,16 +118,24 @@ class DeskApp(App[None]):
             self._status(f"Not connected: {data.get('why', 'the room closed')}.")
 
     def _roster(self, data: dict[str, Any]) -> None:
-        table = self.query_one("#representatives", DataTable)
-        table.clear()
-        for row in data.get("representatives", []):
-            name = str(row.get("name", ""))
-            shown = f"{name} (you)" if name == self.name_here else name
-            table.add_row(shown, str(row.get("state", "")), minutes(float(row.get("for", 0))), str(row.get("with", "")))
+        self.roster = [row for row in data.get("representatives", []) if isinstance(row, dict)]
+        self.roster_at = self.clock()
+        self._draw_roster()
         waiting = int(data.get("waiting", 0))
         if self.caller is None and not isinstance(self.screen, ScreenPop):
             queue = f"{waiting} caller{'s' if waiting != 1 else ''} waiting" if waiting else "nobody waiting"
             self._status(f"Waiting for a caller… ({queue})")
+
+    def _draw_roster(self) -> None:
+        """Who is seated, and how long each has been in their state (counted on since the room said it)."""
+        table = self.query_one("#representatives", DataTable)
+        table.clear()
+        since = self.clock() - self.roster_at
+        for row in self.roster:
+            name = str(row.get("name", ""))
+            shown = f"{name} (you)" if name == self.name_here else name
+            state_for = minutes(float(row.get("for", 0)) + since)
+            table.add_row(shown, str(row.get("state", "")), state_for, str(row.get("with", "")))
 
     def _incoming(self, caller: str, card: CallerCard) -> None:
         self.caller = caller
