@@ -7,6 +7,7 @@ gives None, and the importer keeps the test as caller data instead."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -117,18 +118,18 @@ class _Parser:
         return word
 
     def either(self) -> dict[str, Any]:
-        parts = [self.both()]
-        while self.peek() == ("op", "|"):
-            self.take()
-            parts.append(self.both())
-        return parts[0] if len(parts) == 1 else {"any": parts}
+        return self._joined("|", "any", self.both)
 
     def both(self) -> dict[str, Any]:
-        parts = [self.unary()]
-        while self.peek() == ("op", "&"):
+        return self._joined("&", "all", self.unary)
+
+    def _joined(self, op: str, key: str, part: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``part`` once, or several joined by ``op`` as the condition ``key`` (any, all)."""
+        parts = [part()]
+        while self.peek() == ("op", op):
             self.take()
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else {"all": parts}
+            parts.append(part())
+        return parts[0] if len(parts) == 1 else {key: parts}
 
     def unary(self) -> dict[str, Any]:
         kind, text = self.take()
