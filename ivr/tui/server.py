@@ -126,7 +126,7 @@ class ClassroomServer(Server):
             [
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_websocket, name="websocket"),
-                *(web.get(f"/{seat}", self.handle_seat_index) for seat in SEATS),
+                *(web.get(f"/{seat}", self.handle_index) for seat in SEATS),
                 *(web.get(f"/ws/{seat}", self.handle_websocket) for seat in SEATS),
                 web.get("/download/{key}", self.handle_download, name="download"),
                 web.static("/static", self.statics_path, show_index=False, name="static"),
@@ -145,20 +145,18 @@ class ClassroomServer(Server):
         await self.room.stop()
         self._room_dir.cleanup()
 
-    async def handle_seat_index(self, request: web.Request) -> web.StreamResponse:
-        """The page of a role-play seat: textual-serve's page, with the seat's own websocket."""
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        """textual-serve's page; on a role-play seat's page (/caller, /representative), with that seat's own
+        websocket, so that the tab runs the seat's command."""
         if len(self.tabs) >= self.sessions:
             return web.Response(status=503, text=full_page(self.title, self.sessions), content_type="text/html")
-        context = await Server.handle_index.__wrapped__(self, request)  # type: ignore[attr-defined]
         seat = request.path.strip("/")
+        if seat not in SEATS:
+            return await super().handle_index(request)
+        context = await Server.handle_index.__wrapped__(self, request)  # type: ignore[attr-defined]
         context["app_websocket_url"] = f"{context['app_websocket_url']}/{seat}"
         context["application"]["name"] = f"{self.title} · {seat}"
         return aiohttp_jinja2.render_template("app_index.html", request, context)
-
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        if len(self.tabs) >= self.sessions:
-            return web.Response(status=503, text=full_page(self.title, self.sessions), content_type="text/html")
-        return await super().handle_index(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if len(self.tabs) >= self.sessions:
