@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from ivr.call.engine import DEFAULT_NUMBER, Caller
+from ivr.call.engine import Caller
 from ivr.menu.compiled import Menu
 from ivr.replay.model import CallerSpec
 from ivr.source.diagnostics import Diagnostic, IvrError
@@ -34,14 +34,10 @@ class Brief(Strict):
     caller: CallerSpec | None = Field(None, description="the caller data the line sees (number, tier, language)")
 
     def to_caller(self) -> Caller:
-        """The caller this brief dials as."""
-        spec = self.caller
-        return Caller(
-            number=spec.number if spec is not None and spec.number else DEFAULT_NUMBER,
-            tier=spec.tier if spec is not None else None,
-            language=spec.language if spec is not None else None,
-            variables=dict(spec.variables) if spec is not None else {},
-        )
+        """The caller this brief dials as: as a script's `caller:` would (see :func:`caller_of`)."""
+        from ivr.replay.runner import caller_of
+
+        return caller_of(self.caller)
 
 
 class BriefsFile(Strict):
