@@ -486,7 +486,7 @@ async def test_role_play_hold_then_transfer_to_another_queue(tmp_path: Path) -> 
             await pilot.pause()
         shown = transcript(tui)
         assert "Please hold for a moment while I check that for you." in shown
-        assert "you transfers the caller from 'orders' to 'billing'" in shown
+        assert "you transfer the caller from 'orders' to 'billing'" in shown
         assert tui.call is not None and tui.call.state == "survey"
         answered = [e.agent for e in tui.call.transcript if e.name == "answered"]
         assert answered[0] == "you" and answered[1] != "you"  # the floor's billing representative

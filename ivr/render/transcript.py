@@ -92,14 +92,21 @@ def describe(event: CallEvent) -> Text:
         why = "is full" if event.why == "full" else "has nobody logged in"
         line.append(f"✗ queue {event.queue!r} {why}", "bold red")
     elif isinstance(event, Answered):
-        line.append(f"☺ {event.agent} answers after {event.wait:.0f} s", "bold green")
+        line.append(f"☺ {event.agent} {_verb(event.agent, 'answers')} after {event.wait:.0f} s", "bold green")
     elif isinstance(event, RepresentativeDone):
         result = "resolved" if event.resolved else "not resolved"
-        line.append(f"✎ {event.agent} notes {event.reference} ({result}) after {event.talk:.0f} s", "green")
+        notes = _verb(event.agent, "notes")
+        line.append(f"✎ {event.agent} {notes} {event.reference} ({result}) after {event.talk:.0f} s", "green")
     elif isinstance(event, Held):
-        line.append(f"⏸ {event.agent} puts the caller on hold" if event.on else f"▶ {event.agent} is back", "green")
+        said = (
+            f"⏸ {event.agent} {_verb(event.agent, 'puts')} the caller on hold"
+            if event.on
+            else f"▶ {event.agent} {_verb(event.agent, 'is')} back"
+        )
+        line.append(said, "green")
     elif isinstance(event, HandedOver):
-        line.append(f"⇒ {event.agent} transfers the caller from {event.queue!r} to {event.to!r}", "bold green")
+        transfers = _verb(event.agent, "transfers")
+        line.append(f"⇒ {event.agent} {transfers} the caller from {event.queue!r} to {event.to!r}", "bold green")
     elif isinstance(event, KeyNotUsed):
         line.append(f"⌨ {event.key} not used: {event.why}", "yellow")
     elif isinstance(event, Transferred):
@@ -110,6 +117,14 @@ def describe(event: CallEvent) -> Text:
     else:
         line.append(event.name)
     return line
+
+
+_PLAIN_FORM = {"is": "are"}
+
+
+def _verb(agent: str, verb: str) -> str:
+    """``verb`` as said of ``agent``: the user in role play is "you" ("you answer", not "you answers")."""
+    return _PLAIN_FORM.get(verb, verb.removesuffix("s")) if agent == "you" else verb
 
 
 class TranscriptPrinter:
