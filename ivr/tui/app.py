@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Static, Tree
+from textual.widgets import Button, Static, Tree
 
 from ivr.call.clock import SimClock
 from ivr.call.driver import LiveCall
@@ -40,6 +40,7 @@ from ivr.menu.compiled import Menu
 from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
 from ivr.replay.record import Recorder
+from ivr.tui.footer import KeysFooter
 from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, Keypad, MenuMap, Phone, TitleBar
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.seating import Seating
@@ -151,7 +152,7 @@ class IvrApp(Seating):
                 yield Static(id="node-prompt")
                 yield FloorView(id="floor")
         yield Static(id="errors")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         if not self.mute:
@@ -379,7 +380,7 @@ class IvrApp(Seating):
         if has_rtl(prompt) and bidi_mode() is BidiMode.SHAPE:  # joined letters, read right to left
             width = (box.content_region.width or 60) - len(node_id) - 2
             prompt = "\n".join(visual_lines(prompt, width, is_rtl(language)))
-        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt))
+        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt), layout=False)  # two rows, set in CSS
 
     # -- time and reload -----------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, RichLog, Static
+from textual.widgets import DataTable, RichLog, Static
 
+from ivr.tui.footer import KeysFooter
 from ivr.tui.roleplay import CallerCard, Note, ScreenPop
 from ivr.tui.room import REPRESENTATIVE, SeatLink
 from ivr.tui.seating import RoomMessage
@@ -62,7 +63,7 @@ class DeskApp(App[None]):
             yield Static(id="desk-status")
             yield DataTable(id="representatives", cursor_type="none", zebra_stripes=True)
             yield RichLog(id="desk-log", wrap=True, markup=False, min_width=20)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#representatives", DataTable)

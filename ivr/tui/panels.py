@@ -153,6 +153,14 @@ class PromptBox(Static):
     text is shaped, wrapped and reordered for the box's width (see :mod:`ivr.tui.rtl`), right-aligned."""
 
     said: tuple[str, bool] | None = None  # the prompt in reading order, and whether its language is RTL
+    _drawn_width = 0
+
+    def __init__(self, content: str = "", *, fixed: bool = False, id: str | None = None) -> None:
+        super().__init__(content, id=id)
+        self.fixed = fixed  # its height is set in CSS: a new text repaints the box without a new layout
+
+    def show(self, text: Text) -> None:
+        self.update(text, layout=not self.fixed)
 
     def say(self, text: str, rtl: bool) -> None:
         self.said = (text, rtl)
@@ -162,18 +170,22 @@ class PromptBox(Static):
         if self.said is None:
             return
         text, rtl = self.said
+        self._drawn_width = self.size.width
         if has_rtl(text) and bidi_mode() is BidiMode.SHAPE:  # wrapped here, in reading order, then reordered
             text = "\n".join(visual_lines(text, self.content_region.width or 40, rtl))
-        self.update(Text(text, justify="right" if rtl else "left"))
+        self.show(Text(text, justify="right" if rtl else "left"))
 
-    def on_resize(self) -> None:
-        self._draw()
+    def on_resize(self, event: events.Resize) -> None:
+        if self.size.width != self._drawn_width:  # only the width changes how right-to-left text wraps
+            self._draw()
         self.hint_more()
 
     def hint_more(self) -> None:
         region = self.content_region
         lines = self.get_content_height(region.size, region.size, region.width)
-        self.border_subtitle = "more ↓ scroll" if lines > region.height else ""
+        hint = "more ↓ scroll" if lines > region.height else ""
+        if hint != (self.border_subtitle or ""):  # setting it repaints the box, even to the same text
+            self.border_subtitle = hint
 
 
 class Phone(Vertical):
@@ -183,7 +195,7 @@ class Phone(Vertical):
 
     def compose(self) -> ComposeResult:
         yield PromptBox(id="brief")  # the caller's brief, in role play with briefs (its border says "more")
-        yield PromptBox("Press C to call.", id="prompt")
+        yield PromptBox("Press C to call.", fixed=True, id="prompt")
         yield Keypad(id="keypad")
         with Horizontal(id="call-buttons"):
             yield Button("Call", id="call", variant="success")
@@ -202,12 +214,15 @@ class Phone(Vertical):
 
     def _show(self, text: Text) -> None:
         prompt = self.query_one("#prompt", PromptBox)
-        prompt.update(text)
+        prompt.show(text)
         prompt.scroll_home(animate=False)
         self.call_after_refresh(prompt.hint_more)
 
     def log_event(self, event: CallEvent) -> None:
         log = self.query_one("#transcript", RichLog)
+        # Scrolled at once, in the frame that shows the line: RichLog's own scroll waits a frame more (before
+        # the log has a size, RichLog keeps the lines and scrolls when it has one).
+        scroll: bool | None = False if log.size else None
         if isinstance(event, PromptPlayed) and has_rtl(event.text) and bidi_mode() is BidiMode.SHAPE:
             # Shaped and reordered here, wrapped to the log's width first so the lines read in order
             width = (log.scrollable_content_region.width or 40) - len(clock_text(event.at)) - 6  # stamp, ♪, slack
@@ -217,15 +232,17 @@ class Phone(Vertical):
                 text = Text(stamp if i == 0 else " " * len(stamp), style="dim")
                 text.append("♪ " if i == 0 else "  ", style="magenta")
                 text.append(line.rjust(width) if rtl else line, style="italic")  # RTL lines end at the right
-                log.write(text)
-            return
-        described = describe(event)
-        when, body = described.divide([len(clock_text(event.at)) + 2])
-        grid = Table.grid()  # wrapped lines hang under the text, so the time column stays clear
-        grid.add_column(no_wrap=True)
-        grid.add_column(overflow="fold")
-        grid.add_row(when, body)
-        log.write(grid)
+                log.write(text, scroll_end=scroll)
+        else:
+            described = describe(event)
+            when, body = described.divide([len(clock_text(event.at)) + 2])
+            grid = Table.grid()  # wrapped lines hang under the text, so the time column stays clear
+            grid.add_column(no_wrap=True)
+            grid.add_column(overflow="fold")
+            grid.add_row(when, body)
+            log.write(grid, scroll_end=scroll)
+        if scroll is False:
+            log.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def clear(self) -> None:
         self.query_one("#transcript", RichLog).clear()
