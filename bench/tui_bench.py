@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -59,8 +60,25 @@ def key_to_prompt(quick: bool) -> dict[str, Any]:
 
     Pilot's own waiting (for the event loop to fall idle) is not part of what a person sees, so the
     frame time is taken when the app hands a composed frame to the display (headless, nothing is written
-    to a terminal), and the prompt is checked to be the new one.
+    to a terminal), and the prompt is checked to be the new one. The app runs in a process of its own, as
+    it does for a user: not in this one, whose heap the benchmarks before it have filled.
     """
+    code = f"import json; from bench.tui_bench import presses_timed; print(json.dumps(presses_timed({quick!r})))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    timings: list[float] = json.loads(out.stdout)
+    median = statistics.median(timings)
+    return {
+        "name": "key press to new prompt on screen",
+        "median_ms": round(median * 1000, 1),
+        "p90_ms": round(sorted(timings)[int(len(timings) * 0.9)] * 1000, 1),
+        "presses": len(timings),
+        "target": "< 50 ms",
+        "met": median < 0.05,
+    }
+
+
+def presses_timed(quick: bool) -> list[float]:
+    """Seconds from each key press to the first frame drawn after it (see :func:`key_to_prompt`)."""
     import asyncio
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -103,15 +121,7 @@ def key_to_prompt(quick: bool) -> dict[str, Any]:
                 timings.append(drawn[0] - started)
 
     asyncio.run(run())
-    median = statistics.median(timings)
-    return {
-        "name": "key press to new prompt on screen",
-        "median_ms": round(median * 1000, 1),
-        "p90_ms": round(sorted(timings)[int(len(timings) * 0.9)] * 1000, 1),
-        "presses": presses,
-        "target": "< 50 ms",
-        "met": median < 0.05,
-    }
+    return timings
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -870,6 +870,42 @@ async def test_the_map_draws_every_node_once_and_every_way_out(menu: str) -> Non
             assert menu_map.cursor_node.data == "agent"  # the highlight follows the caller into the queue
 
 
+@pytest.mark.parametrize("focused", [False, True])
+async def test_the_map_repaints_every_line_that_changed_as_the_caller_moves(focused: bool) -> None:
+    """The map repaints only the lines of the nodes whose mark or cursor changed, not whole branches (a
+    key press repainted most of the map). What it shows after each press must be what a full repaint
+    shows: no line left with an old mark, an old cursor or an old guide, focused or not, under the mouse."""
+    from textual.geometry import Region
+
+    tui = app()
+    async with tui.run_test(size=(120, 40)) as pilot:
+        menu_map = tui.query_one(MenuMap)
+        if focused:  # the guides below the cursor are drawn in their own colour only when the map has focus
+            menu_map.focus()
+
+        def lines() -> list[list[tuple[str, str]]]:
+            strips = menu_map.render_lines(Region(0, 0, *menu_map.outer_size))
+            return [[(part.text, str(part.style)) for part in strip] for strip in strips]
+
+        async def shown_then_repainted() -> tuple[object, object]:
+            await pilot.pause()
+            shown = lines()
+            menu_map.refresh()  # every line of the map drawn again
+            await pilot.pause()
+            return shown, lines()
+
+        for keys in [("c",), ("1",), ("1",), ("1",), ("asterisk",), ("2",), ("asterisk",), ("asterisk",)]:
+            await pilot.press(*keys)
+            listen(tui)
+            shown, repainted = await shown_then_repainted()
+            assert shown == repainted, f"stale lines on the map after {keys}"
+        for offset in ((10, 3), (10, 6), (20, 9), (10, 4)):  # the mouse over the map, from line to line
+            await pilot.hover(MenuMap, offset=offset)
+            shown, repainted = await shown_then_repainted()
+            assert shown == repainted, f"stale lines on the map with the mouse at {offset}"
+        assert menu_map.current == "treatment"  # the caller went down, back up and down another branch
+
+
 def desk_with_a_caller() -> object:
     """A representative's desk (two-seat role play), told by the room what a class would see: two
     trainees seated, and a caller from another tab in front of this one."""

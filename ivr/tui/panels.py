@@ -266,6 +266,14 @@ class MenuMap(Tree[str]):
     """The menu as a tree from its start node; the current node is highlighted and the path taken marked."""
 
     ALLOW_MAXIMIZE = True  # projector mode (V)
+    # The guides under the cursor look like the others (as under the mouse they do by default), so the lines
+    # below a node do not change look when the cursor or a mark moves onto or off it: see _refresh_node.
+    DEFAULT_CSS = """
+    MenuMap > .tree--guides-selected { color: $surface-lighten-2; }
+    MenuMap:focus > .tree--guides-selected { color: $surface-lighten-3; }
+    MenuMap:light > .tree--guides-selected { color: $surface-darken-1; }
+    """
+    _whole_branches = False
 
     def __init__(self, menu: Menu) -> None:
         super().__init__(menu.name, data=menu.start, id="map")
@@ -312,6 +320,26 @@ class MenuMap(Tree[str]):
         style = "bold reverse" if node_id == self.current else ("green" if node_id in self.visited else "")
         prefix = f"{via} → " if via else ""
         return Text.assemble((prefix, "dim"), (node_id, style), (f" {node.kind}", "dim"))
+
+    def _refresh_node(self, node: TreeNode[str]) -> None:
+        """Repaint the lines of ``node`` itself. Textual repaints the node's whole branch, as its cursor and
+        hover restyle the guides below; here only the mouse's hover does. The call's marks and the cursor
+        follow the caller through every press, and each press repainted most of the map (10 ms of the
+        40 ms frame after a key)."""
+        if self._whole_branches:
+            super()._refresh_node(node)
+            return
+        top = self.scroll_offset.y
+        for number, line in enumerate(self._tree_lines[top : top + self.size.height], top):
+            if line.path[-1] is node:
+                self._refresh_line(number)
+
+    def watch_hover_line(self, previous_hover_line: int, hover_line: int) -> None:
+        self._whole_branches = True  # the lines under the mouse's node are highlighted: the branch changes
+        try:
+            super().watch_hover_line(previous_hover_line, hover_line)
+        finally:
+            self._whole_branches = False
 
     def mark(self, event: NodeEntered) -> None:
         # only the node left and the node entered change look: relabelling every node redraws the tree
