@@ -172,14 +172,15 @@ def expand_cases(data: Any, source: Source) -> tuple[Any, list[int]]:
             origins.append(index)
     if problems:
         raise ScriptError(problems)
+    checked: list[Any] = []
     for number, call in enumerate(expanded):  # each filled call checked at the place it was written
         try:
-            m.CallScript.model_validate(call)
+            checked.append(m.CallScript.model_validate(call))
         except ValidationError as exc:
             problems.extend(validation_diagnostics(source, ("calls", origins[number]), exc, call, _suggest))
     if problems:
         raise ScriptError(list({(d.line, d.col, d.message): d for d in problems}.values()))
-    return {**data, "calls": expanded}, origins
+    return {**data, "calls": checked}, origins  # checked once: the file's model takes them as they are
 
 
 def _fill(value: Any, row: dict[str, Any]) -> Any:
