@@ -14,6 +14,7 @@ from bench import (
     load_bench,
     replay_bench,
     replay_suite_bench,
+    simulate_bench,
     tui_bench,
 )
 
@@ -28,6 +29,7 @@ def main() -> None:
         *centre_bench.run(quick=args.quick),
         *floor_bench.run(quick=args.quick),
         *load_bench.run(quick=args.quick),
+        *simulate_bench.run(quick=args.quick),
         *replay_bench.run(quick=args.quick),
         *replay_suite_bench.run(quick=args.quick),
         *tui_bench.run(quick=args.quick),
