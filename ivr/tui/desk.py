@@ -142,6 +142,7 @@ class DeskApp(App[None]):
         self.caller = caller
         self.talking_since = self.clock()
         self._write_log(f"{caller} ({card.number}) from the {card.queue!r} queue")
+        self._tick()  # the status says so now, not at the next second's tick
         since = self.talking_since
         pop = ScreenPop(card, lambda: self.clock() - since, self._hold, self._transfer)
         self.push_screen(pop, self._noted)
