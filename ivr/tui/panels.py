@@ -175,7 +175,7 @@ class PromptBox(Static):
             text = "\n".join(visual_lines(text, self.content_region.width or 40, rtl))
         self.show(Text(text, justify="right" if rtl else "left"))
 
-    def on_resize(self, event: events.Resize) -> None:
+    def on_resize(self) -> None:
         if self.size.width != self._drawn_width:  # only the width changes how right-to-left text wraps
             self._draw()
         self.hint_more()
