@@ -24,7 +24,7 @@ from ivr.cli.common import (
     voices_option,
     write_output,
 )
-from ivr.source.diagnostics import Diagnostic, IvrError
+from ivr.source.diagnostics import Diagnostic, IvrError, MenuError
 from ivr.source.reader import display_path
 
 
@@ -55,7 +55,6 @@ def check(
     """
     from ivr.menu import load_menu
     from ivr.menu.lint import RULES, lint_menu
-    from ivr.menu.load_checks import is_centre_file
     from ivr.menu.timing import reach_summary
     from ivr.render.reports import timing_table
 
@@ -73,7 +72,7 @@ def check(
         try:
             menu = load_menu(path)
         except IvrError as exc:
-            if is_centre_file(path):  # never a valid menu: only files that fail are read again to see
+            if isinstance(exc, MenuError) and exc.centre_file:  # never a valid menu
                 centre_files.append(path)  # checked with the menus that name it: see below
                 continue
             results.append({"path": str(path), "valid": False, "diagnostics": exc.diagnostics})

@@ -301,13 +301,9 @@ class LoaderChecks(LoaderState):
                     )
 
 
-def is_centre_file(path: Path) -> bool:
-    """Whether ``path`` holds a centre (representatives, queues, traffic) meant for a menu's `centre:`,
-    rather than a menu: a mapping with `agents` and none of a menu's `nodes` or `start`."""
-    try:
-        data, _ = read_yaml(path)
-    except IvrError:
-        return False
+def is_centre_data(data: Any) -> bool:
+    """Whether a file's ``data`` is a centre (representatives, queues, traffic) meant for a menu's
+    `centre:`, rather than a menu: a mapping with `agents` and none of a menu's `nodes` or `start`."""
     return isinstance(data, dict) and "agents" in data and not {"nodes", "start"} & data.keys()
 
 

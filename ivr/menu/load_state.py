@@ -52,6 +52,7 @@ class LoaderState:
         self.hours: dict[str, Hours] = {}
         self.holidays: set[date] = set()
         self.root_file: MenuFile | None = None
+        self.root_is_centre = False  # the file given holds a centre, not a menu (see is_centre_data)
         self.pending_refs: list[tuple[Source, Loc, str, str]] = []  # queue/schedule names checked at the end
         self.declared: set[str] = set()  # every node id written, those with errors of their own included
         self.centre_at: tuple[Source, Loc] | None = None  # where the centre is written, when in its own file

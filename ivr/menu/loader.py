@@ -20,6 +20,7 @@ from ivr.menu.compiled import CompiledNode, Edge, Menu, Settings
 from ivr.menu.conditions import describe
 from ivr.menu.foreign import imported_copy, is_foreign
 from ivr.menu.imported import ImportProblem
+from ivr.menu.load_checks import is_centre_data
 from ivr.menu.load_includes import LoaderIncludes
 from ivr.menu.load_state import Scope, _merged
 from ivr.menu.lookup_model import ANY_INPUT
@@ -60,6 +61,8 @@ class _Loader(LoaderIncludes):
             self.problems.extend(exc.diagnostics)
             return None
         self.sources.append(source)
+        if not chain:
+            self.root_is_centre = is_centre_data(data)
         if not isinstance(data, dict):
             self.problems.append(source.error((), "expected a mapping with `name`, `start` and `nodes` at the top"))
             return None
@@ -356,7 +359,7 @@ def load_menu(path: str | Path) -> Menu:
     if loader.root_file is not None and start is not None:
         loader.finish()
     if loader.problems or loader.root_file is None or start is None:
-        raise MenuError(sort_diagnostics(loader.problems))
+        raise MenuError(sort_diagnostics(loader.problems), centre_file=loader.root_is_centre)
     root = loader.root_file
     return Menu(
         name=root.name,

@@ -51,8 +51,12 @@ class IvrError(Exception):
         return "\n".join(d.format() for d in self.diagnostics)
 
 
+@dataclass
 class MenuError(IvrError):
-    """A menu file could not be loaded."""
+    """A menu file could not be loaded. ``centre_file``: the file holds a centre (agents, queues, traffic)
+    meant for a menu's `centre:`, not a menu."""
+
+    centre_file: bool = False
 
 
 def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
