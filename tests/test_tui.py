@@ -649,6 +649,27 @@ async def test_the_floor_tables_keep_every_column_at_80x24() -> None:
             assert needed <= table.content_region.width, (table_id, needed, table.content_region.width)
 
 
+async def test_the_footer_offers_the_palette_key_only_where_there_is_room_for_it() -> None:
+    """Below 120 columns the palette's key gives way to the others; widening the window brought it back
+    only after the next change of keys, and narrowing it left it there."""
+    from textual.widgets._footer import FooterKey
+
+    tui = app()
+    async with tui.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+
+        def keys() -> list[str]:
+            return [key.key for key in tui.screen.query(FooterKey)]
+
+        assert "ctrl+p" not in keys() and "c" in keys()
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert "ctrl+p" in keys() and "c" in keys()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert "ctrl+p" not in keys() and "c" in keys()
+
+
 async def test_projector_mode_shows_one_panel_at_a_time_and_capitals_work() -> None:
     tui = app()
     async with tui.run_test(size=(100, 32)) as pilot:

@@ -20,6 +20,9 @@ class KeysFooter(Footer):
         keys = tuple((b.key, b.action, b.description, on, tip) for _, b, on, tip in bindings if b.show)
         return (self.show_command_palette, keys)
 
+    def watch_show_command_palette(self) -> None:
+        self.refresh(recompose=True)  # Textual's footer showed the change only at the next change of keys
+
     async def recompose(self) -> None:
         if not self.is_attached:
             return
