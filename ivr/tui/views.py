@@ -18,6 +18,7 @@ from ivr.tui.panels import MenuMap
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 WIDE = 120  # below it the floor's two tables stack, so that neither loses a column
 TALL = 32  # below it the phone closes up its margins
+ROOMY = 48  # from it the prompt box has two lines more
 SPEEDS = (1, 10, 60)  # clock speeds: F1, F2, F3
 PANELS = ("#phone", "#map", "#floor")  # the order V steps through them; after the last, all three again
 
@@ -48,6 +49,7 @@ class PanelViews(DesignerActions):
         self.set_class(small, "-too-small")
         self.set_class(width < WIDE, "-narrow")
         self.set_class(height < TALL, "-short")
+        self.set_class(height >= ROOMY, "-roomy")
         footer = self.query_one(Footer)
         footer.compact = width < WIDE  # every key's label whole, not the last one cut
         footer.show_command_palette = width >= WIDE  # Ctrl+P still opens it; its hint gives way to the keys
