@@ -145,6 +145,9 @@ class DemoApp(IvrApp):
         if step.note:
             self._note(Text(f"» {step.note}", style="bold cyan"))
         if step.press is not None:
+            if not step.press.barge_in and self.live is not None:
+                self.live.listen()  # as in `ivr replay`: the prompt is heard to the point of choice first
+                self.advance(0.0)
             self.since = len(self.call.transcript)
             self.pending_keys = list(step.press.keys)
             self._next_key()
