@@ -83,9 +83,8 @@ def presses_timed(quick: bool) -> list[float]:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from textual.widgets import Static
-
     from ivr.tui.app import IvrApp
+    from ivr.tui.panels import PromptBox
 
     presses = 20 if quick else 100
     timings: list[float] = []
@@ -100,7 +99,7 @@ def presses_timed(quick: bool) -> list[float]:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("c", "1")
             await pilot.pause()
-            prompt = app.query_one("#prompt", Static)
+            prompt = app.query_one("#prompt", PromptBox)
             frames: list[float] = []
             display = app._display
 
@@ -116,7 +115,7 @@ def presses_timed(quick: bool) -> list[float]:
                 started = time.perf_counter()
                 await pilot.press(key)
                 await pilot.pause()
-                assert expected in str(prompt.render())
+                assert expected in prompt.shown_text()
                 drawn = [t for t in frames if t > started]
                 timings.append(drawn[0] - started)
 

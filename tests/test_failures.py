@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
 
 from ivr.records.store import RecordStore
 from ivr.tui.app import IvrApp
+from ivr.tui.panels import PromptBox
 from ivr.voice import speaker as speaker_module
 from ivr.voice.speaker import Speaker
 from tests.conftest import MENUS, run_ivr, toasts
@@ -99,7 +99,7 @@ async def test_the_call_goes_on_when_speech_hangs_in_the_simulator(monkeypatch: 
     tui = app(mute=False, voice_driver="faulty_hang")
     async with tui.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("c")
-        await until(pilot, lambda: "For English" in str(tui.query_one("#prompt", Static).render()))
+        await until(pilot, lambda: "For English" in tui.query_one("#prompt", PromptBox).shown_text())
         await pilot.press("1")  # second prompt: the engine hangs on it
         await until(pilot, lambda: any("stopped responding" in t for t in toasts(tui)), 15)
         await pilot.press("3")  # the caller goes on: a suggestion
@@ -249,7 +249,7 @@ async def test_a_20_by_5_terminal_says_so_and_the_call_goes_on() -> None:
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not tui.screen.query_one("#too-small").display
-        assert "order" in str(tui.query_one("#prompt", Static).render()).lower()
+        assert "order" in tui.query_one("#prompt", PromptBox).shown_text().lower()
 
 
 def test_the_20_by_5_screen(snap_compare: Callable[..., bool]) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, RichLog, Select, Static
 
 from ivr.menu import load_menu
 from ivr.tui.app import CallEventMessage, IvrApp
-from ivr.tui.panels import Keypad, MenuMap
+from ivr.tui.panels import Keypad, MenuMap, PromptBox
 from tests.conftest import MENUS, ROOT, run_ivr, toasts
 
 pytest.importorskip("pytest_textual_snapshot")
@@ -27,7 +27,7 @@ def app(path: Path = MENUS / "customer-service.yaml", **options: object) -> IvrA
 
 
 def prompt_text(tui: IvrApp) -> str:
-    return str(tui.query_one("#prompt", Static).render())
+    return tui.query_one("#prompt", PromptBox).shown_text()
 
 
 def transcript(tui: IvrApp) -> str:
@@ -111,9 +111,8 @@ async def test_urdu_is_shaped_reordered_and_right_aligned_unless_the_terminal_do
         assert drawn("شکایت کے لیے 1 دبائیں") in first  # the beginning of the prompt is on the first line
         assert any("\ufe70" <= ch <= "\ufeff" or "\ufb50" <= ch <= "\ufdff" for ch in first)  # joined forms
         assert "شکایت" not in shown  # not in memory order
-        from textual.widgets import Static
 
-        assert tui.query_one("#prompt", Static).content.justify == "right"  # type: ignore[union-attr]
+        assert tui.query_one("#prompt", PromptBox).content.justify == "right"  # type: ignore[union-attr]
         log = transcript(tui)
         assert drawn("شکایت کے لیے 1") in log  # wrapped to the narrow log in reading order
     monkeypatch.setenv("IVR_BIDI", "terminal")
@@ -515,17 +514,17 @@ async def test_caller_briefs_on_the_phone_and_the_call_made_as_the_briefs_caller
     briefs = load_briefs(ROOT / "briefs" / "customer-service.briefs.yaml", load_menu(menu)).briefs
     tui = app(briefs=briefs, record_dir=tmp_path)
     async with tui.run_test(size=(120, 40)) as pilot:
-        shown = str(tui.query_one("#brief", Static).render())
+        shown = tui.query_one("#brief", PromptBox).shown_text()
         assert "Brief 1 of 4: The late parcel" in shown and "You have order number 12345678" in shown
         await pilot.press("b", "b")  # the third brief: an Urdu speaker
-        assert "Brief 3 of 4: No signal at home" in str(tui.query_one("#brief", Static).render())
+        assert "Brief 3 of 4: No signal at home" in tui.query_one("#brief", PromptBox).shown_text()
         await pilot.press("c")
         listen(tui)
         await pilot.pause()
         assert tui.call is not None
         assert (tui.call.caller.number, tui.call.language) == ("+924237778889", "ur")
         await pilot.press("b")  # not while on a call: the caller stays who they are
-        assert "Brief 3 of 4" in str(tui.query_one("#brief", Static).render())
+        assert "Brief 3 of 4" in tui.query_one("#brief", PromptBox).shown_text()
         await pilot.press("s")
         await pilot.pause()
     (saved,) = tui.saved_scripts
@@ -631,9 +630,13 @@ async def test_a_long_prompt_says_there_is_more_and_a_short_one_does_not() -> No
             listen(tui)
             await pilot.pause()
             await pilot.pause()
-            prompt = tui.query_one("#prompt", Static)
+            prompt = tui.query_one("#prompt", PromptBox)
             assert "To hear these options again, press 9" in prompt_text(tui)
             assert (prompt.border_subtitle == "more ↓ scroll") is hinted, size
+            # and scrolling reaches its last line (it stopped two lines down, whatever the prompt's length)
+            region = prompt.scrollable_content_region
+            lines = prompt.query_one(Static).get_content_height(region.size, region.size, region.width)
+            assert prompt.max_scroll_y == max(0, lines - region.height), size
             log = tui.query_one("#transcript", RichLog)
             assert log.content_region.height >= 5, size  # the transcript keeps lines a class can read
 

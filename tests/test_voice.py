@@ -167,6 +167,7 @@ async def test_tui_says_once_when_it_cannot_speak() -> None:
     from zoneinfo import ZoneInfo
 
     from ivr.tui.app import IvrApp
+    from ivr.tui.panels import PromptBox
     from tests.conftest import MENUS
 
     tui = IvrApp(
@@ -184,7 +185,7 @@ async def test_tui_says_once_when_it_cannot_speak() -> None:
         await pilot.pause(0.5)
         messages = toasts(tui)  # as shown on screen
         assert sum("running in text mode" in m for m in messages) == 1
-        assert "For a complaint" in str(tui.query_one("#prompt").render())
+        assert "For a complaint" in tui.query_one("#prompt", PromptBox).shown_text()
 
 
 def test_the_espeak_ng_of_the_wheel_speaks_where_none_is_installed(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -148,19 +148,37 @@ class TitleBar(Static):
         self.update(self.app.format_title(self.app.title, self.app.sub_title), layout=False)
 
 
-class PromptBox(Static):
+class PromptBox(VerticalScroll):
     """What the line is saying. A prompt longer than the box scrolls, and its border says so. Right-to-left
-    text is shaped, wrapped and reordered for the box's width (see :mod:`ivr.tui.rtl`), right-aligned."""
+    text is shaped, wrapped and reordered for the box's width (see :mod:`ivr.tui.rtl`), right-aligned.
 
+    The text is a widget inside the box: a widget scrolls its children, not its own text, so a bare Static
+    that said "more ↓ scroll" could be scrolled by its border's two lines only."""
+
+    DEFAULT_CSS = """
+    PromptBox { scrollbar-size-vertical: 1; }
+    PromptBox > Static { height: auto; }
+    """
     said: tuple[str, bool] | None = None  # the prompt in reading order, and whether its language is RTL
     _drawn_width = 0
 
-    def __init__(self, content: str = "", *, fixed: bool = False, id: str | None = None) -> None:
-        super().__init__(content, id=id)
-        self.fixed = fixed  # its height is set in CSS: a new text repaints the box without a new layout
+    def __init__(self, content: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Static(content)
 
-    def show(self, text: Text) -> None:
-        self.update(text, layout=not self.fixed)
+    def compose(self) -> ComposeResult:
+        yield self._text
+
+    @property
+    def content(self) -> Any:
+        """What the box shows (as given to :meth:`update`)."""
+        return self._text.content
+
+    def shown_text(self) -> str:
+        return str(self._text.render())
+
+    def update(self, content: Text | str) -> None:
+        self._text.update(content)
 
     def say(self, text: str, rtl: bool) -> None:
         self.said = (text, rtl)
@@ -172,8 +190,8 @@ class PromptBox(Static):
         text, rtl = self.said
         self._drawn_width = self.size.width
         if has_rtl(text) and bidi_mode() is BidiMode.SHAPE:  # wrapped here, in reading order, then reordered
-            text = "\n".join(visual_lines(text, self.content_region.width or 40, rtl))
-        self.show(Text(text, justify="right" if rtl else "left"))
+            text = "\n".join(visual_lines(text, self.scrollable_content_region.width or 40, rtl))
+        self.update(Text(text, justify="right" if rtl else "left"))
 
     def on_resize(self) -> None:
         if self.size.width != self._drawn_width:  # only the width changes how right-to-left text wraps
@@ -181,8 +199,8 @@ class PromptBox(Static):
         self.hint_more()
 
     def hint_more(self) -> None:
-        region = self.content_region
-        lines = self.get_content_height(region.size, region.size, region.width)
+        region = self.scrollable_content_region
+        lines = self._text.get_content_height(region.size, region.size, region.width)
         hint = "more ↓ scroll" if lines > region.height else ""
         if hint != (self.border_subtitle or ""):  # setting it repaints the box, even to the same text
             self.border_subtitle = hint
@@ -194,8 +212,9 @@ class Phone(Vertical):
     ALLOW_MAXIMIZE = True  # projector mode (V)
 
     def compose(self) -> ComposeResult:
-        yield PromptBox(id="brief")  # the caller's brief, in role play with briefs (its border says "more")
-        yield PromptBox("Press C to call.", fixed=True, id="prompt")
+        if getattr(self.app, "briefs", None):  # the caller's brief, in role play with briefs
+            yield PromptBox(id="brief")
+        yield PromptBox("Press C to call.", id="prompt")
         yield Keypad(id="keypad")
         with Horizontal(id="call-buttons"):
             yield Button("Call", id="call", variant="success")
@@ -214,7 +233,7 @@ class Phone(Vertical):
 
     def _show(self, text: Text) -> None:
         prompt = self.query_one("#prompt", PromptBox)
-        prompt.show(text)
+        prompt.update(text)
         prompt.scroll_home(animate=False)
         self.call_after_refresh(prompt.hint_more)
 
