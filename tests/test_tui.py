@@ -637,6 +637,11 @@ async def test_a_long_prompt_says_there_is_more_and_a_short_one_does_not() -> No
             region = prompt.scrollable_content_region
             lines = prompt.query_one(Static).get_content_height(region.size, region.size, region.width)
             assert prompt.max_scroll_y == max(0, lines - region.height), size
+            under_map = tui.query_one("#node-prompt", PromptBox)  # the same prompt, under the map: it scrolls too
+            region = under_map.scrollable_content_region
+            lines = under_map.query_one(Static).get_content_height(region.size, region.size, region.width)
+            assert lines > region.height or not hinted  # at 80x24 it does not fit in its two rows
+            assert under_map.max_scroll_y == max(0, lines - region.height), size
             log = tui.query_one("#transcript", RichLog)
             assert log.content_region.height >= 5, size  # the transcript keeps lines a class can read
 
@@ -721,7 +726,7 @@ async def test_the_map_shows_a_prompt_with_its_variables_by_name_or_filled() -> 
         menu_map = tui.query_one(MenuMap)
         menu_map.move_cursor(menu_map.nodes_by_id["billing_queue"][0])  # the cursor on the node, as by arrow keys
         await pilot.pause()
-        shown = str(tui.query_one("#node-prompt", Static).render())
+        shown = tui.query_one("#node-prompt", PromptBox).shown_text()
         assert "‹account_number›" in shown and "{" not in shown
         filled = menu_map.prompt_of("billing_queue", "en", {"account_number": "1234567897"})
         assert "account 1 2 3 4 5 6 7 8 9 7 with you" in filled  # during a call: the call's value

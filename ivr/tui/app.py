@@ -41,7 +41,7 @@ from ivr.menu.loader import load_menu
 from ivr.menu.recordings import recording_for
 from ivr.replay.record import Recorder
 from ivr.tui.footer import KeysFooter
-from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, Keypad, MenuMap, Phone, TitleBar
+from ivr.tui.panels import KEYPAD, TREND_EVERY, FloorView, Keypad, MenuMap, Phone, PromptBox, TitleBar
 from ivr.tui.rtl import BidiMode, bidi_mode, has_rtl, is_rtl, visual_lines
 from ivr.tui.seating import Seating
 
@@ -149,7 +149,7 @@ class IvrApp(Seating):
             yield Phone(id="phone")
             with Vertical(id="right"):
                 yield MenuMap(self.menu)
-                yield Static(id="node-prompt")
+                yield PromptBox(id="node-prompt")  # scrolls: a long prompt is not cut at its second line
                 yield FloorView(id="floor")
         yield Static(id="errors")
         yield KeysFooter()
@@ -376,11 +376,12 @@ class IvrApp(Seating):
         language = self.call.language if self.call is not None else self.menu.default_language
         variables = self.call.variables if self.call is not None else None
         prompt = self.query_one(MenuMap).prompt_of(node_id, language, variables)
-        box = self.query_one("#node-prompt", Static)
+        box = self.query_one("#node-prompt", PromptBox)
         if has_rtl(prompt) and bidi_mode() is BidiMode.SHAPE:  # joined letters, read right to left
-            width = (box.content_region.width or 60) - len(node_id) - 2
+            width = (box.scrollable_content_region.width or 60) - len(node_id) - 2
             prompt = "\n".join(visual_lines(prompt, width, is_rtl(language)))
-        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt), layout=False)  # two rows, set in CSS
+        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt))
+        box.scroll_home(animate=False)
 
     # -- time and reload -----------------------------------------------------------------------------
 
