@@ -338,3 +338,49 @@ def test_a_reset_day_runs_exactly_as_the_first_even_after_the_floor_was_changed(
     centre.log_in("A")  # a trainer's change: the next day is the menu's own again
     centre.reset(3, 9 * 3600)
     assert day() == first
+
+
+def test_the_whole_runs_figures_match_the_floors_events_at_any_moment() -> None:
+    """The run's figures are the closed intervals' folded together plus the open ones' (they used to be kept
+    a second time, event by event). Read mid-run, as the TUI reads them every tick, and after the drain,
+    each queue's answered, abandoned, blocked, overflowed and handled calls are those the floor's events
+    told, and every call offered is one of those or still waiting."""
+    import random
+
+    centre, seen = make(
+        [{"name": "A", "count": 2, "skills": {"q": 1}}, {"name": "B", "count": 1, "skills": {"r": 1}}],
+        {"q": {"overflow": {"after": 40, "to": "r"}, "max_length": 4}, "r": {}},
+        patience={"dist": "exponential", "mean": 60},
+        interval="15m",
+    )
+    draw = random.Random(7)
+    t = 0.0
+
+    def check() -> None:
+        totals = centre.totals
+        for name in ("q", "r"):
+            told = {
+                kind: sum(1 for e in seen if isinstance(e, event) and e.queue == name)
+                for kind, event in (
+                    ("answered", ev.ContactAnswered),
+                    ("abandoned", ev.ContactAbandoned),
+                    ("blocked", ev.QueueFull),
+                    ("overflowed", ev.Overflowed),
+                    ("handled", ev.ContactEnded),
+                )
+            }
+            tally = totals[name]
+            assert {kind: getattr(tally, kind) for kind in told} == told, (centre.now, name)
+            waiting = sum(1 for c in centre.queues[name].waiting if c.state == WAITING and c.queue.name == name)
+            assert tally.offered == sum(told[k] for k in ("answered", "abandoned", "blocked", "overflowed")) + waiting
+
+    for hour in range(1, 4):
+        while t < hour * 3600:
+            t += draw.expovariate(1 / 8)
+            centre.advance_to(t)
+            centre.enqueue(draw.choice("qqr"), live=False)
+        check()  # mid-run: some intervals closed, the current one open
+    centre.drain()
+    check()
+    assert len(centre.rows) >= 12  # three hours of 15-minute intervals, closed
+    assert sum(r.offered for r in centre.rows if r.queue == "q") == centre.totals["q"].offered

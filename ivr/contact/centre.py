@@ -106,7 +106,7 @@ class Centre(Arrivals):
         self._references = 0
         self._sources: list[ArrivalSource] = []
         self.tallies: dict[tuple[str, int], Tally] = {}
-        self.totals = {name: q.total for name, q in self.queues.items()}
+        self._closed = {name: q.total for name, q in self.queues.items()}
         self.rows: list[Row] = []
         self.menu_outcomes: dict[str, int] = {}
         self._busy = 0.0  # agent-seconds talking or wrapping up in the current interval
@@ -241,11 +241,9 @@ class Centre(Arrivals):
         tally = self._tally(queue, now)
         contact.tally = tally
         tally.offered += 1
-        queue.total.offered += 1
         spec = queue.spec
         if spec.max_length is not None and queue.length >= spec.max_length:
             tally.blocked += 1
-            queue.total.blocked += 1
             contact.state = GONE
             if self.listeners or contact.live:
                 self._emit(ev.QueueFull(now, contact.id, queue.name, contact.live, contact.data), contact.live)
@@ -289,10 +287,8 @@ class Centre(Arrivals):
         tally = contact.tally
         assert tally is not None
         tally.left_queue(wait, True)
-        queue.total.left_queue(wait, True)
         if contact.callback:
             tally.callbacks += 1
-            queue.total.callbacks += 1
         agent.contact = contact
         self._set_agent(agent, TALKING)
         agent.busy_since = now
@@ -310,11 +306,11 @@ class Centre(Arrivals):
         queue = contact.queue
         resolved = self.rng.random() < queue.resolution
         handle = self.now - agent.busy_since
-        for tally in (contact.tally, queue.total):
-            assert tally is not None
-            tally.handled += 1
-            tally.handle_sum += handle + agent.wrap_up
-            tally.resolved += resolved
+        tally = contact.tally
+        assert tally is not None
+        tally.handled += 1
+        tally.handle_sum += handle + agent.wrap_up
+        tally.resolved += resolved
         contact.state = GONE
         self._settle(contact)
         agent.contact = None

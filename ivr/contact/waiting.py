@@ -84,8 +84,8 @@ class WaitingCallers(Accounting):
     def estimated_wait(self, queue: QueueState, position: int) -> float:
         """When the caller at ``position`` should be answered: the agents who can answer free up one by one
         (a busy agent after the rest of an average handle), then every average handle after that."""
-        total = self.totals[queue.name]
-        aht = total.handle_sum / total.handled if total.handled else self._mean_handle(queue)
+        handled, handle_sum = self._handled_so_far(queue.name)
+        aht = handle_sum / handled if handled else self._mean_handle(queue)
         free = sorted(self._expected_free_in(agent, aht) for agent in queue.agents if agent.state != BREAK)
         if not free or position <= 0:
             return 0.0 if position <= 0 else position * aht
@@ -146,7 +146,6 @@ class WaitingCallers(Accounting):
         self._leave_queue(queue, contact)
         assert contact.tally is not None
         contact.tally.left_queue(wait, False)
-        self.totals[queue.name].left_queue(wait, False)
         self._settle(contact)
         if self.listeners or contact.live:
             event = ev.ContactAbandoned(self.now, contact.id, queue.name, wait, contact.live, contact.data)
@@ -171,7 +170,6 @@ class WaitingCallers(Accounting):
         contact.state = GONE
         self._leave_queue(queue, contact)
         contact.tally.overflowed += 1
-        self.totals[queue.name].overflowed += 1
         self._settle(contact)
         if self.listeners or contact.live:
             self._emit(ev.Overflowed(self.now, contact.id, queue.name, target.name), contact.live)
