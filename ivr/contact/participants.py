@@ -146,9 +146,8 @@ class QueueState(QueueDraws):
         self.area_since = 0.0
         self.agents: list[Agent] = []
         self.free: FreeAgents | None = None  # set by the centre once it knows the agents
-        self.total = Tally(
-            self.sl_seconds
-        )  # the closed intervals of the run, folded (Centre.totals adds the open ones)
+        # the run's closed intervals folded together (Centre.totals adds the open ones); reset with the centre
+        self.total = Tally(self.sl_seconds)
         self.tally = self.total  # the current interval's tally, for [tally_from, tally_until)
         self.tally_from = self.tally_until = 0.0
 
