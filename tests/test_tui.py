@@ -637,6 +637,13 @@ async def test_a_long_prompt_says_there_is_more_and_a_short_one_does_not() -> No
             region = prompt.scrollable_content_region
             lines = prompt.query_one(Static).get_content_height(region.size, region.size, region.width)
             assert prompt.max_scroll_y == max(0, lines - region.height), size
+            if hinted:  # scrolled to its end, the box says the rest is above
+                prompt.scroll_end(animate=False)
+                await pilot.pause()
+                assert prompt.border_subtitle == "↑ scroll back"
+                prompt.scroll_home(animate=False)
+                await pilot.pause()
+                assert prompt.border_subtitle == "more ↓ scroll"
             under_map = tui.query_one("#node-prompt", PromptBox)  # the same prompt, under the map: it scrolls too
             region = under_map.scrollable_content_region
             lines = under_map.query_one(Static).get_content_height(region.size, region.size, region.width)

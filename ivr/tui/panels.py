@@ -198,10 +198,17 @@ class PromptBox(VerticalScroll):
             self._draw()
         self.hint_more()
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.hint_more()
+
     def hint_more(self) -> None:
+        """Say on the border whether there is more below (or, scrolled to the end, above)."""
         region = self.scrollable_content_region
         lines = self._text.get_content_height(region.size, region.size, region.width)
-        hint = "more ↓ scroll" if lines > region.height else ""
+        hint = ""
+        if lines > region.height:
+            hint = "↑ scroll back" if self.scroll_y >= lines - region.height else "more ↓ scroll"
         if hint != (self.border_subtitle or ""):  # setting it repaints the box, even to the same text
             self.border_subtitle = hint
 
