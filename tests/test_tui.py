@@ -653,6 +653,23 @@ async def test_a_long_prompt_says_there_is_more_and_a_short_one_does_not() -> No
             assert log.content_region.height >= 5, size  # the transcript keeps lines a class can read
 
 
+async def test_a_long_urdu_prompt_keeps_its_shaped_lines_whole_beside_the_scrollbar() -> None:
+    """Urdu is wrapped by ivr, in reading order, before it is reordered for display: a line the box wrapped
+    again would read in the wrong order. The scrollbar a long prompt brings must not take a line's last
+    column."""
+    tui = app()
+    async with tui.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "2")  # Urdu
+        listen(tui)
+        await pilot.pause()
+        await pilot.pause()
+        box = tui.query_one("#prompt", PromptBox)
+        region = box.scrollable_content_region
+        drawn = box.query_one(Static).get_content_height(region.size, region.size, region.width)
+        assert box.max_scroll_y > 0  # long enough to scroll, with its scrollbar shown
+        assert drawn == box.shown_text().count("\n") + 1  # each shaped line drawn as one line
+
+
 async def test_the_floor_tables_keep_every_column_at_80x24() -> None:
     """Issue 15: at 80x24 "available" was cut to "availa" and the "with" column was gone."""
     tui = app()

@@ -190,7 +190,9 @@ class PromptBox(VerticalScroll):
         text, rtl = self.said
         self._drawn_width = self.size.width
         if has_rtl(text) and bidi_mode() is BidiMode.SHAPE:  # wrapped here, in reading order, then reordered
-            text = "\n".join(visual_lines(text, self.scrollable_content_region.width or 40, rtl))
+            # the column of a scrollbar kept free: it appears only once the lines are there
+            width = (self.content_region.width or 41) - 1
+            text = "\n".join(visual_lines(text, width, rtl))
         self.update(Text(text, justify="right" if rtl else "left"))
 
     def on_resize(self) -> None:
