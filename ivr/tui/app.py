@@ -378,7 +378,7 @@ class IvrApp(Seating):
         prompt = self.query_one(MenuMap).prompt_of(node_id, language, variables)
         box = self.query_one("#node-prompt", PromptBox)
         if has_rtl(prompt) and bidi_mode() is BidiMode.SHAPE:  # joined letters, read right to left
-            width = (box.scrollable_content_region.width or 60) - len(node_id) - 2
+            width = (box.content_region.width or 61) - 1 - len(node_id) - 2  # a scrollbar's column kept free
             prompt = "\n".join(visual_lines(prompt, width, is_rtl(language)))
         box.update(Text.assemble((f"{node_id}: ", "bold"), prompt))
         box.scroll_home(animate=False)
