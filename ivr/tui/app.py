@@ -380,8 +380,7 @@ class IvrApp(Seating):
         if has_rtl(prompt) and bidi_mode() is BidiMode.SHAPE:  # joined letters, read right to left
             width = (box.content_region.width or 61) - 1 - len(node_id) - 2  # a scrollbar's column kept free
             prompt = "\n".join(visual_lines(prompt, width, is_rtl(language)))
-        box.update(Text.assemble((f"{node_id}: ", "bold"), prompt))
-        box.scroll_home(animate=False)
+        box.show(Text.assemble((f"{node_id}: ", "bold"), prompt))
 
     # -- time and reload -----------------------------------------------------------------------------
 

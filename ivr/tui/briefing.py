@@ -53,10 +53,7 @@ class CallerBriefs(SessionHandout):
             text.append("\n")
             text.append("You have ", style="bold")
             text.append(", ".join(f"{name} {value}" for name, value in brief.know.items()))
-        box = self.query_one("#brief", PromptBox)
-        box.update(text)
-        box.scroll_home(animate=False)
-        self.call_after_refresh(box.hint_more)  # a brief longer than its box says so, as a long prompt does
+        self.query_one("#brief", PromptBox).show(text)  # a brief longer than its box says so, as a prompt does
 
     def action_next_brief(self) -> None:
         """The next brief (between calls: a call keeps the caller it was made as)."""

@@ -180,9 +180,21 @@ class PromptBox(VerticalScroll):
     def update(self, content: Text | str) -> None:
         self._text.update(content)
 
+    def show(self, content: Text | str) -> None:
+        """Show ``content`` (a status, a brief: not a prompt reworded for the box's width) from its top."""
+        self.said = None
+        self.update(content)
+        self._from_top()
+
     def say(self, text: str, rtl: bool) -> None:
+        """Show what the line says, in its language's direction, from its top."""
         self.said = (text, rtl)
         self._draw()
+        self._from_top()
+
+    def _from_top(self) -> None:
+        self.scroll_home(animate=False)
+        self.call_after_refresh(self.hint_more)  # once laid out: whether there is more to scroll to
 
     def _draw(self) -> None:
         if self.said is None:
@@ -231,20 +243,10 @@ class Phone(Vertical):
         yield RichLog(id="transcript", wrap=True, markup=False, min_width=20)  # wrap at the panel, never crop
 
     def show_prompt(self, event: PromptPlayed) -> None:
-        prompt = self.query_one("#prompt", PromptBox)
-        prompt.say(event.text, is_rtl(event.language))
-        prompt.scroll_home(animate=False)
-        self.call_after_refresh(prompt.hint_more)
+        self.query_one("#prompt", PromptBox).say(event.text, is_rtl(event.language))
 
     def show_status(self, message: str) -> None:
-        self.query_one("#prompt", PromptBox).said = None
-        self._show(Text(message, style="italic"))
-
-    def _show(self, text: Text) -> None:
-        prompt = self.query_one("#prompt", PromptBox)
-        prompt.update(text)
-        prompt.scroll_home(animate=False)
-        self.call_after_refresh(prompt.hint_more)
+        self.query_one("#prompt", PromptBox).show(Text(message, style="italic"))
 
     def log_event(self, event: CallEvent) -> None:
         log = self.query_one("#transcript", RichLog)
@@ -359,7 +361,7 @@ class MenuMap(Tree[str]):
             return
         top = self.scroll_offset.y
         for number, line in enumerate(self._tree_lines[top : top + self.size.height], top):
-            if line.path[-1] is node:
+            if line.node is node:
                 self._refresh_line(number)
 
     def watch_hover_line(self, previous_hover_line: int, hover_line: int) -> None:
